@@ -1,0 +1,45 @@
+# Switchboard: `make run` starts the platform, `make test` runs every test.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PACKAGES := libs/common services/ingest services/profile services/routing services/campaign services/qa
+PYPROJECTS := $(foreach p,$(PACKAGES),$(p)/pyproject.toml)
+PYTEST := $(BIN)/python -m pytest
+
+.PHONY: run test test-unit test-integration test-pg lint catalog install clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): $(BIN)/python $(PYPROJECTS) requirements-dev.txt
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q $(foreach p,$(PACKAGES),-e $(p)) -r requirements-dev.txt
+	touch $@
+
+install: $(STAMP)
+
+run: install  ## start NATS and all services on the embedded defaults
+	$(BIN)/switchboard up
+
+test: install  ## unit tests and integration tests (SQLite, private nats-server)
+	$(PYTEST) -q
+
+test-unit: install
+	$(PYTEST) -q libs/common/tests services tests/deploy
+
+test-integration: install
+	$(PYTEST) -q tests/integration
+
+test-pg: install  ## the integration suite again on PostgreSQL (embedded, or SB_TEST_POSTGRES_URL)
+	SB_TEST_DATABASE=postgres $(PYTEST) -q tests/integration
+
+lint: install  ## ruff and mypy
+	$(BIN)/ruff check .
+	$(BIN)/mypy $(foreach p,$(PACKAGES),$(p)/switchboard)
+
+catalog: install  ## regenerate docs/events.md from the event models
+	$(BIN)/switchboard events catalog > docs/events.md
+
+clean:
+	rm -rf var .venv

@@ -1,0 +1,145 @@
+"""The FastAPI app factory every service uses.
+
+It adds what every service has and nobody should write twice: `/healthz`,
+`/readyz` (database and bus), `/metrics`, the dead-letter API, problem+json
+errors, request/correlation ids and W3C trace context, and a lifespan that
+starts and stops the service's runtime.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from switchboard.common import deadletters
+from switchboard.common.errors import PROBLEM_JSON, Problem
+from switchboard.common.logging import configure_logging
+from switchboard.common.runtime import Runtime
+from switchboard.common.tracing import continue_trace, correlation_id_var, request_id_var, traceparent_var
+
+log = logging.getLogger(__name__)
+
+REQUESTS = Counter("sb_http_requests_total", "HTTP requests", ["service", "method", "route", "status"])
+LATENCY = Histogram("sb_http_request_seconds", "HTTP request latency", ["service", "method", "route"])
+
+_TITLES = {400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found",
+           405: "Method not allowed", 409: "Conflict", 413: "Payload too large",
+           415: "Unsupported media type", 422: "Unprocessable content", 429: "Too many requests"}
+
+
+def problem_response(status: int, title: str, detail: str, instance: str, **extra: Any) -> JSONResponse:
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail,
+            "instance": instance, **extra}
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
+
+
+def create_app(
+    runtime: Runtime,
+    *,
+    title: str,
+    description: str,
+    routers: list[APIRouter],
+    on_startup: Callable[[Runtime], Awaitable[None]] | None = None,
+) -> FastAPI:
+    service = runtime.settings.service_name
+    configure_logging(service, runtime.settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await runtime.start()
+        if on_startup is not None:
+            await on_startup(runtime)
+        log.info("service started", extra={"fields": {"port": runtime.settings.port}})
+        yield
+        await runtime.stop()
+        log.info("service stopped")
+
+    app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
+    app.state.runtime = runtime
+    _install_error_handlers(app)
+    _install_context_middleware(app, service)
+    app.include_router(_operations_router(runtime))
+    app.include_router(deadletters.router)
+    for router in routers:
+        app.include_router(router)
+    return app
+
+
+def _operations_router(runtime: Runtime) -> APIRouter:
+    router = APIRouter(tags=["operations"])
+
+    @router.get("/healthz", summary="Liveness: the process answers")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok", "service": runtime.settings.service_name}
+
+    @router.get("/readyz", summary="Readiness: database and bus reachable")
+    async def readyz() -> JSONResponse:
+        checks = {"database": await runtime.database_ok(), "bus": runtime.bus.connected}
+        ready = all(checks.values())
+        return JSONResponse(
+            {"status": "ready" if ready else "not ready", "checks": checks},
+            status_code=200 if ready else 503,
+        )
+
+    @router.get("/metrics", summary="Prometheus metrics", include_in_schema=False)
+    async def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return router
+
+
+def _install_context_middleware(app: FastAPI, service: str) -> None:
+    @app.middleware("http")
+    async def context(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        request_id = request.headers.get("x-request-id") or str(uuid.uuid4())
+        trace = continue_trace(request.headers.get("traceparent"))
+        request_id_var.set(request_id)
+        correlation_id_var.set(request.headers.get("x-correlation-id") or request_id)
+        traceparent_var.set(str(trace))
+        started = time.perf_counter()
+        response = await call_next(request)
+        route = request.scope.get("route")
+        path = getattr(route, "path", "unmatched")
+        LATENCY.labels(service, request.method, path).observe(time.perf_counter() - started)
+        REQUESTS.labels(service, request.method, path, str(response.status_code)).inc()
+        response.headers["X-Request-ID"] = request_id
+        response.headers["traceparent"] = str(trace)
+        return response
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(Problem)
+    async def on_problem(request: Request, exc: Problem) -> JSONResponse:
+        return JSONResponse(exc.to_body(request.url.path), status_code=exc.status, media_type=PROBLEM_JSON)
+
+    @app.exception_handler(RequestValidationError)
+    async def on_validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {"field": ".".join(str(p) for p in err.get("loc", ()) if p != "body"),
+             "message": err.get("msg", "invalid"), "type": err.get("type", "")}
+            for err in exc.errors()
+        ]
+        detail = "; ".join(f"{e['field'] or 'body'}: {e['message']}" for e in errors)
+        return problem_response(422, "Unprocessable content", detail, request.url.path, errors=errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def on_http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        title = _TITLES.get(exc.status_code, "Error")
+        detail = exc.detail if isinstance(exc.detail, str) else title
+        return problem_response(exc.status_code, title, detail, request.url.path)
+
+    @app.exception_handler(Exception)
+    async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error", exc_info=exc)
+        return problem_response(500, "Internal error",
+                                "an unexpected error occurred; it has been logged", request.url.path)

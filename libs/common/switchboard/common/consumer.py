@@ -1,0 +1,255 @@
+"""The idempotent consumer: durable pull consumers feeding handlers exactly once in effect.
+
+For each message: open a unit of work, record (consumer, event id) in the inbox
+table, run the handler, commit, and only then acknowledge. A redelivered event
+finds its inbox row and is acknowledged without running the handler again.
+A handler that fails is retried with backoff; on its last allowed delivery the
+message is copied to the dead-letter stream with the error, then acknowledged.
+
+Messages of one batch run concurrently up to a bound, except that events about
+the same entity (the CloudEvents `subject`, e.g. one conversation) run in
+order, one after another.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from nats.aio.msg import Msg
+from nats.errors import ConnectionClosedError
+from nats.errors import TimeoutError as NatsTimeoutError
+from prometheus_client import Counter, Histogram
+from pydantic import ValidationError
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from switchboard.common.bus import Bus
+from switchboard.common.db import BackboneTables
+from switchboard.common.events.base import Envelope, Payload, parse_payload
+from switchboard.common.streams import ConsumerSpec, dlq_subject
+from switchboard.common.tracing import (
+    continue_trace,
+    correlation_id_var,
+    tenant_var,
+    traceparent_var,
+)
+from switchboard.common.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+HANDLED = Counter("sb_events_handled_total", "Events handled", ["service", "type", "outcome"])
+HANDLE_SECONDS = Histogram("sb_event_handle_seconds", "Time to handle one event", ["service"])
+
+
+@dataclass
+class EventContext:
+    """What a handler gets beside its payload: the envelope and the open unit of work."""
+
+    envelope: Envelope
+    uow: UnitOfWork
+
+    @property
+    def tenant(self) -> str:
+        return self.envelope.tenant
+
+
+Handler = Callable[[Any, EventContext], Awaitable[None]]
+
+
+class HandlerMap:
+    """Event payload class -> handler. Built in each service's `consumers.py`."""
+
+    def __init__(self) -> None:
+        self._by_type: dict[str, Handler] = {}
+        self._classes: list[type[Payload]] = []
+
+    def on(self, payload: type[Payload], handler: Handler) -> HandlerMap:
+        self._by_type[payload.event_type()] = handler
+        self._classes.append(payload)
+        return self
+
+    def get(self, event_type: str) -> Handler | None:
+        return self._by_type.get(event_type)
+
+    def handled(self) -> list[tuple[str, str]]:
+        """(producer service, event name) of every handled type, for the consumer filters."""
+        return [(cls.service, cls.name) for cls in self._classes]
+
+    def __len__(self) -> int:
+        return len(self._by_type)
+
+
+class HandlerFailed(Exception):
+    pass
+
+
+class EventConsumer:
+    def __init__(
+        self,
+        service: str,
+        bus: Bus,
+        sessions: async_sessionmaker[AsyncSession],
+        backbone: BackboneTables,
+        handlers: HandlerMap,
+        *,
+        max_deliver: int,
+        concurrency: int = 16,
+        on_commit: Callable[[], None] | None = None,
+        fetch_timeout: float = 1.0,
+    ) -> None:
+        self.service = service
+        self._bus = bus
+        self._sessions = sessions
+        self._backbone = backbone
+        self._handlers = handlers
+        self._max_deliver = max_deliver
+        self._concurrency = asyncio.Semaphore(concurrency)
+        self._batch = concurrency * 4
+        self._on_commit = on_commit
+        self._fetch_timeout = fetch_timeout
+        self._tasks: list[asyncio.Task[None]] = []
+
+    def start(self) -> None:
+        for spec in self._bus.consumers:
+            self._tasks.append(asyncio.create_task(self._pull(spec), name=spec.durable))
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def _pull(self, spec: ConsumerSpec) -> None:
+        while True:
+            try:
+                await self._bus.wait_ready()
+                sub = await self._bus.js.pull_subscribe_bind(durable=spec.durable, stream=spec.stream)
+                while True:
+                    try:
+                        messages = await sub.fetch(self._batch, timeout=self._fetch_timeout)
+                    except (TimeoutError, NatsTimeoutError):
+                        continue
+                    await self._process_batch(messages)
+            except asyncio.CancelledError:
+                raise
+            except (ConnectionClosedError, ConnectionError) as exc:
+                log.warning("consumer lost the bus", extra={"fields": {"error": repr(exc)}})
+                await asyncio.sleep(0.5)
+            except Exception:
+                log.exception("consumer loop failed", extra={"fields": {"durable": spec.durable}})
+                await asyncio.sleep(1.0)
+
+    async def _process_batch(self, messages: Iterable[Msg]) -> None:
+        by_entity: dict[str, list[tuple[Msg, Envelope | str]]] = defaultdict(list)
+        for index, msg in enumerate(messages):
+            parsed = _parse(msg)
+            ordered = isinstance(parsed, Envelope) and parsed.subject
+            key = f"{parsed.tenant}/{parsed.subject}" if ordered else f"#{index}"  # type: ignore[union-attr]
+            by_entity[key].append((msg, parsed))
+
+        async def run_in_order(group: list[tuple[Msg, Envelope | str]]) -> None:
+            async with self._concurrency:
+                for msg, parsed in group:
+                    await self._process(msg, parsed)
+
+        await asyncio.gather(*(run_in_order(group) for group in by_entity.values()))
+
+    async def _process(self, msg: Msg, parsed: Envelope | str) -> None:
+        if isinstance(parsed, str):
+            await self._dead_letter(msg, None, parsed)
+            return
+        envelope = parsed
+        try:
+            with HANDLE_SECONDS.labels(self.service).time():
+                await self.handle(envelope, headers=msg.headers or {})
+            await msg.ack()
+        except Exception as exc:  # noqa: BLE001 - every failure is retried or dead-lettered
+            deliveries = msg.metadata.num_delivered or 1
+            HANDLED.labels(self.service, envelope.type, "failed").inc()
+            if deliveries >= self._max_deliver:
+                await self._dead_letter(msg, envelope, repr(exc))
+            else:
+                log.warning(
+                    "handler failed; will retry",
+                    extra={"fields": {"event_id": envelope.id, "type": envelope.type,
+                                      "delivery": deliveries, "error": repr(exc)}},
+                )
+                await msg.nak(delay=min(0.2 * 2**deliveries, 30.0))
+
+    async def handle(self, envelope: Envelope, headers: dict[str, str] | None = None) -> bool:
+        """Run the handler for one event in one transaction; False if already handled."""
+        handler = self._handlers.get(envelope.type)
+        if handler is None:
+            return False  # a type this service does not act on (e.g. a newer version)
+        payload = parse_payload(envelope)
+        tenant_var.set(envelope.tenant)
+        correlation_id_var.set(envelope.correlationid)
+        traceparent_var.set(str(continue_trace((headers or {}).get("traceparent"))))
+        uow = UnitOfWork(self._sessions, self._backbone, self.service, self._on_commit)
+        async with uow:
+            uow.scope_to(envelope.tenant)
+            uow.causation_id = envelope.id
+            if not await self._record_in_inbox(uow.session, envelope):
+                HANDLED.labels(self.service, envelope.type, "duplicate").inc()
+                return False
+            await handler(payload, EventContext(envelope, uow))
+            await uow.commit()
+        HANDLED.labels(self.service, envelope.type, "ok").inc()
+        return True
+
+    async def _record_in_inbox(self, session: AsyncSession, envelope: Envelope) -> bool:
+        dialect = session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        statement = (
+            insert(self._backbone.inbox)
+            .values(
+                consumer=self.service,
+                event_id=envelope.id,
+                event_type=envelope.type,
+                processed_at=datetime.now(UTC),
+            )
+            .on_conflict_do_nothing()
+        )
+        result = await session.execute(statement)
+        return bool(getattr(result, "rowcount", 0) == 1)
+
+    async def _dead_letter(self, msg: Msg, envelope: Envelope | None, error: str) -> None:
+        tenant = envelope.tenant if envelope else _tenant_of(msg.subject)
+        event_id = envelope.id if envelope else f"seq-{msg.metadata.sequence.stream}"
+        headers = {
+            "Nats-Msg-Id": f"dlq-{self.service}-{event_id}",
+            "Sb-Original-Subject": msg.subject,
+            "Sb-Consumer": self.service,
+            "Sb-Error": error[:2000],
+            "Sb-Deliveries": str(msg.metadata.num_delivered or 1),
+            "Sb-Failed-At": datetime.now(UTC).isoformat(),
+        }
+        try:
+            await self._bus.js.publish(dlq_subject(self.service, tenant), msg.data, headers=headers)
+        except Exception as exc:  # noqa: BLE001 - not parked yet: let JetStream redeliver
+            log.error("dead-lettering failed", extra={"fields": {"error": repr(exc)}})
+            await msg.nak(delay=5.0)
+            return
+        log.error(
+            "event dead-lettered",
+            extra={"fields": {"event_id": event_id, "subject": msg.subject, "error": error[:500]}},
+        )
+        await msg.term()
+
+
+def _parse(msg: Msg) -> Envelope | str:
+    """The envelope, or why the message is not one (such a message is poison at once)."""
+    try:
+        return Envelope.model_validate_json(msg.data)
+    except ValidationError as exc:
+        return f"not a valid envelope: {exc}"
+
+
+def _tenant_of(subject: str) -> str:
+    parts = subject.split(".")
+    return parts[1] if len(parts) > 2 else "unknown"

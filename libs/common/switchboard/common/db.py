@@ -1,0 +1,127 @@
+"""Database plumbing shared by every service: engines, metadata, backbone tables.
+
+SQLite (the embedded default) runs in WAL mode with a busy timeout, and every
+transaction starts with BEGIN IMMEDIATE: SQLite then queues writers instead of
+failing one of them with "database is locked" when two transactions that began
+as readers both try to write. PostgreSQL gets a sized pool with pre-ping.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    DateTime,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    event,
+)
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# BigInteger that is still SQLite's auto-incrementing rowid.
+AutoId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+def service_metadata() -> MetaData:
+    return MetaData(naming_convention=NAMING_CONVENTION)
+
+
+@dataclass(frozen=True)
+class BackboneTables:
+    """The outbox and inbox every service keeps in its own database."""
+
+    outbox: Table
+    inbox: Table
+
+    @classmethod
+    def define(cls, metadata: MetaData) -> BackboneTables:
+        outbox = Table(
+            "outbox",
+            metadata,
+            Column("seq", AutoId, primary_key=True, autoincrement=True),
+            Column("event_id", String(36), nullable=False, unique=True),
+            Column("subject", String(255), nullable=False),
+            Column("envelope", Text, nullable=False),
+            Column("headers", JSON, nullable=False),
+            Column("created_at", DateTime(timezone=True), nullable=False),
+            Column("attempts", Integer, nullable=False, default=0),
+            Column("last_error", Text, nullable=True),
+        )
+        inbox = Table(
+            "inbox",
+            metadata,
+            Column("consumer", String(100), primary_key=True),
+            Column("event_id", String(36), primary_key=True),
+            Column("event_type", String(255), nullable=False),
+            Column("processed_at", DateTime(timezone=True), nullable=False),
+        )
+        return cls(outbox=outbox, inbox=inbox)
+
+
+def normalize_url(url: str) -> str:
+    """Accept plain `sqlite:///` and `postgresql://` URLs and pick the async drivers."""
+    parsed = make_url(url)
+    if parsed.drivername in ("sqlite", "sqlite+pysqlite"):
+        parsed = parsed.set(drivername="sqlite+aiosqlite")
+    elif parsed.drivername in ("postgresql", "postgres", "postgresql+psycopg2"):
+        parsed = parsed.set(drivername="postgresql+asyncpg")
+    return parsed.render_as_string(hide_password=False)
+
+
+def is_sqlite(url: str) -> bool:
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def create_engine(url: str, *, sqlite_synchronous: str = "FULL", pool_size: int = 10) -> AsyncEngine:
+    url = normalize_url(url)
+    if is_sqlite(url):
+        database = make_url(url).database
+        if database and database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_async_engine(url, connect_args={"timeout": 30})
+        _configure_sqlite(engine, sqlite_synchronous)
+        return engine
+    return create_async_engine(
+        url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, pool_recycle=1800
+    )
+
+
+def _configure_sqlite(engine: AsyncEngine, synchronous: str) -> None:
+    if synchronous.upper() not in ("OFF", "NORMAL", "FULL", "EXTRA"):
+        raise ValueError(f"SQLite synchronous must be OFF, NORMAL, FULL or EXTRA, not {synchronous}")
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not the driver, decide when transactions begin.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA synchronous={synchronous.upper()}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def session_factory(engine: AsyncEngine) -> async_sessionmaker[Any]:
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)

@@ -1,0 +1,96 @@
+"""Events published by `routing`: tasks, offers and agents."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from switchboard.common.events.base import Payload, register
+
+AgentState = Literal["logged_out", "available", "busy", "wrap_up", "not_ready"]
+
+
+class _Routing(Payload):
+    service = "routing"
+
+
+class _TaskEvent(_Routing):
+    task_id: str
+    conversation_id: str
+    queue_id: str
+    channel: str
+    at: datetime
+
+
+@register
+class TaskQueued(_TaskEvent):
+    name = "task.queued"
+    summary = "A contact entered a queue and waits for an agent."
+    priority: int = 0
+    customer_id: str | None = None
+
+
+@register
+class TaskOffered(_TaskEvent):
+    name = "task.offered"
+    summary = "A task was reserved for one agent, who must accept before the timeout."
+    agent_id: str
+    expires_at: datetime
+
+
+@register
+class TaskAccepted(_TaskEvent):
+    name = "task.accepted"
+    summary = "An agent accepted the task."
+    agent_id: str
+    wait_seconds: float
+
+
+@register
+class TaskCompleted(_TaskEvent):
+    name = "task.completed"
+    summary = "An agent completed the task with a disposition; carries wait, talk and wrap times."
+    agent_id: str
+    customer_id: str | None = None
+    disposition: str | None = None
+    notes: str | None = None
+    wait_seconds: float = 0.0
+    talk_seconds: float = 0.0
+    wrap_seconds: float = 0.0
+
+
+@register
+class TaskAbandoned(_TaskEvent):
+    name = "task.abandoned"
+    summary = "The customer left before an agent answered."
+    wait_seconds: float
+    customer_id: str | None = None
+
+
+@register
+class TaskTransferred(_TaskEvent):
+    name = "task.transferred"
+    summary = "A task moved to another queue or agent."
+    from_agent_id: str | None = None
+    to_queue_id: str | None = None
+    to_agent_id: str | None = None
+
+
+@register
+class AgentStateChanged(_Routing):
+    name = "agent.state_changed"
+    summary = "An agent's state changed (sign-in, available, not-ready with reason, wrap-up)."
+    agent_id: str
+    state: AgentState
+    reason: str | None = None
+    at: datetime
+
+
+@register
+class AgentAvailabilityChanged(_Routing):
+    name = "agent.availability_changed"
+    summary = "How many agents are free for outbound work, for the dialer's pacing."
+    queue_id: str | None = None
+    available_agents: int
+    blended_agents: int = 0
+    at: datetime

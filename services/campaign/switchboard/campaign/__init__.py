@@ -1,0 +1,1 @@
+"""Campaign: outbound dialing, blasts, surveys and journeys."""

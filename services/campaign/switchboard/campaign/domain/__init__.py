@@ -1,0 +1,1 @@
+"""Campaign rules in plain Python: windows, retries, suppression, ordering, pacing."""

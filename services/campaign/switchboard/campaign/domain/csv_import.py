@@ -1,0 +1,78 @@
+"""A contact list from CSV: validated, normalized to E.164, de-duplicated, every rejection reported."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+import phonenumbers
+from phonenumbers import timezone as number_timezones
+
+PHONE_COLUMN = "phone"
+
+
+@dataclass(frozen=True)
+class ImportedRow:
+    line: int
+    phone_e164: str
+    fields: dict[str, str]
+    zones: tuple[str, ...] = ()  # resolved once here, where the number is already parsed
+
+
+@dataclass(frozen=True)
+class RejectedRow:
+    line: int
+    reason: str
+
+
+@dataclass
+class ImportReport:
+    accepted: list[ImportedRow] = field(default_factory=list)
+    rejected: list[RejectedRow] = field(default_factory=list)
+
+
+class MissingPhoneColumn(ValueError):
+    """The file has no `phone` column: nothing can be imported."""
+
+
+def normalize_phone(raw: str, default_region: str) -> str | None:
+    """E.164 for a valid number, else None (a national number takes the default region)."""
+    parsed = _parse_valid(raw, default_region)
+    return None if parsed is None else parsed[0]
+
+
+def _parse_valid(raw: str, default_region: str) -> tuple[str, tuple[str, ...]] | None:
+    """E.164 and the number's zones, or None when the number is not valid."""
+    try:
+        number = phonenumbers.parse(raw.strip(), default_region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    zones = tuple(sorted(set(number_timezones.time_zones_for_number(number)) - {"Etc/Unknown"}))
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), zones
+
+
+def import_contacts(text: str, default_region: str) -> ImportReport:
+    """Accept each good row once; report each bad row with its line number and why."""
+    reader = csv.DictReader(io.StringIO(text))
+    if not reader.fieldnames or PHONE_COLUMN not in reader.fieldnames:
+        raise MissingPhoneColumn("csv: a 'phone' column is required")
+    report = ImportReport()
+    seen: dict[str, int] = {}  # E.164 -> the line that first had it
+    for line, row in enumerate(reader, start=2):
+        raw = (row.get(PHONE_COLUMN) or "").strip()
+        parsed = _parse_valid(raw, default_region) if raw else None
+        phone = parsed[0] if parsed else None
+        if not raw:
+            report.rejected.append(RejectedRow(line, "phone: empty"))
+        elif parsed is None or phone is None:
+            report.rejected.append(RejectedRow(line, "phone: not a valid number"))
+        elif phone in seen:
+            report.rejected.append(RejectedRow(line, f"phone: duplicate of line {seen[phone]}"))
+        else:
+            seen[phone] = line
+            fields = {k: (v or "").strip() for k, v in row.items() if k and k != PHONE_COLUMN}
+            report.accepted.append(ImportedRow(line, phone, fields, parsed[1]))
+    return report

@@ -1,0 +1,24 @@
+"""Composition root of campaign: builds the runtime and the app; connects nothing at import."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from switchboard.campaign.api import routers
+from switchboard.campaign.config import CampaignSettings
+from switchboard.campaign.consumers import build_handlers
+from switchboard.campaign.models import backbone
+from switchboard.common.app import create_app as create_service_app
+from switchboard.common.runtime import Runtime
+from switchboard.common.settings import ServiceSettings
+
+
+def create_app(settings: ServiceSettings | None = None) -> FastAPI:
+    settings = settings or CampaignSettings()
+    runtime = Runtime.build(settings, backbone, build_handlers())
+    return create_service_app(
+        runtime,
+        title="Switchboard campaign",
+        description="Outbound dialing, blasts, surveys, callbacks and journeys.",
+        routers=routers,
+    )

@@ -1,0 +1,1 @@
+"""Ingest: where every channel enters Switchboard and every outbound message leaves."""

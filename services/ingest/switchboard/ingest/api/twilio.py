@@ -1,0 +1,80 @@
+"""Twilio-compatible SMS webhook: form-encoded, signed with X-Twilio-Signature, answered with TwiML."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated
+from urllib.parse import parse_qsl
+
+from fastapi import APIRouter, Depends, Header, Request, Response
+from sqlalchemy.exc import IntegrityError
+
+from switchboard.common.errors import NotFound, Unprocessable
+from switchboard.common.runtime import Runtime, get_runtime
+from switchboard.ingest.api.webhooks import _body, _duplicate
+from switchboard.ingest.config import IngestSettings
+from switchboard.ingest.inbound import InboundMessage, accept_inbound
+from switchboard.ingest.metrics import counted
+from switchboard.ingest.repository import IngestRepository
+from switchboard.ingest.twilio_signing import public_url, verify_twilio
+
+router = APIRouter(prefix="/v1/webhooks", tags=["provider webhooks"])
+
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+REQUIRED = ("From", "To", "MessageSid")
+
+
+def _form(body: bytes) -> list[tuple[str, str]]:
+    try:
+        return parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=bool(body))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise Unprocessable("the body is not a valid form-encoded request") from exc
+
+
+def _inbound(params: dict[str, str], raw: bytes) -> InboundMessage:
+    missing = [name for name in REQUIRED if not params.get(name)]
+    if missing:
+        raise Unprocessable(f"missing form field(s): {', '.join(missing)}")
+    media = [params[f"MediaUrl{i}"] for i in range(_num_media(params)) if f"MediaUrl{i}" in params]
+    text = "\n".join([params.get("Body", ""), *media]).strip()
+    return InboundMessage(
+        provider_message_id=params["MessageSid"], from_address=params["From"],
+        to_address=params["To"], text=text, content_type="application/x-www-form-urlencoded",
+        raw_body=raw.decode("utf-8", errors="replace"),
+    )
+
+
+def _num_media(params: dict[str, str]) -> int:
+    value = params.get("NumMedia", "0") or "0"
+    if not value.isdigit() or int(value) > 10:
+        raise Unprocessable("NumMedia must be a whole number from 0 to 10")
+    return int(value)
+
+
+@router.post("/sms/twilio/{channel_id}", summary="Inbound SMS from Twilio (or a compatible provider)")
+async def twilio_sms_inbound(
+    channel_id: str,
+    request: Request,
+    runtime: Annotated[Runtime, Depends(get_runtime)],
+    x_twilio_signature: Annotated[str | None, Header()] = None,
+) -> Response:
+    settings: IngestSettings = runtime.settings  # type: ignore[assignment]
+    body = await _body(request, settings.max_webhook_bytes)
+    async with runtime.unit_of_work() as uow:
+        channel = await IngestRepository(uow.session).channel_for_webhook(channel_id)
+        if channel is None or channel.kind != "sms":
+            raise NotFound(f"no SMS channel {channel_id}")
+        form = _form(body)
+        url = public_url(str(request.url), settings.public_base_url)
+        counted("twilio", lambda: verify_twilio(channel.signing_secret, url, form, x_twilio_signature))
+        inbound = _inbound(dict(form), body)
+        uow.scope_to(channel.tenant_id)
+        await accept_inbound(
+            uow, channel, inbound, inactivity=timedelta(hours=settings.sms_inactivity_hours)
+        )
+        try:
+            await uow.commit()
+        except IntegrityError:
+            await uow.rollback()
+            await _duplicate(runtime, channel, inbound.provider_message_id)
+    return Response(EMPTY_TWIML, media_type="text/xml")

@@ -1,0 +1,101 @@
+"""Provider webhooks. Authenticated by the provider's signature, not by a JWT."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Request
+from pydantic import ValidationError
+from sqlalchemy.exc import IntegrityError
+
+from switchboard.common.errors import Conflict, NotFound, PayloadTooLarge, Unprocessable
+from switchboard.common.runtime import Runtime, get_runtime
+from switchboard.ingest.config import IngestSettings
+from switchboard.ingest.inbound import InboundMessage, accept_inbound
+from switchboard.ingest.metrics import counted
+from switchboard.ingest.models import Channel
+from switchboard.ingest.repository import IngestRepository
+from switchboard.ingest.schemas import GenericSmsInbound, WebhookAccepted
+from switchboard.ingest.signatures import verify_generic
+
+router = APIRouter(prefix="/v1/webhooks", tags=["provider webhooks"])
+
+
+async def _body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise PayloadTooLarge(f"the body exceeds {limit} bytes")
+    body = await request.body()
+    if len(body) > limit:
+        raise PayloadTooLarge(f"the body exceeds {limit} bytes")
+    return body
+
+
+def _parse_generic_sms(body: bytes) -> GenericSmsInbound:
+    try:
+        return GenericSmsInbound.model_validate(json.loads(body))
+    except json.JSONDecodeError as exc:
+        raise Unprocessable(f"the body is not valid JSON: {exc.msg}") from exc
+    except UnicodeDecodeError as exc:
+        raise Unprocessable("the body is not UTF-8 JSON") from exc
+    except ValidationError as exc:
+        fields = "; ".join(
+            f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg']}" for e in exc.errors()
+        )
+        raise Unprocessable(f"the message is not valid: {fields}") from exc
+
+
+@router.post(
+    "/sms/generic/{channel_id}",
+    response_model=WebhookAccepted,
+    summary="Inbound SMS from a generic HMAC-signed gateway",
+)
+async def generic_sms_inbound(
+    channel_id: str,
+    request: Request,
+    runtime: Annotated[Runtime, Depends(get_runtime)],
+    x_signature_timestamp: Annotated[str | None, Header()] = None,
+    x_signature: Annotated[str | None, Header()] = None,
+) -> WebhookAccepted:
+    settings: IngestSettings = runtime.settings  # type: ignore[assignment]
+    body = await _body(request, settings.max_webhook_bytes)
+    async with runtime.unit_of_work() as uow:
+        channel = await IngestRepository(uow.session).channel_for_webhook(channel_id)
+        if channel is None or channel.kind != "sms":
+            raise NotFound(f"no SMS channel {channel_id}")
+        counted("generic", lambda: verify_generic(
+            channel.signing_secret, x_signature_timestamp, x_signature, body,
+            window_seconds=settings.signature_window_seconds,
+        ))
+        sms = _parse_generic_sms(body)
+        inbound = InboundMessage(
+            provider_message_id=sms.message_id, from_address=sms.sender,
+            to_address=sms.recipient, text=sms.text, content_type="application/json",
+            raw_body=body.decode("utf-8", errors="replace"), received_at=sms.received_at,
+        )
+        uow.scope_to(channel.tenant_id)
+        accepted = await accept_inbound(
+            uow, channel, inbound, inactivity=timedelta(hours=settings.sms_inactivity_hours)
+        )
+        try:
+            await uow.commit()
+        except IntegrityError:
+            # The same provider message raced in on another connection: it is stored once.
+            await uow.rollback()
+            return await _duplicate(runtime, channel, sms.message_id)
+    return WebhookAccepted(
+        status="duplicate" if accepted.duplicate else "accepted",
+        message_id=accepted.message_id, conversation_id=accepted.conversation_id,
+    )
+
+
+async def _duplicate(runtime: Runtime, channel: Channel, provider_id: str) -> WebhookAccepted:
+    async with runtime.unit_of_work() as uow:
+        existing = await IngestRepository(uow.session).message_by_provider_id(channel.id, provider_id)
+        if existing is None:
+            raise Conflict("the message collided with a concurrent request; send it again")
+        return WebhookAccepted(
+            status="duplicate", message_id=existing.id, conversation_id=existing.conversation_id
+        )

@@ -1,0 +1,109 @@
+"""Accepting an inbound message: dedupe, thread, store, and emit in one transaction."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from switchboard.common.events.ingest import Channel as ChannelKind
+from switchboard.common.events.ingest import ConsentOptedOut, ConversationOpened, MessageReceived
+from switchboard.common.uow import UnitOfWork
+from switchboard.ingest.keywords import classify
+from switchboard.ingest.models import Channel, Conversation, Message, OptOut, RawPayload
+from switchboard.ingest.repository import IngestRepository
+
+
+@dataclass(frozen=True)
+class InboundMessage:
+    provider_message_id: str
+    from_address: str
+    to_address: str
+    text: str
+    content_type: str
+    raw_body: str
+    received_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Accepted:
+    message_id: str
+    conversation_id: str
+    duplicate: bool
+
+
+async def accept_inbound(
+    uow: UnitOfWork, channel: Channel, inbound: InboundMessage, *, inactivity: timedelta
+) -> Accepted:
+    repo = IngestRepository(uow.session)
+    existing = await repo.message_by_provider_id(channel.id, inbound.provider_message_id)
+    if existing is not None:
+        return Accepted(existing.id, existing.conversation_id, duplicate=True)
+
+    now = datetime.now(UTC)
+    conversation = await repo.open_conversation(
+        channel.tenant_id, channel.id, inbound.from_address, now - inactivity
+    )
+    kind: ChannelKind = channel.kind  # type: ignore[assignment]
+    if conversation is None:
+        conversation = Conversation(
+            id=str(uuid.uuid4()), tenant_id=channel.tenant_id, channel_id=channel.id,
+            channel_kind=channel.kind, customer_address=inbound.from_address, status="open",
+            opened_at=now, last_activity_at=now,
+        )
+        repo.add(conversation)
+        await uow.emit(
+            ConversationOpened(
+                conversation_id=conversation.id, channel=kind, channel_id=channel.id,
+                customer_address=inbound.from_address, opened_at=now,
+            ),
+            tenant=channel.tenant_id, subject=conversation.id,
+        )
+    conversation.last_activity_at = now
+    message = Message(
+        id=str(uuid.uuid4()), tenant_id=channel.tenant_id, conversation_id=conversation.id,
+        channel_id=channel.id, direction="in", from_address=inbound.from_address,
+        to_address=inbound.to_address, text=inbound.text,
+        provider_message_id=inbound.provider_message_id, created_at=now,
+    )
+    repo.add(message)
+    await repo.flush()
+    repo.add(RawPayload(
+        id=str(uuid.uuid4()), tenant_id=channel.tenant_id, channel_id=channel.id,
+        message_id=message.id, content_type=inbound.content_type, body=inbound.raw_body,
+        received_at=now,
+    ))
+    await uow.emit(
+        MessageReceived(
+            message_id=message.id, conversation_id=conversation.id, channel=kind,
+            channel_id=channel.id, from_address=inbound.from_address,
+            to_address=inbound.to_address, text=inbound.text,
+            provider_message_id=inbound.provider_message_id,
+            received_at=inbound.received_at or now,
+        ),
+        tenant=channel.tenant_id, subject=conversation.id,
+    )
+    await _record_opt_out(uow, channel, inbound, conversation.id, now)
+    return Accepted(message.id, conversation.id, duplicate=False)
+
+
+async def _record_opt_out(
+    uow: UnitOfWork, channel: Channel, inbound: InboundMessage, conversation_id: str, now: datetime
+) -> None:
+    """A whole-message opt-out keyword is recorded and published in the same transaction."""
+    found = classify(inbound.text) if channel.kind == "sms" else None
+    if found is None or found[0] != "opt_out":
+        return
+    repo = IngestRepository(uow.session)
+    if await repo.opt_out(channel.tenant_id, channel.kind, inbound.from_address) is None:
+        repo.add(OptOut(
+            id=str(uuid.uuid4()), tenant_id=channel.tenant_id, channel_kind=channel.kind,
+            address=inbound.from_address, keyword=found[1], source="keyword", created_at=now,
+        ))
+    await uow.emit(
+        ConsentOptedOut(
+            channel="sms", address=inbound.from_address, keyword=found[1],
+            conversation_id=conversation_id, at=now,
+        ),
+        tenant=channel.tenant_id, subject=conversation_id,
+    )

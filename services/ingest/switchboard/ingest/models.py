@@ -1,0 +1,88 @@
+"""Ingest's tables: channels, conversations, messages and the raw provider payloads."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from switchboard.common.db import BackboneTables, service_metadata
+from switchboard.common.tenancy import TenantScoped
+
+
+class Base(DeclarativeBase):
+    metadata = service_metadata()
+
+
+backbone = BackboneTables.define(Base.metadata)
+
+
+class Channel(TenantScoped, Base):
+    __tablename__ = "channels"
+    __table_args__ = (UniqueConstraint("tenant_id", "kind", "address"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    provider: Mapped[str] = mapped_column(String(32))
+    address: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(255))
+    # Write-only: used to check the provider's signatures, never returned or logged.
+    signing_secret: Mapped[str] = mapped_column(String(255))
+    credentials: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Conversation(TenantScoped, Base):
+    __tablename__ = "conversations"
+    __table_args__ = (Index("ix_conversations_lookup", "channel_id", "customer_address", "status"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    channel_id: Mapped[str] = mapped_column(ForeignKey("channels.id"))
+    channel_kind: Mapped[str] = mapped_column(String(16))
+    customer_address: Mapped[str] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_activity_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Message(TenantScoped, Base):
+    __tablename__ = "messages"
+    __table_args__ = (UniqueConstraint("channel_id", "provider_message_id"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id"), index=True)
+    channel_id: Mapped[str] = mapped_column(ForeignKey("channels.id"))
+    direction: Mapped[str] = mapped_column(String(8))
+    from_address: Mapped[str] = mapped_column(String(255))
+    to_address: Mapped[str] = mapped_column(String(255))
+    text: Mapped[str] = mapped_column(Text, default="")
+    provider_message_id: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class RawPayload(TenantScoped, Base):
+    """Exactly what the provider sent, kept for audit and re-parsing."""
+
+    __tablename__ = "raw_payloads"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    channel_id: Mapped[str] = mapped_column(ForeignKey("channels.id"))
+    message_id: Mapped[str | None] = mapped_column(ForeignKey("messages.id"))
+    content_type: Mapped[str] = mapped_column(String(255))
+    body: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class OptOut(TenantScoped, Base):
+    """An address that asked not to be contacted on a kind of channel (by keyword or by profile)."""
+
+    __tablename__ = "opt_outs"
+    __table_args__ = (UniqueConstraint("tenant_id", "channel_kind", "address"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    channel_kind: Mapped[str] = mapped_column(String(16))
+    address: Mapped[str] = mapped_column(String(255))
+    keyword: Mapped[str] = mapped_column(String(32))
+    source: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -1,0 +1,47 @@
+"""Ingest's API models."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class ChannelCreate(BaseModel):
+    kind: Literal["sms", "email", "chat", "voice"]
+    provider: Literal["generic", "twilio", "mailgun", "smtp", "sandbox", "pbx"]
+    address: str = Field(min_length=1, max_length=255, description="number, email address or widget id")
+    name: str = Field(min_length=1, max_length=255)
+    signing_secret: str = Field(min_length=16, max_length=255, description="write-only")
+    credentials: dict[str, str] = Field(default_factory=dict, description="write-only")
+
+
+class ChannelOut(BaseModel):
+    """A channel as the API shows it: secrets and credentials are never returned."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    kind: str
+    provider: str
+    address: str
+    name: str
+    created_at: datetime
+    has_credentials: bool = False
+
+
+class GenericSmsInbound(BaseModel):
+    """The generic SMS gateway's inbound message."""
+
+    message_id: str = Field(min_length=1, max_length=255, description="the gateway's own id")
+    sender: str = Field(min_length=3, max_length=64, alias="from")
+    recipient: str = Field(min_length=3, max_length=64, alias="to")
+    text: str = Field(max_length=10_000)
+    received_at: datetime | None = None
+
+
+class WebhookAccepted(BaseModel):
+    status: Literal["accepted", "duplicate"]
+    message_id: str
+    conversation_id: str

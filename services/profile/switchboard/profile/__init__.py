@@ -1,0 +1,1 @@
+"""Profile: one customer across every channel."""

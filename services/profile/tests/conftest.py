@@ -1,0 +1,31 @@
+"""Profile's own tables on a real SQLite file per test, fed through the real consumer wrapper."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from switchboard.common.bus import Bus
+from switchboard.common.consumer import EventConsumer
+from switchboard.common.db import create_engine, session_factory
+from switchboard.common.streams import BusPolicy
+from switchboard.profile.consumers import build_handlers
+from switchboard.profile.models import Base, backbone
+
+
+@pytest.fixture
+async def sessions(tmp_path: Path) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path}/profile.db")
+    async with engine.begin() as conn:
+        await conn.run_sync(Base.metadata.create_all)
+    yield session_factory(engine)
+    await engine.dispose()
+
+
+@pytest.fixture
+def profile(sessions: async_sessionmaker[AsyncSession]) -> EventConsumer:
+    bus = Bus("nats://127.0.0.1:1", "profile", BusPolicy(), [])  # never started: handle() needs no bus
+    return EventConsumer("profile", bus, sessions, backbone, build_handlers(), max_deliver=5)

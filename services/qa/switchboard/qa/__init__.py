@@ -1,0 +1,1 @@
+"""QA: scorecards, evaluations, automatic checks and KPIs."""

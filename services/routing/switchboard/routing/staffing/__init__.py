@@ -1,0 +1,1 @@
+"""Staffing arithmetic: Erlang C, in plain Python."""

@@ -1,0 +1,44 @@
+"""docker-compose.yml describes the same platform as the code (Docker cannot run here)."""
+
+from pathlib import Path
+
+import yaml
+
+from switchboard.common.launcher import SERVICE_PORTS
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_compose_runs_every_service_with_its_port_database_and_the_bus() -> None:
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    services = compose["services"]
+    assert set(SERVICE_PORTS) | {"nats", "postgres"} == set(services)
+    for name, port in SERVICE_PORTS.items():
+        env = services[name]["environment"]
+        prefix = name.upper()
+        assert env[f"{prefix}_PORT"] == str(port)
+        assert env[f"{prefix}_DATABASE_URL"].endswith(f"/{name}")
+        assert env["NATS_URL"] == "nats://nats:4222"
+        assert services[name]["build"]["args"]["SERVICE"] == name, "the image runs this service"
+        assert "migrate" in services[name]["entrypoint"][-1], "migrations run before serving"
+        assert services[name]["ports"] == [f"{port}:{port}"]
+
+
+def test_compose_settings_are_ones_the_services_read() -> None:
+    import importlib
+
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    for name in SERVICE_PORTS:
+        config = importlib.import_module(f"switchboard.{name}.config")
+        settings_class = next(v for k, v in vars(config).items() if k.endswith("Settings")
+                              and k != "ServiceSettings")
+        prefix = settings_class.model_config["env_prefix"]
+        for variable in compose["services"][name]["environment"]:
+            if variable.startswith(prefix):
+                assert variable[len(prefix):].lower() in settings_class.model_fields, variable
+
+
+def test_every_database_the_services_use_is_created() -> None:
+    sql = (ROOT / "deploy" / "compose" / "init-databases.sql").read_text()
+    for name in SERVICE_PORTS:
+        assert f"CREATE DATABASE {name};" in sql
