@@ -30,14 +30,22 @@ def test_migrations_run_from_empty_and_match_the_models(databases: TestDatabases
 
 def test_replicas_migrating_at_once_on_postgresql_do_not_collide(databases: TestDatabases) -> None:
     """Every replica's init container migrates; the advisory lock lets one work at a time."""
-    from concurrent.futures import ThreadPoolExecutor
+    import os
+    import subprocess
+    import sys
 
     from switchboard.common.testing import backend
 
     if backend() != "postgres":
         pytest.skip("replicas share a database only on PostgreSQL")
     url = databases.url_for("mig_race")
-    with ThreadPoolExecutor(4) as pool:
-        list(pool.map(lambda _: upgrade("switchboard.ingest", url), range(4)))
+    env = {**os.environ, "INGEST_DATABASE_URL": url}
+    replicas = [
+        subprocess.Popen([sys.executable, "-m", "switchboard.ingest", "migrate"], env=env,
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        for _ in range(4)
+    ]
+    outputs = [replica.communicate(timeout=120)[0].decode() for replica in replicas]
+    assert [replica.returncode for replica in replicas] == [0, 0, 0, 0], outputs
     models = importlib.import_module("switchboard.ingest.models")
     assert drift(models.Base.metadata, url) == []

