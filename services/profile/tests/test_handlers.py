@@ -139,9 +139,6 @@ async def test_email_senders_are_matched_whatever_their_case(sessions, profile) 
         assert list(await session.scalars(select(Identity.kind))) == ["email"]
 
 
-@pytest.mark.xfail(strict=True, reason="handlers.py:44 stores event.received_at as given; SQLite's "
-                   "DateTime drops the UTC offset, so a +08:00 receipt time is recorded 8 hours late "
-                   "and last_contact_at is wrong (and naive)")
 async def test_a_receipt_time_with_an_offset_is_recorded_at_its_real_instant(sessions, profile) -> None:
     beijing = timezone(timedelta(hours=8))
     first_at = (datetime.now(UTC) - timedelta(hours=1)).astimezone(beijing)

@@ -9,6 +9,7 @@ as readers both try to write. PostgreSQL gets a sized pool with pre-ping.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    TypeDecorator,
     event,
 )
 from sqlalchemy.engine import make_url
@@ -34,6 +36,29 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A point in time, stored in UTC and always read back timezone-aware.
+
+    SQLite keeps no offset: a +08:00 time stored as given would come back eight
+    hours wrong and naive. Every model column that holds an instant uses this.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("UtcDateTime needs a timezone-aware datetime")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
 
 # BigInteger that is still SQLite's auto-incrementing rowid.
 AutoId = BigInteger().with_variant(Integer(), "sqlite")
@@ -60,7 +85,7 @@ class BackboneTables:
             Column("subject", String(255), nullable=False),
             Column("envelope", Text, nullable=False),
             Column("headers", JSON, nullable=False),
-            Column("created_at", DateTime(timezone=True), nullable=False),
+            Column("created_at", UtcDateTime(), nullable=False),
             Column("attempts", Integer, nullable=False, default=0),
             Column("last_error", Text, nullable=True),
         )
@@ -70,7 +95,7 @@ class BackboneTables:
             Column("consumer", String(100), primary_key=True),
             Column("event_id", String(36), primary_key=True),
             Column("event_type", String(255), nullable=False),
-            Column("processed_at", DateTime(timezone=True), nullable=False),
+            Column("processed_at", UtcDateTime(), nullable=False),
         )
         return cls(outbox=outbox, inbox=inbox)
 

@@ -1,8 +1,9 @@
 """JSON logs with correlation ids, and personal data masked before it is written.
 
-Masking happens in the formatter, on the final text, so no call site can forget
-it: phone numbers keep their last 4 digits, emails their domain, card numbers
-nothing but the last 4.
+Masking happens in the formatter, on every string value of the entry, so no call
+site can forget it: phone numbers keep their last 4 digits, emails their domain,
+card numbers nothing but the last 4. Numbers stay numbers, and UUIDs (event,
+correlation and entity ids) are never mistaken for phone or card numbers.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ _EMAIL = re.compile(r"([A-Za-z0-9._%+-]+)@([A-Za-z0-9.-]+\.[A-Za-z]{2,})")
 _CARD = re.compile(r"(?<![\d])(?:\d[ -]?){12,18}\d(?![\d])")
 # International or long national phone numbers: + and 7-15 digits, with separators.
 _PHONE = re.compile(r"(?<![\w])\+?\d[\d ()-]{6,17}\d(?![\w])")
+_UUID = re.compile(r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b")
 
 
 def _mask_card(match: re.Match[str]) -> str:
@@ -39,11 +41,34 @@ def _mask_phone(match: re.Match[str]) -> str:
     return f"[phone ***{digits[-4:]}]"
 
 
-def mask_personal_data(text: str) -> str:
-    """Mask emails, card numbers and phone numbers in free text."""
+def _mask_free_text(text: str) -> str:
     text = _EMAIL.sub(lambda m: f"***@{m.group(2)}", text)
     text = _CARD.sub(_mask_card, text)
     return _PHONE.sub(_mask_phone, text)
+
+
+def mask_personal_data(text: str) -> str:
+    """Mask emails, card numbers and phone numbers in free text, leaving UUIDs whole."""
+    pieces: list[str] = []
+    position = 0
+    for uuid_match in _UUID.finditer(text):
+        pieces.append(_mask_free_text(text[position:uuid_match.start()]))
+        pieces.append(uuid_match.group(0))
+        position = uuid_match.end()
+    pieces.append(_mask_free_text(text[position:]))
+    return "".join(pieces)
+
+
+def _mask_value(value: object) -> object:
+    if isinstance(value, str):
+        return mask_personal_data(value)
+    if isinstance(value, dict):
+        return {key: _mask_value(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_mask_value(item) for item in value]
+    if isinstance(value, bool | int | float) or value is None:
+        return value
+    return mask_personal_data(str(value))
 
 
 class JsonFormatter(logging.Formatter):
@@ -72,7 +97,7 @@ class JsonFormatter(logging.Formatter):
             entry.update(extra)
         if record.exc_info:
             entry["exc"] = self.formatException(record.exc_info)
-        return mask_personal_data(json.dumps(entry, ensure_ascii=False, default=str))
+        return json.dumps(_mask_value(entry), ensure_ascii=False)
 
 
 def configure_logging(service: str, level: str = "INFO") -> None:

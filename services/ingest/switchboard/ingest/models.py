@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from switchboard.common.db import BackboneTables, service_metadata
+from switchboard.common.db import BackboneTables, UtcDateTime, service_metadata
 from switchboard.common.tenancy import TenantScoped
 
 
@@ -30,7 +30,7 @@ class Channel(TenantScoped, Base):
     # Write-only: used to check the provider's signatures, never returned or logged.
     signing_secret: Mapped[str] = mapped_column(String(255))
     credentials: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class Conversation(TenantScoped, Base):
@@ -42,8 +42,8 @@ class Conversation(TenantScoped, Base):
     channel_kind: Mapped[str] = mapped_column(String(16))
     customer_address: Mapped[str] = mapped_column(String(255))
     status: Mapped[str] = mapped_column(String(16), default="open")
-    opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    last_activity_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    opened_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    last_activity_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class Message(TenantScoped, Base):
@@ -58,7 +58,7 @@ class Message(TenantScoped, Base):
     to_address: Mapped[str] = mapped_column(String(255))
     text: Mapped[str] = mapped_column(Text, default="")
     provider_message_id: Mapped[str | None] = mapped_column(String(255))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class RawPayload(TenantScoped, Base):
@@ -71,7 +71,7 @@ class RawPayload(TenantScoped, Base):
     message_id: Mapped[str | None] = mapped_column(ForeignKey("messages.id"))
     content_type: Mapped[str] = mapped_column(String(255))
     body: Mapped[str] = mapped_column(Text)
-    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class OptOut(TenantScoped, Base):
@@ -85,4 +85,4 @@ class OptOut(TenantScoped, Base):
     address: Mapped[str] = mapped_column(String(255))
     keyword: Mapped[str] = mapped_column(String(32))
     source: Mapped[str] = mapped_column(String(16))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -39,5 +39,5 @@ def verify_generic(
     if abs((now or time.time()) - sent_at) > window_seconds:
         raise Forbidden("the signature timestamp is outside the replay window")
     expected = sign_generic(secret, timestamp, body)
-    if not hmac.compare_digest(expected, signature.strip().lower()):
+    if not hmac.compare_digest(expected.encode(), signature.strip().lower().encode("utf-8")):
         raise Forbidden("the signature does not match the request")

@@ -39,5 +39,5 @@ def verify_twilio(
     if not signature:
         raise Forbidden("the request is not signed (X-Twilio-Signature)")
     expected = sign_twilio(auth_token, url, list(params))
-    if not hmac.compare_digest(expected, signature.strip()):
+    if not hmac.compare_digest(expected.encode(), signature.strip().encode("utf-8")):
         raise Forbidden("the X-Twilio-Signature does not match the request")

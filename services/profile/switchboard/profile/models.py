@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from switchboard.common.db import BackboneTables, service_metadata
+from switchboard.common.db import BackboneTables, UtcDateTime, service_metadata
 from switchboard.common.tenancy import TenantScoped
 
 
@@ -23,7 +23,7 @@ class TenantSettings(TenantScoped, Base):
 
     tenant_id: Mapped[str] = mapped_column(String(63), primary_key=True)
     default_region: Mapped[str | None] = mapped_column(String(2))
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class Customer(TenantScoped, Base):
@@ -34,7 +34,7 @@ class Customer(TenantScoped, Base):
     tier: Mapped[str] = mapped_column(String(32), default="standard")
     language: Mapped[str | None] = mapped_column(String(16))
     time_zone: Mapped[str | None] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class Identity(TenantScoped, Base):
@@ -47,7 +47,7 @@ class Identity(TenantScoped, Base):
     customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id"), index=True)
     kind: Mapped[str] = mapped_column(String(16))
     value: Mapped[str] = mapped_column(String(255))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class TimelineEntry(TenantScoped, Base):
@@ -61,4 +61,4 @@ class TimelineEntry(TenantScoped, Base):
     channel: Mapped[str] = mapped_column(String(16))
     conversation_id: Mapped[str | None] = mapped_column(String(36))
     summary: Mapped[str] = mapped_column(Text, default="")
-    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    occurred_at: Mapped[datetime] = mapped_column(UtcDateTime())
