@@ -50,6 +50,7 @@ def create_app(
     description: str,
     routers: list[APIRouter],
     on_startup: Callable[[Runtime], Awaitable[None]] | None = None,
+    on_shutdown: Callable[[Runtime], Awaitable[None]] | None = None,
 ) -> FastAPI:
     service = runtime.settings.service_name
     configure_logging(service, runtime.settings.log_level)
@@ -61,6 +62,8 @@ def create_app(
             await on_startup(runtime)
         log.info("service started", extra={"fields": {"port": runtime.settings.port}})
         yield
+        if on_shutdown is not None:  # before the runtime stops: it may still need the database
+            await on_shutdown(runtime)
         await runtime.stop()
         log.info("service stopped")
 
