@@ -1,7 +1,24 @@
-"""The events qa acts on (none yet: its handlers come with the qa work)."""
+"""The events qa acts on."""
 
 from switchboard.common.consumer import HandlerMap
+from switchboard.common.events.ingest import (
+    ConversationClosed,
+    ConversationOpened,
+    MessageReceived,
+    MessageSent,
+)
+from switchboard.common.events.routing import TaskAccepted, TaskCompleted, TaskTransferred
+from switchboard.qa import handlers
 
 
 def build_handlers() -> HandlerMap:
-    return HandlerMap()
+    return (
+        HandlerMap()
+        .on(ConversationOpened, handlers.on_conversation_opened)
+        .on(MessageReceived, handlers.on_message_received)
+        .on(MessageSent, handlers.on_message_sent)
+        .on(ConversationClosed, handlers.on_conversation_closed)
+        .on(TaskAccepted, handlers.on_task_accepted)
+        .on(TaskTransferred, handlers.on_task_transferred)
+        .on(TaskCompleted, handlers.on_task_completed)
+    )

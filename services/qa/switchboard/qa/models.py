@@ -1,10 +1,15 @@
-"""QA's tables."""
+"""QA's tables: transcripts (redacted), their checks and sentiment, alerts, tenant rules."""
 
 from __future__ import annotations
 
-from sqlalchemy.orm import DeclarativeBase
+from datetime import datetime
+from typing import Any
 
-from switchboard.common.db import BackboneTables, service_metadata
+from sqlalchemy import JSON, Boolean, Float, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from switchboard.common.db import BackboneTables, UtcDateTime, service_metadata
+from switchboard.common.tenancy import TenantScoped
 
 
 class Base(DeclarativeBase):
@@ -12,3 +17,74 @@ class Base(DeclarativeBase):
 
 
 backbone = BackboneTables.define(Base.metadata)
+
+
+class Contact(TenantScoped, Base):
+    """One conversation as QA sees it: who handled it, its checks and the customer's mood."""
+
+    __tablename__ = "contacts"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "conversation_id"),
+        Index("ix_contacts_tenant_agent", "tenant_id", "agent_id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(String(64))
+    channel: Mapped[str] = mapped_column(String(16))
+    agent_id: Mapped[str | None] = mapped_column(String(128))
+    queue_id: Mapped[str | None] = mapped_column(String(64))
+    task_id: Mapped[str | None] = mapped_column(String(64))
+    customer_id: Mapped[str | None] = mapped_column(String(64))
+    disposition: Mapped[str | None] = mapped_column(String(64))
+    handle_seconds: Mapped[float | None] = mapped_column(Float)
+    opened_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    message_count: Mapped[int] = mapped_column(Integer, default=0)
+    sentiment: Mapped[float | None] = mapped_column(Float)
+    growing_angrier: Mapped[bool] = mapped_column(Boolean, default=False)
+    sensitive_data: Mapped[bool] = mapped_column(Boolean, default=False)
+    checks: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class TranscriptMessage(TenantScoped, Base):
+    """One message of a transcript, stored only after redaction."""
+
+    __tablename__ = "transcript_messages"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "message_id"),
+        Index("ix_transcript_messages_conversation", "tenant_id", "conversation_id", "at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(String(64))
+    message_id: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(16))
+    agent_id: Mapped[str | None] = mapped_column(String(128))
+    text: Mapped[str] = mapped_column(Text, default="")
+    redactions: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    language: Mapped[str] = mapped_column(String(8))
+    sentiment: Mapped[float] = mapped_column(Float)
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class Alert(TenantScoped, Base):
+    __tablename__ = "alerts"
+    __table_args__ = (UniqueConstraint("tenant_id", "seq"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer)  # per-tenant cursor for the live stream
+    conversation_id: Mapped[str] = mapped_column(String(64))
+    agent_id: Mapped[str | None] = mapped_column(String(128))
+    kind: Mapped[str] = mapped_column(String(32))
+    severity: Mapped[str] = mapped_column(String(16))
+    detail: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class TenantRules(TenantScoped, Base):
+    __tablename__ = "tenant_rules"
+
+    tenant_id: Mapped[str] = mapped_column(String(63), primary_key=True)
+    rules: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -56,6 +56,7 @@ class MessageSent(_Ingest):
     sent_by: str | None = None
     attempt_id: str | None = None
     sent_at: datetime
+    text: str | None = None  # what was said, for the transcript quality checks
 
 
 @register

@@ -1,0 +1,63 @@
+"""Sentiment of one message, in Chinese (SnowNLP) or English (VADER), on one scale.
+
+Both libraries are made for the job: SnowNLP's Bayes classifier is trained on
+Chinese product reviews, VADER's lexicon and rules on English social text.
+Scores are mapped to -1 (angry) .. +1 (pleased). Text with any CJK character
+is Chinese; anything else is English. The analysers load once per process.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache, lru_cache
+from statistics import fmean
+from typing import Any
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@cache
+def _vader() -> Any:
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    return SentimentIntensityAnalyzer()
+
+
+@cache
+def _snownlp() -> Any:
+    from snownlp import sentiment
+
+    return sentiment.classifier
+
+
+def language_of(text: str) -> str:
+    return "zh" if _CJK.search(text) else "en"
+
+
+@lru_cache(maxsize=8192)
+def score(text: str) -> float:
+    """-1 .. +1; 0 for text with nothing to judge. Repeated phrases are cached."""
+    text = text.strip()
+    if not text:
+        return 0.0
+    if language_of(text) == "zh":
+        positive = float(_snownlp().classify(text))
+        return round(2.0 * positive - 1.0, 4)
+    return round(float(_vader().polarity_scores(text)["compound"]), 4)
+
+
+def conversation_score(customer_scores: list[float]) -> float | None:
+    """The customer's mood over the contact, weighting later messages more."""
+    if not customer_scores:
+        return None
+    weights = range(1, len(customer_scores) + 1)
+    total = sum(w * s for w, s in zip(weights, customer_scores, strict=True))
+    return round(total / sum(weights), 4)
+
+
+def is_growing_angrier(customer_scores: list[float], *, drop: float, floor: float) -> bool:
+    """The latest customer message is clearly negative and well below how they began."""
+    if len(customer_scores) < 2:
+        return False
+    latest, earlier = customer_scores[-1], customer_scores[:-1]
+    return latest <= floor and fmean(earlier) - latest >= drop

@@ -1,0 +1,89 @@
+"""All of QA's SQL."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from switchboard.qa.domain.rules import CheckRules
+from switchboard.qa.models import Alert, Contact, TenantRules, TranscriptMessage
+
+
+class QARepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def contact(self, tenant: str, conversation_id: str) -> Contact | None:
+        return await self.session.scalar(
+            select(Contact).where(Contact.tenant_id == tenant, Contact.conversation_id == conversation_id)
+        )
+
+    async def contacts(
+        self, tenant: str, *, agent_id: str | None, flagged: bool | None, limit: int,
+        before: datetime | None,
+    ) -> list[Contact]:
+        query = select(Contact).where(Contact.tenant_id == tenant)
+        if agent_id is not None:
+            query = query.where(Contact.agent_id == agent_id)
+        if flagged is not None:
+            query = query.where(Contact.growing_angrier.is_(flagged))
+        if before is not None:
+            query = query.where(Contact.opened_at < before)
+        rows = await self.session.scalars(query.order_by(Contact.opened_at.desc(), Contact.id).limit(limit))
+        return list(rows)
+
+    async def messages(self, tenant: str, conversation_id: str) -> list[TranscriptMessage]:
+        rows = await self.session.scalars(
+            select(TranscriptMessage)
+            .where(TranscriptMessage.tenant_id == tenant,
+                   TranscriptMessage.conversation_id == conversation_id)
+            .order_by(TranscriptMessage.at, TranscriptMessage.id)
+        )
+        return list(rows)
+
+    async def message(self, tenant: str, message_id: str) -> TranscriptMessage | None:
+        return await self.session.scalar(
+            select(TranscriptMessage).where(
+                TranscriptMessage.tenant_id == tenant, TranscriptMessage.message_id == message_id
+            )
+        )
+
+    async def rules(self, tenant: str) -> CheckRules:
+        row = await self.rules_row(tenant)
+        return CheckRules.model_validate(row.rules) if row else CheckRules()
+
+    async def rules_row(self, tenant: str) -> TenantRules | None:
+        return await self.session.scalar(select(TenantRules).where(TenantRules.tenant_id == tenant))
+
+    async def next_alert_seq(self, tenant: str) -> int:
+        current = await self.session.scalar(
+            select(func.max(Alert.seq)).where(Alert.tenant_id == tenant)
+        )
+        return int(current or 0) + 1
+
+    async def alerts(
+        self, tenant: str, *, after: int, kind: str | None, conversation_id: str | None, limit: int
+    ) -> list[Alert]:
+        query = select(Alert).where(Alert.tenant_id == tenant, Alert.seq > after)
+        if kind is not None:
+            query = query.where(Alert.kind == kind)
+        if conversation_id is not None:
+            query = query.where(Alert.conversation_id == conversation_id)
+        rows = await self.session.scalars(query.order_by(Alert.seq).limit(limit))
+        return list(rows)
+
+    async def has_alert(self, tenant: str, conversation_id: str, kind: str) -> bool:
+        found = await self.session.scalar(
+            select(Alert.id).where(
+                Alert.tenant_id == tenant, Alert.conversation_id == conversation_id, Alert.kind == kind
+            ).limit(1)
+        )
+        return found is not None
+
+    def add(self, row: Contact | TranscriptMessage | Alert | TenantRules) -> None:
+        self.session.add(row)
+
+    async def flush(self) -> None:
+        await self.session.flush()

@@ -1,0 +1,99 @@
+"""Building a contact's transcript: redact, score, check, alert. Never commits."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from switchboard.common.events.qa import AlertRaised
+from switchboard.common.uow import UnitOfWork
+from switchboard.qa.domain import sentiment
+from switchboard.qa.domain.checks import Line, run_checks
+from switchboard.qa.domain.redaction import redact
+from switchboard.qa.domain.rules import CheckRules, phrases_in
+from switchboard.qa.models import Alert, Contact, TranscriptMessage
+from switchboard.qa.repository import QARepository
+
+_KIND_NAMES = {"card_number": "a card number", "national_id": "a national ID number"}
+
+
+async def contact_for(
+    repo: QARepository, tenant: str, conversation_id: str, channel: str, at: datetime
+) -> Contact:
+    contact = await repo.contact(tenant, conversation_id)
+    if contact is None:
+        contact = Contact(
+            id=str(uuid.uuid4()), tenant_id=tenant, conversation_id=conversation_id, channel=channel,
+            opened_at=at, message_count=0, growing_angrier=False, sensitive_data=False, checks=[],
+            updated_at=datetime.now(UTC),
+        )
+        repo.add(contact)
+        await repo.flush()
+    return contact
+
+
+async def record_message(
+    uow: UnitOfWork, tenant: str, *, conversation_id: str, message_id: str, channel: str,
+    role: str, text: str, at: datetime, agent_id: str | None = None,
+) -> None:
+    """Store one message (redacted first), refresh the contact, raise what must be raised."""
+    repo = QARepository(uow.session)
+    if await repo.message(tenant, message_id) is not None:
+        return  # the same message reached us twice (e.g. re-published by its producer)
+    contact = await contact_for(repo, tenant, conversation_id, channel, at)
+    if role == "agent":
+        agent_id = agent_id or contact.agent_id
+        contact.agent_id = contact.agent_id or agent_id
+    redacted = redact(text)
+    repo.add(TranscriptMessage(
+        id=str(uuid.uuid4()), tenant_id=tenant, conversation_id=conversation_id,
+        message_id=message_id, role=role, agent_id=agent_id if role == "agent" else None,
+        text=redacted.text, redactions=redacted.kinds, language=sentiment.language_of(redacted.text),
+        sentiment=sentiment.score(redacted.text), at=at,
+    ))
+    await repo.flush()
+    rules = await repo.rules(tenant)
+    was_angrier = contact.growing_angrier
+    await refresh_contact(repo, contact, rules)
+    if redacted.found:
+        contact.sensitive_data = True
+        kinds = " and ".join(_KIND_NAMES[k] for k in sorted(redacted.kinds))
+        await raise_alert(uow, repo, contact, "sensitive_data", "critical",
+                          f"{kinds} in a {role} message (redacted before storage)")
+    if role == "agent" and (hits := phrases_in(redacted.text, rules.forbidden_phrases)):
+        await raise_alert(uow, repo, contact, "forbidden_phrase", "warning",
+                          "the agent said " + ", ".join(map(repr, hits)))
+    if contact.growing_angrier and not was_angrier:
+        await raise_alert(uow, repo, contact, "sentiment_drop", "warning",
+                          f"the customer is growing angrier (conversation sentiment {contact.sentiment})")
+
+
+async def refresh_contact(repo: QARepository, contact: Contact, rules: CheckRules) -> None:
+    """Recompute the checks and the customer's mood from the whole transcript so far."""
+    messages = await repo.messages(contact.tenant_id, contact.conversation_id)
+    customer_scores = [m.sentiment for m in messages if m.role == "customer"]
+    contact.message_count = len(messages)
+    contact.sentiment = sentiment.conversation_score(customer_scores)
+    contact.growing_angrier = contact.growing_angrier or sentiment.is_growing_angrier(
+        customer_scores, drop=rules.sentiment_drop, floor=rules.sentiment_floor)
+    lines = [Line(role=m.role, text=m.text, at=m.at) for m in messages]  # type: ignore[arg-type]
+    contact.checks = [result.as_dict() for result in run_checks(lines, contact.channel, rules)]
+    contact.updated_at = datetime.now(UTC)
+
+
+async def raise_alert(
+    uow: UnitOfWork, repo: QARepository, contact: Contact, kind: str, severity: str, detail: str
+) -> None:
+    now = datetime.now(UTC)
+    alert = Alert(
+        id=str(uuid.uuid4()), tenant_id=contact.tenant_id, seq=await repo.next_alert_seq(contact.tenant_id),
+        conversation_id=contact.conversation_id, agent_id=contact.agent_id, kind=kind,
+        severity=severity, detail=detail, at=now,
+    )
+    repo.add(alert)
+    await repo.flush()
+    await uow.emit(
+        AlertRaised(alert_id=alert.id, conversation_id=contact.conversation_id, agent_id=contact.agent_id,
+                    kind=kind, severity=severity, detail=detail, at=now),  # type: ignore[arg-type]
+        tenant=contact.tenant_id, subject=contact.conversation_id,
+    )

@@ -1,0 +1,65 @@
+"""Card numbers and Chinese national ID numbers never reach storage in clear."""
+# ruff: noqa: RUF001  (Chinese text uses full-width punctuation)
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from switchboard.qa.domain.redaction import luhn_valid, national_id_valid, redact
+
+VISA = "4111111111111111"          # Luhn-valid test card
+UNIONPAY = "6222 0212 3456 7894"   # Luhn-valid, written in groups
+NATIONAL_ID = "11010519491231002X"  # the GB 11643 example; check character X
+
+
+def test_a_luhn_valid_card_number_is_masked_to_its_last_four_digits() -> None:
+    result = redact(f"my card is {VISA}, please refund")
+    assert result.text == "my card is [card ending 1111], please refund"
+    assert result.kinds == {"card_number": 1}
+
+
+def test_card_numbers_written_with_spaces_or_dashes_are_found() -> None:
+    assert luhn_valid(UNIONPAY.replace(" ", ""))
+    spaced = redact(f"卡号 {UNIONPAY} 谢谢")
+    dashed = redact("4111-1111-1111-1111")
+    assert spaced.text == "卡号 [card ending 7894] 谢谢"
+    assert dashed.text == "[card ending 1111]"
+
+
+def test_a_number_that_fails_the_luhn_check_is_left_alone() -> None:
+    result = redact("order 4111111111111112 shipped")
+    assert result.text == "order 4111111111111112 shipped"
+    assert not result.found
+
+
+def test_a_phone_number_or_a_longer_digit_run_is_not_a_card() -> None:
+    assert not redact("call me on 13800138000").found
+    assert not redact("tracking 41111111111111110000").found  # 20 digits: not a card
+
+
+def test_a_chinese_national_id_with_a_valid_check_character_is_masked() -> None:
+    assert national_id_valid(NATIONAL_ID)
+    result = redact(f"身份证号{NATIONAL_ID}，请核实")
+    assert result.text == "身份证号[national id]，请核实"
+    assert result.kinds == {"national_id": 1}
+
+
+def test_an_id_with_a_wrong_check_character_or_impossible_date_is_not_an_id() -> None:
+    assert not national_id_valid("110105194912310021")
+    assert not national_id_valid("110105194913310029")  # month 13
+    assert "[national id]" not in redact("110105194912310021").text
+
+
+def test_both_kinds_in_one_message_are_counted() -> None:
+    result = redact(f"{NATIONAL_ID.lower()} and {VISA} and {VISA}")
+    assert result.kinds == {"national_id": 1, "card_number": 2}
+    assert VISA not in result.text and NATIONAL_ID.lower() not in result.text
+
+
+@given(st.text(alphabet="0123456789", min_size=12, max_size=18))
+def test_any_luhn_valid_number_of_card_length_is_masked(prefix: str) -> None:
+    digits = next(prefix + d for d in "0123456789" if luhn_valid(prefix + d))
+    result = redact(f"x {digits} y")
+    if len(digits) == 18 and national_id_valid(digits):
+        assert result.kinds == {"national_id": 1}
+    else:
+        assert result.text == f"x [card ending {digits[-4:]}] y"

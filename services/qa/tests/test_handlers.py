@@ -1,0 +1,141 @@
+"""QA builds each contact's redacted transcript from the bus and raises alerts in the same commit."""
+# ruff: noqa: RUF001  (Chinese text uses full-width punctuation)
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select
+
+from switchboard.common.events.base import Envelope, Payload, make_envelope, parse_payload
+from switchboard.common.events.ingest import ConversationClosed, MessageReceived, MessageSent
+from switchboard.common.events.qa import AlertRaised
+from switchboard.common.events.routing import TaskAccepted, TaskCompleted
+from switchboard.qa.models import Alert, Contact, TenantRules, TranscriptMessage, backbone
+
+T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+CARD = "4111 1111 1111 1111"
+
+
+def envelope_of(event: Payload, conversation: str = "c1", tenant: str = "acme") -> Envelope:
+    return make_envelope(event, tenant=tenant, source="test", subject=conversation)
+
+
+def customer(
+    text: str, seconds: float = 0, conversation: str = "c1", channel: str = "chat"
+) -> MessageReceived:
+    return MessageReceived(message_id=str(uuid.uuid4()), conversation_id=conversation, channel=channel,
+                           channel_id="ch", from_address="visitor-1", to_address="web",
+                           text=text, received_at=T0 + timedelta(seconds=seconds))
+
+
+def agent(text: str, seconds: float = 0, conversation: str = "c1", sent_by: str | None = None) -> MessageSent:
+    return MessageSent(message_id=str(uuid.uuid4()), conversation_id=conversation, channel="chat",
+                       to_address="visitor-1", sent_by=sent_by, text=text,
+                       sent_at=T0 + timedelta(seconds=seconds))
+
+
+def accepted(agent_id: str = "agent-7", conversation: str = "c1") -> TaskAccepted:
+    return TaskAccepted(task_id="t1", conversation_id=conversation, queue_id="billing", channel="chat",
+                        at=T0, agent_id=agent_id, wait_seconds=3)
+
+
+async def alerts_emitted(sessions) -> list[AlertRaised]:
+    async with sessions() as session:
+        rows = await session.execute(select(backbone.outbox).order_by(backbone.outbox.c.seq))
+        return [parse_payload(Envelope.model_validate_json(r.envelope)) for r in rows]  # type: ignore[misc]
+
+
+async def stored(sessions, model, **where) -> list:
+    async with sessions() as session:
+        query = select(model).filter_by(**where)
+        return list(await session.scalars(query))
+
+
+async def test_messages_become_a_transcript_with_the_agent_checks_and_sentiment(sessions, qa) -> None:
+    await qa.handle(envelope_of(customer("我的宽带又断了", 0)))
+    await qa.handle(envelope_of(accepted()))
+    await qa.handle(envelope_of(agent("您好，请问您的账号是？", 20)))
+    await qa.handle(envelope_of(agent("已处理。请问还有什么可以帮到您？", 80)))
+    [contact] = await stored(sessions, Contact)
+    messages = await stored(sessions, TranscriptMessage)
+    assert (contact.tenant_id, contact.agent_id, contact.queue_id, contact.message_count) == (
+        "acme", "agent-7", "billing", 3)
+    assert sorted((m.role, m.agent_id) for m in messages) == [
+        ("agent", "agent-7"), ("agent", "agent-7"), ("customer", None)]
+    assert {c["check"]: c["passed"] for c in contact.checks} == {
+        "greeting": True, "closing": True, "forbidden_phrases": True,
+        "first_response": True, "response_time": True}
+    assert all(m.language == "zh" for m in messages)
+    assert contact.sentiment is not None and contact.sentiment < 0  # a broken line is bad news
+    assert await alerts_emitted(sessions) == []
+
+
+async def test_a_card_number_is_redacted_before_storage_and_raises_a_critical_alert(sessions, qa) -> None:
+    incoming = envelope_of(customer(f"please charge {CARD} now"))
+    assert await qa.handle(incoming) is True
+    [message] = await stored(sessions, TranscriptMessage)
+    assert message.text == "please charge [card ending 1111] now"
+    assert message.redactions == {"card_number": 1}
+    [alert] = await stored(sessions, Alert)
+    [event] = await alerts_emitted(sessions)
+    assert (event.alert_id, event.kind, event.severity, event.conversation_id) == (
+        alert.id, "sensitive_data", "critical", "c1")
+    assert "4111" not in event.detail and "card number" in event.detail
+    [contact] = await stored(sessions, Contact)
+    assert contact.sensitive_data is True
+    assert await qa.handle(incoming) is False  # redelivery: no second message, no second alert
+    assert len(await stored(sessions, Alert)) == 1
+
+
+async def test_a_forbidden_phrase_from_the_agent_raises_an_alert_naming_it(sessions, qa) -> None:
+    await qa.handle(envelope_of(accepted()))
+    await qa.handle(envelope_of(agent("Calm down, that is not my problem", 5)))
+    [event] = await alerts_emitted(sessions)
+    assert (event.kind, event.agent_id) == ("forbidden_phrase", "agent-7")
+    assert "'not my problem'" in event.detail and "'calm down'" in event.detail
+
+
+async def test_a_customer_growing_angrier_is_flagged_and_alerted_once(sessions, qa) -> None:
+    await qa.handle(envelope_of(customer("Hi, I have a quick question about my bill, thanks", 0)))
+    await qa.handle(envelope_of(agent("Hello, sure", 10, sent_by="agent-2")))
+    await qa.handle(envelope_of(customer("This is ridiculous, I am furious, terrible service!", 30)))
+    await qa.handle(envelope_of(customer("Awful. I hate this, worst company ever", 40)))
+    [contact] = await stored(sessions, Contact)
+    assert contact.growing_angrier is True
+    assert contact.agent_id == "agent-2"
+    kinds = [e.kind for e in await alerts_emitted(sessions)]
+    assert kinds == ["sentiment_drop"]
+
+
+async def test_tenant_rules_decide_what_is_forbidden(sessions, qa) -> None:
+    async with sessions() as session:
+        session.add(TenantRules(tenant_id="acme", rules={"forbidden_phrases": ["稍等"]}, updated_at=T0))
+        await session.commit()
+    await qa.handle(envelope_of(agent("您好，稍等", 1)))
+    await qa.handle(envelope_of(agent("Calm down", 2), tenant="other", conversation="c9"))
+    events = await alerts_emitted(sessions)
+    assert [(e.kind, e.detail) for e in events] == [("forbidden_phrase", "the agent said '稍等'"),
+                                                    ("forbidden_phrase", "the agent said 'calm down'")]
+
+
+async def test_completion_and_close_record_handle_time_and_disposition(sessions, qa) -> None:
+    await qa.handle(envelope_of(customer("hello", 0, channel="sms")))
+    await qa.handle(envelope_of(TaskCompleted(
+        task_id="t1", conversation_id="c1", queue_id="q", channel="sms", at=T0, agent_id="a9",
+        customer_id="cust-1", disposition="resolved", talk_seconds=200, wrap_seconds=30)))
+    await qa.handle(envelope_of(ConversationClosed(conversation_id="c1", channel="sms", reason="agent",
+                                                   closed_at=T0 + timedelta(minutes=5))))
+    [contact] = await stored(sessions, Contact)
+    assert (contact.agent_id, contact.disposition, contact.handle_seconds, contact.customer_id) == (
+        "a9", "resolved", 230, "cust-1")
+    assert contact.closed_at == T0 + timedelta(minutes=5)
+    assert contact.channel == "sms"
+
+
+async def test_marketing_sends_and_sends_without_text_are_not_transcribed(sessions, qa) -> None:
+    await qa.handle(envelope_of(MessageSent(message_id="m1", conversation_id="c1", channel="sms",
+                                            to_address="+8613800138000", purpose="marketing",
+                                            text="双十一大促", sent_at=T0)))
+    await qa.handle(envelope_of(agent("x").model_copy(update={"text": None})))
+    async with sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(TranscriptMessage)) == 0
