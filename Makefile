@@ -7,7 +7,7 @@ PACKAGES := libs/common services/ingest services/profile services/routing servic
 PYPROJECTS := $(foreach p,$(PACKAGES),$(p)/pyproject.toml)
 PYTEST := $(BIN)/python -m pytest
 
-.PHONY: run test test-unit test-integration test-pg lint catalog install clean
+.PHONY: run test test-unit test-integration test-pg lint catalog manifests install clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,9 @@ lint: install  ## ruff and mypy
 
 catalog: install  ## regenerate docs/events.md from the event models
 	$(BIN)/switchboard events catalog > docs/events.md
+
+manifests: install  ## regenerate the code-derived part of deploy/k8s (services, NATS users)
+	$(BIN)/switchboard manifests --out deploy/k8s/base
 
 clean:
 	rm -rf var .venv

@@ -42,3 +42,11 @@ def test_every_database_the_services_use_is_created() -> None:
     sql = (ROOT / "deploy" / "compose" / "init-databases.sql").read_text()
     for name in SERVICE_PORTS:
         assert f"CREATE DATABASE {name};" in sql
+
+
+def test_compose_nats_acknowledges_only_what_is_on_disk() -> None:
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    mounted = [v for v in compose["services"]["nats"]["volumes"] if v.endswith(":/etc/nats/nats.conf:ro")]
+    assert mounted, "nats runs with the compose configuration file"
+    config = (ROOT / mounted[0].split(":")[0]).read_text()
+    assert "sync_interval: always" in config

@@ -28,8 +28,13 @@ class Bus:
         policy: BusPolicy,
         consumers: list[ConsumerSpec],
         publish_window: int = 1000,
+        user: str = "",
+        password: str = "",
     ) -> None:
         self.url = url
+        # NATS_URL may list several servers of a cluster, separated by commas.
+        self.servers = [server.strip() for server in url.split(",") if server.strip()]
+        self._credentials = {"user": user, "password": password} if user else {}
         self.consumers = consumers
         self.service = service
         self.policy = policy
@@ -60,7 +65,8 @@ class Bus:
         while True:
             try:
                 self._nc = await nats.connect(
-                    self.url,
+                    self.servers,
+                    **self._credentials,
                     name=f"switchboard-{self.service}",
                     max_reconnect_attempts=-1,
                     reconnect_time_wait=0.5,

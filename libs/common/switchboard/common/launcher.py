@@ -74,12 +74,21 @@ def wait_for_port(port: int, timeout: float, proc: subprocess.Popen[bytes] | Non
 
 @dataclass
 class NatsServer:
-    """One JetStream-enabled nats-server with its store under `data_dir`."""
+    """One JetStream-enabled nats-server with its store under `data_dir`.
+
+    Alone by default; a node of a cluster when given a `cluster_port` and the
+    cluster ports of its peers (`routes`). `extra_config` is appended to the
+    generated configuration (e.g. an `authorization` block).
+    """
 
     data_dir: Path
     port: int = 0
     sync_always: bool = True
     proc: subprocess.Popen[bytes] | None = None
+    cluster_port: int = 0
+    routes: list[int] = field(default_factory=list)
+    extra_config: str = ""
+    extra_env: dict[str, str] = field(default_factory=dict)
 
     @property
     def url(self) -> str:
@@ -89,13 +98,26 @@ class NatsServer:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         config = self.data_dir / "nats.conf"
         sync = "sync_interval: always" if self.sync_always else ""
+        name = f"switchboard-{self.cluster_port or self.port}"
+        cluster = ""
+        if self.cluster_port:
+            routes = ", ".join(f'"nats-route://127.0.0.1:{port}"' for port in self.routes)
+            cluster = (
+                "cluster {\n"
+                '  name: "switchboard"\n'
+                f"  listen: 127.0.0.1:{self.cluster_port}\n"
+                f"  routes: [{routes}]\n"
+                "}\n"
+            )
         config.write_text(
             f"listen: 127.0.0.1:{self.port}\n"
-            f'server_name: "switchboard-{self.port}"\n'
+            f'server_name: "{name}"\n'
             "jetstream {\n"
             f'  store_dir: "{self.data_dir / "jetstream"}"\n'
             f"  {sync}\n"
             "}\n"
+            + cluster
+            + self.extra_config
         )
         return config
 
@@ -105,7 +127,7 @@ class NatsServer:
         config = self.write_config()
         log = open(self.data_dir / "nats-server.log", "ab")
         self.proc = subprocess.Popen(
-            [nats_server_binary(), "-c", str(config)],
+            [nats_server_binary(), "-c", str(config)], env={**os.environ, **self.extra_env},
             stdout=log, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent,
         )
         wait_for_port(self.port, timeout, self.proc)

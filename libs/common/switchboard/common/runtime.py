@@ -51,7 +51,8 @@ class Runtime:
             max_deliver=settings.max_deliver,
         )
         specs = consumer_specs(service, handlers.handled())
-        bus = Bus(settings.nats_url, service, policy, specs, publish_window=settings.outbox_window)
+        bus = Bus(settings.nats_url, service, policy, specs, publish_window=settings.outbox_window,
+                  user=settings.nats_user, password=settings.nats_password)
         relay = OutboxRelay(
             service,
             engine,

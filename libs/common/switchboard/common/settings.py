@@ -28,6 +28,8 @@ class ServiceSettings(BaseSettings):
     nats_url: str = Field(
         "nats://127.0.0.1:4222", validation_alias=AliasChoices("NATS_URL", "SB_NATS_URL")
     )
+    nats_user: str = Field("", validation_alias=AliasChoices("NATS_USER"))
+    nats_password: str = Field("", validation_alias=AliasChoices("NATS_PASSWORD"))
     stream_replicas: int = Field(1, validation_alias=AliasChoices("SB_STREAM_REPLICAS"))
     # The broker drops a re-sent event id inside this window; the consumers' inbox
     # catches anything older, so this bounds memory, not correctness.

@@ -1,4 +1,4 @@
-"""The `switchboard` command: up, token, events tail|catalog, dlq list|replay."""
+"""The `switchboard` command: up, token, events tail|catalog, dlq list|replay, manifests."""
 
 from __future__ import annotations
 
@@ -45,7 +45,16 @@ def main(argv: list[str] | None = None) -> int:
     dlq.add_argument("--tenant", required=True)
     dlq.add_argument("--url", default=None, help="service base URL (default: local port)")
 
+    manifests = commands.add_parser("manifests", help="render the generated part of deploy/k8s")
+    manifests.add_argument("--out", default="deploy/k8s/base", help="the Kustomize base folder")
+
     args = parser.parse_args(argv)
+    if args.command == "manifests":
+        from switchboard.common.manifests import write
+
+        for path in write(Path(args.out)):
+            print(path)
+        return 0
     if args.command == "up":
         from switchboard.common.cli.up import up as run_up
 
