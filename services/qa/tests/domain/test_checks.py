@@ -92,3 +92,10 @@ def test_rules_refuse_blank_phrases_and_unknown_channels() -> None:
         CheckRules(forbidden_phrases=["  "])
     with pytest.raises(ValidationError, match="unknown channels: fax"):
         CheckRules(timed_channels=["fax"])
+
+
+def test_short_english_phrases_match_whole_words_only() -> None:
+    lines = [Line("customer", "?", at(0)), Line("agent", "This is Wei from billing", at(5))]
+    assert results(lines)["greeting"].passed is False  # "hi" inside "This" is no greeting
+    lines = [Line("customer", "?", at(0)), Line("agent", "Hi! This is Wei", at(5))]
+    assert results(lines)["greeting"].passed is True

@@ -17,6 +17,7 @@ from switchboard.qa.schemas import AlertOut
 
 router = APIRouter(prefix="/v1/alerts", tags=["alerts"])
 Supervisor = Annotated[Principal, Depends(require_roles("admin", "supervisor"))]
+HEARTBEAT_SECONDS = 15.0
 Kind = Literal["sentiment_drop", "forbidden_phrase", "sensitive_data", "sla_breach"]
 
 
@@ -48,17 +49,22 @@ async def stream_alerts(
     async def events() -> AsyncIterator[str]:
         nonlocal cursor
         yield ": connected\n\n"
+        idle = 0.0
         while not await request.is_disconnected():
             async with runtime.unit_of_work() as uow:
                 uow.scope_to(principal.tenant)
                 rows = await QARepository(uow.session).alerts(
                     principal.tenant, after=cursor, kind=None, conversation_id=None, limit=100)
-            for row in rows:
-                cursor = row.seq
-                body = AlertOut.model_validate(row).model_dump_json()
-                yield f"id: {row.seq}\nevent: alert\ndata: {body}\n\n"
-            if not rows:
+                batch = [AlertOut.model_validate(row) for row in rows]
+            for alert in batch:
+                cursor = alert.seq
+                yield f"id: {alert.seq}\nevent: alert\ndata: {alert.model_dump_json()}\n\n"
+            if not batch:
                 await asyncio.sleep(poll_seconds)
+                idle += poll_seconds
+                if idle >= HEARTBEAT_SECONDS:  # keeps proxies from closing a quiet stream
+                    idle = 0.0
+                    yield ": heartbeat\n\n"
 
     return StreamingResponse(events(), media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache"})

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
+
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 DEFAULT_GREETINGS = [
@@ -19,7 +22,7 @@ DEFAULT_FORBIDDEN = [
 
 
 class CheckRules(BaseModel):
-    """What the automatic checks look for. Phrases match case-insensitively as substrings."""
+    """What the automatic checks look for; see `phrases_in` for how phrases match."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -52,5 +55,15 @@ class CheckRules(BaseModel):
 
 
 def phrases_in(text: str, phrases: list[str]) -> list[str]:
+    """The phrases said in `text`, case-insensitively. A phrase that begins or ends with a
+    Latin letter or digit must do so at a word boundary ("hi" is not in "this"); Chinese,
+    written without spaces, matches anywhere."""
     lowered = text.casefold()
-    return [p for p in phrases if p.casefold() in lowered]
+    return [p for p in phrases if _pattern(p.casefold()).search(lowered)]
+
+
+@lru_cache(maxsize=4096)
+def _pattern(phrase: str) -> re.Pattern[str]:
+    head = r"(?<![a-z0-9])" if re.match(r"[a-z0-9]", phrase) else ""
+    tail = r"(?![a-z0-9])" if re.search(r"[a-z0-9]$", phrase) else ""
+    return re.compile(head + re.escape(phrase) + tail)

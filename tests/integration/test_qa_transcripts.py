@@ -1,0 +1,143 @@
+"""QA end to end: real SMS through ingest, routing's and the agent desktop's events on the bus,
+a redacted transcript with checks and sentiment, and alerts that reach a supervisor live."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import uuid
+from datetime import UTC, datetime
+
+import httpx
+import nats
+import pytest
+
+from switchboard.common.events.base import Payload, make_envelope
+from switchboard.common.events.ingest import MessageSent
+from switchboard.common.events.routing import TaskAccepted
+from switchboard.common.testing import Platform, wait_until
+
+pytestmark = pytest.mark.integration
+
+CUSTOMER = "+8613800138000"
+CARD = "4111 1111 1111 1111"
+NATIONAL_ID = "11010519491231002X"
+
+
+def publish(platform: Platform, tenant: str, source: str, subject: str, *events: Payload) -> None:
+    """What routing and the agent desktop's send path put on the bus, in the same envelope format."""
+    assert platform.nats is not None
+
+    async def run() -> None:
+        connection = await nats.connect(platform.nats.url)
+        js = connection.jetstream()
+        for event in events:
+            envelope = make_envelope(event, tenant=tenant, source=source, subject=subject)
+            await js.publish(envelope.nats_subject, envelope.model_dump_json().encode(),
+                             headers={"Nats-Msg-Id": envelope.id})
+        await connection.close()
+
+    asyncio.run(run())
+
+
+def alerts(client: httpx.Client, **params: object) -> list[dict]:
+    response = client.get("/v1/alerts", params=params)
+    assert response.status_code == 200, response.text
+    return list(response.json())
+
+
+def read_stream(url: str, token: str, into: list[dict], stop: threading.Event) -> None:
+    headers = {"Authorization": f"Bearer {token}"}
+    try:
+        with httpx.stream("GET", f"{url}/v1/alerts/stream", headers=headers, timeout=30) as response:
+            assert response.headers["content-type"].startswith("text/event-stream")
+            for line in response.iter_lines():
+                if line.startswith("data: "):
+                    into.append(json.loads(line[6:]))
+                if stop.is_set():
+                    return
+    except Exception as exc:  # reported to the test through the list
+        into.append({"error": repr(exc)})
+
+
+def test_a_contact_is_transcribed_redacted_checked_and_alerted_live(platform: Platform, sms_channel) -> None:
+    platform.start(["ingest", "qa"])
+    gateway = sms_channel(platform, "acme")
+    supervisor = platform.client("qa", "acme", "supervisor")
+    live: list[dict] = []
+    stop = threading.Event()
+    listener = threading.Thread(
+        target=read_stream, args=(platform.url("qa"), platform.token("acme", "supervisor"), live, stop),
+        daemon=True)
+    listener.start()
+
+    # 1. A customer texts a card number and an ID number: qa stores neither, and alerts at once.
+    sent = gateway.send(CUSTOMER, f"Please charge card {CARD}, my ID is {NATIONAL_ID}")
+    assert sent.status_code == 200, sent.text
+    conversation = sent.json()["conversation_id"]
+    seconds = wait_until(lambda: any(a["kind"] == "sensitive_data" for a in alerts(supervisor)), 15,
+                         "the sensitive-data alert")
+    assert seconds < 10
+    [sensitive] = alerts(supervisor, kind="sensitive_data")
+    assert sensitive["conversation_id"] == conversation and sensitive["severity"] == "critical"
+    assert "4111" not in sensitive["detail"]
+    stored = platform.scalar("qa", "SELECT text FROM transcript_messages WHERE conversation_id = :c",
+                             c=conversation)
+    assert stored == "Please charge card [card ending 1111], my ID is [national id]"
+    assert platform.scalar("qa", "SELECT count(*) FROM transcript_messages WHERE text LIKE '%1111 1111%'"
+                           " OR text LIKE '%19491231%'") == 0
+
+    # 2. Routing assigns agent a1; the agent answers rudely; the customer gets angry.
+    now = datetime.now(UTC)
+    publish(platform, "acme", "routing", conversation, TaskAccepted(
+        task_id="t1", conversation_id=conversation, queue_id="billing", channel="sms", at=now,
+        agent_id="a1", wait_seconds=4))
+    publish(platform, "acme", "ingest", conversation, MessageSent(
+        message_id=str(uuid.uuid4()), conversation_id=conversation, channel="sms", to_address=CUSTOMER,
+        sent_by="a1", text="This is not my problem, deal with it", sent_at=now))
+    gateway.send(CUSTOMER, "This is ridiculous and awful, I am furious, worst service ever!")
+    wait_until(lambda: {a["kind"] for a in alerts(supervisor)} >= {"forbidden_phrase", "sentiment_drop"},
+               15, "forbidden-phrase and sentiment-drop alerts")
+    [rude] = alerts(supervisor, kind="forbidden_phrase")
+    assert rude["agent_id"] == "a1" and "'not my problem'" in rude["detail"]
+
+    transcript = supervisor.get(f"/v1/contacts/{conversation}").json()
+    assert (transcript["agent_id"], transcript["queue_id"]) == ("a1", "billing")
+    assert transcript["message_count"] == 3
+    assert [m["role"] for m in transcript["messages"]] == ["customer", "agent", "customer"]
+    assert transcript["growing_angrier"] is True and transcript["sensitive_data"] is True
+    checks = {c["check"]: c["passed"] for c in transcript["checks"]}
+    assert checks["greeting"] is False and checks["forbidden_phrases"] is False
+    assert checks["first_response"] is None  # SMS is not a timed channel by default
+
+    # 3. The supervisor's live stream saw every alert, in order.
+    wait_until(lambda: len(live) >= 3, 10, f"three alerts on the live stream, got {live}")
+    stop.set()
+    assert [a["kind"] for a in live] == [a["kind"] for a in alerts(supervisor)]
+    assert [a["seq"] for a in live] == sorted(a["seq"] for a in live)
+
+    # 4. Tenancy and roles: nobody else sees this contact or its alerts.
+    with platform.client("qa", "globex", "supervisor") as other_tenant:
+        assert other_tenant.get(f"/v1/contacts/{conversation}").status_code == 404
+        assert alerts(other_tenant) == []
+    with httpx.Client(base_url=platform.url("qa"), timeout=30, headers={
+            "Authorization": f"Bearer {platform.token('acme', 'agent', subject='a2')}"}) as other_agent:
+        assert other_agent.get(f"/v1/contacts/{conversation}").status_code == 404
+        assert other_agent.get("/v1/contacts").json() == []
+        assert other_agent.get("/v1/alerts").status_code == 403
+    with httpx.Client(base_url=platform.url("qa"), timeout=30, headers={
+            "Authorization": f"Bearer {platform.token('acme', 'agent', subject='a1')}"}) as own_agent:
+        assert own_agent.get(f"/v1/contacts/{conversation}").status_code == 200
+
+    # 5. Rules per tenant: bad input names the problem; a new rule applies to the next line.
+    bad = supervisor.put("/v1/check-rules", json={"forbidden_phrases": ["稍等", " "]})
+    assert bad.status_code == 422 and "blank" in bad.json()["detail"]
+    assert supervisor.put("/v1/check-rules", json={"timed_channels": ["sms", "carrier pigeon"]}
+                          ).status_code == 422
+    good = supervisor.put("/v1/check-rules", json={"greeting_phrases": ["this is"]})
+    assert good.status_code == 200 and good.json()["first_response_seconds"] == 60
+    assert supervisor.get("/v1/check-rules").json()["greeting_phrases"] == ["this is"]
+    with platform.client("qa", "globex", "supervisor") as other_tenant:
+        assert other_tenant.get("/v1/check-rules").json()["greeting_phrases"] != ["this is"]
+    supervisor.close()
