@@ -1,7 +1,21 @@
-"""The events routing acts on (none yet: its handlers come with the routing work)."""
+"""The events routing acts on."""
 
 from switchboard.common.consumer import HandlerMap
+from switchboard.common.events.campaign import DialAnswered
+from switchboard.common.events.ingest import CallEnded, CallStarted, ConversationClosed, MessageReceived
+from switchboard.common.events.profile import ContactIdentified
+from switchboard.routing.config import RoutingSettings
+from switchboard.routing.handlers import RoutingHandlers
 
 
-def build_handlers() -> HandlerMap:
-    return HandlerMap()
+def build_handlers(settings: RoutingSettings | None = None) -> HandlerMap:
+    handlers = RoutingHandlers(settings or RoutingSettings())
+    return (
+        HandlerMap()
+        .on(MessageReceived, handlers.on_message_received)
+        .on(CallStarted, handlers.on_call_started)
+        .on(CallEnded, handlers.on_call_ended)
+        .on(ConversationClosed, handlers.on_conversation_closed)
+        .on(ContactIdentified, handlers.on_contact_identified)
+        .on(DialAnswered, handlers.on_dial_answered)
+    )

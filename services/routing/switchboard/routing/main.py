@@ -2,23 +2,41 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 
 from switchboard.common.app import create_app as create_service_app
 from switchboard.common.runtime import Runtime
-from switchboard.common.settings import ServiceSettings
 from switchboard.routing.api import routers
 from switchboard.routing.config import RoutingSettings
 from switchboard.routing.consumers import build_handlers
+from switchboard.routing.flow.timers import Ticker
 from switchboard.routing.models import backbone
 
 
-def create_app(settings: ServiceSettings | None = None) -> FastAPI:
+def create_app(settings: RoutingSettings | None = None) -> FastAPI:
     settings = settings or RoutingSettings()
-    runtime = Runtime.build(settings, backbone, build_handlers())
-    return create_service_app(
+    runtime = Runtime.build(settings, backbone, build_handlers(settings))
+    app = create_service_app(
         runtime,
         title="Switchboard routing",
         description="The ACD: skills, queues, agent states, statistics, staffing.",
         routers=routers,
     )
+    ticker = Ticker(runtime.unit_of_work, settings)
+    runtime.extras["ticker"] = ticker
+    service_lifespan = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(app_: FastAPI) -> AsyncIterator[None]:
+        async with service_lifespan(app_):
+            ticker.start()  # after the runtime started; stopped before it stops
+            try:
+                yield
+            finally:
+                await ticker.stop()
+
+    app.router.lifespan_context = lifespan
+    return app

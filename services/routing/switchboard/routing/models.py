@@ -1,10 +1,15 @@
-"""Routing's tables."""
+"""Routing's tables: skills, queues, rules, agents and their state history, tasks, offers."""
 
 from __future__ import annotations
 
-from sqlalchemy.orm import DeclarativeBase
+from datetime import datetime
+from typing import Any
 
-from switchboard.common.db import BackboneTables, service_metadata
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from switchboard.common.db import AutoId, BackboneTables, UtcDateTime, service_metadata
+from switchboard.common.tenancy import TenantScoped
 
 
 class Base(DeclarativeBase):
@@ -12,3 +17,142 @@ class Base(DeclarativeBase):
 
 
 backbone = BackboneTables.define(Base.metadata)
+
+
+class Skill(TenantScoped, Base):
+    __tablename__ = "skills"
+    __table_args__ = (UniqueConstraint("tenant_id", "name"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    description: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class Queue(TenantScoped, Base):
+    """A skill group: what it serves, how it picks agents, what it promises, how it escalates."""
+
+    __tablename__ = "queues"
+    __table_args__ = (UniqueConstraint("tenant_id", "name"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(String(128))
+    channels: Mapped[list[str]] = mapped_column(JSON)
+    strategy: Mapped[str] = mapped_column(String(32))
+    required_skills: Mapped[dict[str, int]] = mapped_column(JSON)
+    sla_target: Mapped[float] = mapped_column(Float)
+    sla_seconds: Mapped[int] = mapped_column(Integer)
+    max_size: Mapped[int | None] = mapped_column(Integer)
+    max_wait_seconds: Mapped[int | None] = mapped_column(Integer)
+    wrap_up_seconds: Mapped[int] = mapped_column(Integer)
+    business_hours: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    escalation: Mapped[dict[str, Any]] = mapped_column(JSON)
+    is_default: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class RoutingRule(TenantScoped, Base):
+    """Ordered, first-match: facts of a contact -> queue, priority, required skills."""
+
+    __tablename__ = "routing_rules"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(128))
+    conditions: Mapped[dict[str, list[str]]] = mapped_column(JSON)
+    queue_id: Mapped[str] = mapped_column(ForeignKey("queues.id"), index=True)
+    priority: Mapped[int] = mapped_column(Integer, default=0)
+    required_skills: Mapped[dict[str, int]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class Agent(TenantScoped, Base):
+    """An agent; `id` is the subject of the agent's token. Busy is derived from load, never stored."""
+
+    __tablename__ = "agents"
+
+    tenant_id: Mapped[str] = mapped_column(String(63), primary_key=True)
+    id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    skills: Mapped[dict[str, int]] = mapped_column(JSON)
+    capacity: Mapped[dict[str, int]] = mapped_column(JSON)
+    voice_exclusive: Mapped[bool] = mapped_column(Boolean, default=True)
+    blended: Mapped[bool] = mapped_column(Boolean, default=False)
+    state: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(String(32))
+    state_since: Mapped[datetime] = mapped_column(UtcDateTime())
+    idle_since: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    wrap_up_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    missed_offers: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class AgentStateChange(TenantScoped, Base):
+    """Every state an agent entered, sign-in and sign-out included (interval statistics read it)."""
+
+    __tablename__ = "agent_state_history"
+    __table_args__ = (Index("ix_agent_state_history_agent_at", "tenant_id", "agent_id", "at"),)
+
+    seq: Mapped[int] = mapped_column(AutoId, primary_key=True, autoincrement=True)
+    agent_id: Mapped[str] = mapped_column(String(128))
+    state: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(String(32))
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class Task(TenantScoped, Base):
+    """One contact to be handled: pending (profile grace), queued, offered, accepted, then closed."""
+
+    __tablename__ = "tasks"
+    __table_args__ = (
+        Index("ix_tasks_tenant_status", "tenant_id", "status"),
+        Index("ix_tasks_tenant_conversation", "tenant_id", "conversation_id"),
+        Index("ix_tasks_tenant_agent", "tenant_id", "agent_id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(String(64))
+    channel: Mapped[str] = mapped_column(String(16))
+    direction: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    queue_id: Mapped[str | None] = mapped_column(String(36))
+    rule_id: Mapped[str | None] = mapped_column(String(36))
+    priority: Mapped[int] = mapped_column(Integer, default=0)
+    rule_priority: Mapped[int] = mapped_column(Integer, default=0)
+    required_skills: Mapped[dict[str, int]] = mapped_column(JSON)
+    # Facts rules read (text is cleared once the task is routed: routing keeps no message content).
+    facts: Mapped[dict[str, Any]] = mapped_column(JSON)
+    customer_id: Mapped[str | None] = mapped_column(String(36))
+    tier: Mapped[str | None] = mapped_column(String(32))
+    profile_known: Mapped[bool] = mapped_column(Boolean, default=False)
+    grace_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    escalation_level: Mapped[int] = mapped_column(Integer, default=0)
+    agent_id: Mapped[str | None] = mapped_column(String(128))
+    offer_expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    disposition: Mapped[str | None] = mapped_column(String(64))
+    notes: Mapped[str | None] = mapped_column(Text)
+    transfers: Mapped[int] = mapped_column(Integer, default=0)
+    call_id: Mapped[str | None] = mapped_column(String(64))
+    attempt_id: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    queued_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    accepted_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    wait_seconds: Mapped[float | None] = mapped_column(Float)
+    talk_seconds: Mapped[float | None] = mapped_column(Float)
+    wrap_seconds: Mapped[float | None] = mapped_column(Float)
+
+
+class Reservation(TenantScoped, Base):
+    """One offer of a task to an agent and how it ended (accepted, rejected, expired, withdrawn)."""
+
+    __tablename__ = "reservations"
+    __table_args__ = (Index("ix_reservations_tenant_task", "tenant_id", "task_id"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    task_id: Mapped[str] = mapped_column(ForeignKey("tasks.id"))
+    agent_id: Mapped[str] = mapped_column(String(128))
+    offered_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    outcome: Mapped[str] = mapped_column(String(16))
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime())

@@ -23,6 +23,17 @@ class _TaskEvent(_Routing):
 
 
 @register
+class TaskCreated(_Routing):
+    name = "task.created"
+    summary = "A contact opened a task; it is routed to a queue once its profile or the grace period is in."
+    task_id: str
+    conversation_id: str
+    channel: str
+    direction: Literal["inbound", "outbound"] = "inbound"
+    at: datetime
+
+
+@register
 class TaskQueued(_TaskEvent):
     name = "task.queued"
     summary = "A contact entered a queue and waits for an agent."

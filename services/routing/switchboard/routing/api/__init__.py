@@ -1,3 +1,5 @@
 from fastapi import APIRouter
 
-routers: list[APIRouter] = []
+from switchboard.routing.api import agents, queues, skills, tasks
+
+routers: list[APIRouter] = [skills.router, queues.router, agents.router, tasks.router]

@@ -62,6 +62,9 @@ class Engine:
     def set_strategy(self, queue_id: str, strategy: Strategy, seed: int = 0) -> None:
         self._pickers[queue_id] = picker_for(strategy, seed)
 
+    def set_picker(self, queue_id: str, picker: Picker) -> None:
+        self._pickers[queue_id] = picker
+
     def enqueue(self, task: Task) -> None:
         heap = self._waiting.setdefault(task.queue_id, [])
         # Higher priority first, then the oldest: the place a task keeps on re-queue.
@@ -87,6 +90,10 @@ class Engine:
         while heap and heap[0][3].task_id in self._abandoned:
             self._abandoned.discard(heapq.heappop(heap)[3].task_id)
         return heap[0][3] if heap else None
+
+    def head(self, queue_id: str) -> Task | None:
+        """The task a queue would offer next (highest priority, then oldest)."""
+        return self._head(queue_id)
 
     def offer_next(self, queue_id: str) -> Reservation | None:
         task = self._head(queue_id)

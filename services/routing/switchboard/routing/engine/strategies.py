@@ -43,12 +43,12 @@ class RoundRobin:
     """Takes the next agent id after the last one served, in a stable order."""
 
     def __init__(self) -> None:
-        self._last = ""
+        self.last = ""
 
     def __call__(self, agents: Sequence[Agent], required: dict[str, int]) -> Agent:
         ordered = sorted(agents, key=lambda a: a.agent_id)
-        chosen = next((a for a in ordered if a.agent_id > self._last), ordered[0])
-        self._last = chosen.agent_id
+        chosen = next((a for a in ordered if a.agent_id > self.last), ordered[0])
+        self.last = chosen.agent_id
         return chosen
 
 

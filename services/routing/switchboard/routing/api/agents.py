@@ -1,0 +1,122 @@
+"""Agents: admin settings, and the desktop's sign-in, sign-out and state (self, or a supervisor)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from fastapi import APIRouter
+
+from switchboard.common.auth import Principal
+from switchboard.common.errors import Conflict, Forbidden
+from switchboard.common.uow import UnitOfWork
+from switchboard.routing.api.deps import Admin, Desktop, Settings, Supervisor, Uow, agent_or_404, locked_flow
+from switchboard.routing.api.skills import check_skills_exist
+from switchboard.routing.flow.agents import set_ready_state, sign_in, sign_out
+from switchboard.routing.flow.context import Flow
+from switchboard.routing.flow.dispatch import dispatch, engine_agent
+from switchboard.routing.models import Agent
+from switchboard.routing.repository import RoutingRepository
+from switchboard.routing.schemas import AgentIn, AgentOut, AgentSettings, SignIn, StateIn, TaskOut
+
+router = APIRouter(prefix="/v1/agents", tags=["agents"])
+
+
+def agent_out(agent: Agent, load: dict[str, int]) -> AgentOut:
+    busy = agent.state == "available" and engine_agent(agent, load).busy
+    return AgentOut(id=agent.id, name=agent.name, skills=agent.skills, capacity=agent.capacity,
+                    voice_exclusive=agent.voice_exclusive, blended=agent.blended,
+                    state="busy" if busy else agent.state, reason=agent.reason,
+                    state_since=agent.state_since, wrap_up_until=agent.wrap_up_until, load=load)
+
+
+def _self_or_supervisor(principal: Principal, agent_id: str) -> None:
+    if principal.subject != agent_id and not principal.has_any("admin", "supervisor"):
+        raise Forbidden(f"an agent acts only for themselves, not for {agent_id}")
+
+
+@router.post("", status_code=201, response_model=AgentOut, summary="Create an agent")
+async def create_agent(body: AgentIn, principal: Admin, uow: Uow) -> AgentOut:
+    repo = RoutingRepository(uow.session)
+    if await repo.agent(principal.tenant, body.id) is not None:
+        raise Conflict(f"agent {body.id} already exists")
+    await check_skills_exist(repo, principal.tenant, set(body.skills))
+    now = datetime.now(UTC)
+    agent = Agent(id=body.id, tenant_id=principal.tenant, name=body.name, skills=body.skills,
+                  capacity=dict(body.capacity), voice_exclusive=body.voice_exclusive, blended=body.blended,
+                  state="logged_out", reason=None, state_since=now, missed_offers=0, created_at=now)
+    repo.add(agent)
+    await uow.commit()
+    return agent_out(agent, {})
+
+
+@router.get("", response_model=list[AgentOut], summary="All agents with their live state")
+async def list_agents(principal: Supervisor, uow: Uow) -> list[AgentOut]:
+    repo = RoutingRepository(uow.session)
+    loads = await repo.agent_loads(principal.tenant)
+    return [agent_out(a, loads.get(a.id, {})) for a in await repo.agents(principal.tenant)]
+
+
+@router.get("/{agent_id}", response_model=AgentOut, summary="One agent with live state")
+async def get_agent(agent_id: str, principal: Desktop, uow: Uow) -> AgentOut:
+    _self_or_supervisor(principal, agent_id)
+    repo = RoutingRepository(uow.session)
+    agent = await agent_or_404(repo, principal.tenant, agent_id)
+    return agent_out(agent, (await repo.agent_loads(principal.tenant)).get(agent_id, {}))
+
+
+@router.put("/{agent_id}", response_model=AgentOut, summary="Change an agent's skills and capacity")
+async def update_agent(agent_id: str, body: AgentSettings, principal: Admin, uow: Uow,
+                       settings: Settings) -> AgentOut:
+    flow = await locked_flow(uow, principal, settings)
+    agent = await agent_or_404(flow.repo, principal.tenant, agent_id)
+    await check_skills_exist(flow.repo, principal.tenant, set(body.skills))
+    agent.name, agent.skills, agent.capacity = body.name, body.skills, dict(body.capacity)
+    agent.voice_exclusive, agent.blended = body.voice_exclusive, body.blended
+    await dispatch(flow)
+    await uow.commit()
+    return agent_out(agent, (await flow.repo.agent_loads(principal.tenant)).get(agent_id, {}))
+
+
+@router.get("/{agent_id}/tasks", response_model=list[TaskOut], summary="Offers and tasks the agent holds")
+async def agent_tasks(agent_id: str, principal: Desktop, uow: Uow) -> list[TaskOut]:
+    _self_or_supervisor(principal, agent_id)
+    repo = RoutingRepository(uow.session)
+    await agent_or_404(repo, principal.tenant, agent_id)
+    return [TaskOut.model_validate(t) for t in await repo.tasks_of_agent(principal.tenant, agent_id)]
+
+
+@router.post("/{agent_id}/sign-in", response_model=AgentOut, summary="Sign in, available or not ready")
+async def agent_sign_in(agent_id: str, body: SignIn, principal: Desktop, uow: Uow,
+                        settings: Settings) -> AgentOut:
+    _self_or_supervisor(principal, agent_id)
+    flow = await locked_flow(uow, principal, settings)
+    agent = await agent_or_404(flow.repo, principal.tenant, agent_id)
+    await sign_in(flow, agent, body.state, body.reason)
+    return await _dispatch_and_commit(uow, flow, agent)
+
+
+@router.post("/{agent_id}/sign-out", response_model=AgentOut, summary="Sign out (offers go back)")
+async def agent_sign_out(agent_id: str, principal: Desktop, uow: Uow, settings: Settings) -> AgentOut:
+    _self_or_supervisor(principal, agent_id)
+    flow = await locked_flow(uow, principal, settings)
+    agent = await agent_or_404(flow.repo, principal.tenant, agent_id)
+    await sign_out(flow, agent)
+    return await _dispatch_and_commit(uow, flow, agent)
+
+
+@router.put("/{agent_id}/state", response_model=AgentOut,
+            summary="Available, or not ready with a reason (agent or supervisor)")
+async def agent_state(agent_id: str, body: StateIn, principal: Desktop, uow: Uow,
+                      settings: Settings) -> AgentOut:
+    _self_or_supervisor(principal, agent_id)
+    flow = await locked_flow(uow, principal, settings)
+    agent = await agent_or_404(flow.repo, principal.tenant, agent_id)
+    await set_ready_state(flow, agent, body.state, body.reason)
+    return await _dispatch_and_commit(uow, flow, agent)
+
+
+async def _dispatch_and_commit(uow: UnitOfWork, flow: Flow, agent: Agent) -> AgentOut:
+    await dispatch(flow)
+    loads = await flow.repo.agent_loads(flow.tenant)
+    await uow.commit()
+    return agent_out(agent, loads.get(agent.id, {}))

@@ -1,0 +1,109 @@
+"""One decision pass: the tenant's waiting tasks and signed-in agents fed to the engine.
+
+The engine is rebuilt from the database for each pass, inside the transaction that
+holds the tenant's routing lock; agents' loads are counted from the tasks they hold.
+A pass therefore always decides on committed state, and a replica that dies loses
+nothing: the next pass, on any replica, starts from the same rows.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from switchboard.common.events.routing import TaskOffered
+from switchboard.routing.engine.agents import Agent as EngineAgent
+from switchboard.routing.engine.agents import AgentState
+from switchboard.routing.engine.engine import Engine
+from switchboard.routing.engine.engine import Task as EngineTask
+from switchboard.routing.engine.escalation import EscalationPolicy, effective_priority, effective_skills
+from switchboard.routing.engine.strategies import RoundRobin, Strategy
+from switchboard.routing.flow.context import Flow
+from switchboard.routing.models import Agent, Queue, Reservation, Task
+
+
+def engine_agent(row: Agent, load: dict[str, int]) -> EngineAgent:
+    idle_since = row.idle_since or row.state_since
+    return EngineAgent(row.id, dict(row.skills), dict(row.capacity), row.voice_exclusive,
+                       state=AgentState(row.state), idle_since=idle_since.timestamp(),
+                       load=dict(load), not_ready_reason=row.reason)
+
+
+async def dispatch(flow: Flow) -> list[Task]:
+    """Offer waiting tasks to free agents, best task first across queues; returns the offered tasks."""
+    waiting = await flow.repo.tasks_with_status(flow.tenant, "queued")
+    agents = [a for a in await flow.repo.signed_in_agents(flow.tenant) if a.state == "available"]
+    if not waiting or not agents:
+        return []
+    queues = {q.id: q for q in await flow.repo.queues(flow.tenant)}
+    engine = await _build_engine(flow, agents, queues)
+    rows = {}
+    for task in waiting:
+        queue = queues.get(task.queue_id or "")
+        if queue is None:
+            continue
+        rows[task.id] = task
+        engine.enqueue(_engine_task(flow, task, queue))
+    offered: list[Task] = []
+    blocked: set[str] = set()
+    while True:
+        heads = [(head, qid) for qid in queues if qid not in blocked and (head := engine.head(qid))]
+        if not heads:
+            return offered
+        best, queue_id = min(heads, key=lambda hq: (-hq[0].priority, hq[0].enqueued_at))
+        reservation = engine.offer_next(queue_id)
+        if reservation is None:
+            blocked.add(queue_id)  # its head waits for a qualified agent; others may still go
+            continue
+        task = rows[best.task_id]
+        await record_offer(flow, task, reservation.agent_id)
+        offered.append(task)
+
+
+async def _build_engine(flow: Flow, agents: list[Agent], queues: dict[str, Queue]) -> Engine:
+    loads = await flow.repo.agent_loads(flow.tenant)
+    now = flow.now.timestamp()
+    engine = Engine(clock=lambda: now, accept_timeout=flow.settings.offer_timeout_seconds)
+    for row in agents:
+        engine.add_agent(engine_agent(row, loads.get(row.id, {})))
+    for queue in queues.values():
+        strategy = Strategy(queue.strategy)
+        engine.set_strategy(queue.id, strategy, seed=int(now * 1000))
+        if strategy is Strategy.ROUND_ROBIN:
+            picker = RoundRobin()
+            picker.last = await flow.repo.last_offered_agent(flow.tenant, queue.id) or ""
+            engine.set_picker(queue.id, picker)
+    return engine
+
+
+def _engine_task(flow: Flow, task: Task, queue: Queue) -> EngineTask:
+    policy = EscalationPolicy.from_settings(queue.escalation)
+    waited = flow.seconds_since(task.created_at)
+    return EngineTask(
+        task.id, queue.id, task.channel,
+        priority=effective_priority(policy, task.priority, waited),
+        required_skills=effective_skills(policy, task.required_skills, waited),
+        enqueued_at=task.created_at.timestamp(),
+    )
+
+
+async def record_offer(flow: Flow, task: Task, agent_id: str) -> None:
+    expires_at = flow.now + timedelta(seconds=flow.settings.offer_timeout_seconds)
+    task.status, task.agent_id, task.offer_expires_at = "offered", agent_id, expires_at
+    flow.repo.add(Reservation(id=str(uuid.uuid4()), tenant_id=flow.tenant, task_id=task.id,
+                              agent_id=agent_id, offered_at=flow.now, expires_at=expires_at,
+                              outcome="pending"))
+    await flow.emit(TaskOffered(task_id=task.id, conversation_id=task.conversation_id,
+                                queue_id=task.queue_id or "", channel=task.channel, at=flow.now,
+                                agent_id=agent_id, expires_at=expires_at), task.conversation_id)
+
+
+async def withdraw_offer(flow: Flow, task: Task, outcome: str) -> None:
+    """An offer ends without acceptance (rejected, expired, withdrawn): the task keeps its place."""
+    reservation = await flow.repo.open_reservation(flow.tenant, task.id)
+    if reservation is not None:
+        reservation.outcome, reservation.decided_at = outcome, flow.now
+    agent = await flow.repo.agent(flow.tenant, task.agent_id or "")
+    if agent is not None:
+        agent.idle_since = flow.now
+    task.status, task.agent_id, task.offer_expires_at = "queued", None, None

@@ -1,0 +1,104 @@
+"""What the clock moves: offer timeouts, profile grace, overflow, wrap-up ends; then a dispatch pass."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from switchboard.common.events.routing import TaskTransferred
+from switchboard.common.uow import UnitOfWork
+from switchboard.routing.config import RoutingSettings
+from switchboard.routing.engine.escalation import EscalationPolicy, should_overflow
+from switchboard.routing.flow.agents import change_state, end_wrap_ups
+from switchboard.routing.flow.context import Flow, open_flow
+from switchboard.routing.flow.dispatch import dispatch, withdraw_offer
+from switchboard.routing.flow.intake import enqueue, merged_skills, route
+from switchboard.routing.models import Task
+from switchboard.routing.repository import RoutingRepository
+
+log = logging.getLogger(__name__)
+
+
+async def tick(flow: Flow) -> None:
+    await expire_offers(flow)
+    await end_wrap_ups(flow)
+    for task in await flow.repo.tasks_with_status(flow.tenant, "pending"):
+        if task.grace_until is not None and task.grace_until <= flow.now and task.facts.get("has_contact"):
+            await route(flow, task)  # the profile is late: route with what is known
+    await overflow(flow)
+    await dispatch(flow)
+
+
+async def expire_offers(flow: Flow) -> None:
+    """Re-queue offers past their timeout; an agent who lets N in a row expire goes not-ready."""
+    for task in await flow.repo.tasks_with_status(flow.tenant, "offered"):
+        if task.offer_expires_at is None or task.offer_expires_at > flow.now:
+            continue
+        agent = await flow.repo.agent(flow.tenant, task.agent_id or "")
+        await withdraw_offer(flow, task, outcome="expired")
+        if agent is None:
+            continue
+        agent.missed_offers += 1
+        if agent.missed_offers >= flow.settings.missed_offers_before_not_ready and agent.state == "available":
+            await change_state(flow, agent, "not_ready", "missed_offers")
+
+
+async def overflow(flow: Flow) -> None:
+    """Tasks waiting past their queue's overflow threshold move to the overflow queue (once)."""
+    queues = {q.id: q for q in await flow.repo.queues(flow.tenant)}
+    for task in await flow.repo.tasks_with_status(flow.tenant, "queued"):
+        queue = queues.get(task.queue_id or "")
+        if queue is None or task.escalation_level > 0:
+            continue
+        policy = EscalationPolicy.from_settings(queue.escalation)
+        target = queues.get(policy.overflow_queue_id or "")
+        if target is None or not should_overflow(policy, flow.seconds_since(task.created_at)):
+            continue
+        task.escalation_level = 1
+        task.required_skills = merged_skills(target.required_skills)
+        await flow.emit(_overflowed(flow, task, target.id), task.conversation_id)
+        await enqueue(flow, task, target)
+
+
+def _overflowed(flow: Flow, task: Task, to_queue_id: str) -> TaskTransferred:
+    return TaskTransferred(task_id=task.id, conversation_id=task.conversation_id,
+                           queue_id=task.queue_id or "", channel=task.channel, at=flow.now,
+                           to_queue_id=to_queue_id)
+
+
+class Ticker:
+    """Runs `tick` for every tenant with timed work, each in its own locked transaction."""
+
+    def __init__(self, units: Callable[[], UnitOfWork], settings: RoutingSettings) -> None:
+        self._units = units
+        self._settings = settings
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="routing-ticker")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await self.tick_all()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("routing timers failed; retrying")
+            await asyncio.sleep(self._settings.tick_seconds)
+
+    async def tick_all(self) -> None:
+        async with self._units() as uow:
+            tenants = await RoutingRepository(uow.session).tenants_with_timed_work()
+        for tenant in tenants:
+            async with self._units() as uow:
+                uow.scope_to(tenant)
+                await tick(await open_flow(uow, tenant, datetime.now(UTC), self._settings))
+                await uow.commit()

@@ -1,0 +1,173 @@
+"""All of routing's SQL."""
+
+from __future__ import annotations
+
+import zlib
+from datetime import datetime
+
+from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from switchboard.routing.models import (
+    Agent,
+    AgentStateChange,
+    Queue,
+    Reservation,
+    RoutingRule,
+    Skill,
+    Task,
+)
+
+OPEN_STATUSES = ("pending", "queued", "offered", "accepted")
+HOLDING_STATUSES = ("offered", "accepted")  # what counts against an agent's capacity
+
+
+class RoutingRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def lock_tenant(self, tenant: str) -> None:
+        """Serialize every assignment decision of one tenant, across all replicas.
+
+        PostgreSQL: a transaction-scoped advisory lock on the tenant. SQLite: every
+        transaction already begins IMMEDIATE, holding the database's write lock.
+        """
+        if self.session.get_bind().dialect.name == "postgresql":
+            key = zlib.crc32(f"routing:{tenant}".encode())
+            await self.session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
+
+    # skills
+    async def skills(self, tenant: str) -> list[Skill]:
+        return list(await self.session.scalars(
+            select(Skill).where(Skill.tenant_id == tenant).order_by(Skill.name)))
+
+    async def skill_names(self, tenant: str) -> set[str]:
+        return {s.name for s in await self.skills(tenant)}
+
+    async def skill(self, tenant: str, skill_id: str) -> Skill | None:
+        return await self.session.scalar(select(Skill).where(Skill.tenant_id == tenant, Skill.id == skill_id))
+
+    # queues
+    async def queues(self, tenant: str) -> list[Queue]:
+        return list(await self.session.scalars(
+            select(Queue).where(Queue.tenant_id == tenant).order_by(Queue.name)))
+
+    async def queue(self, tenant: str, queue_id: str) -> Queue | None:
+        return await self.session.scalar(select(Queue).where(Queue.tenant_id == tenant, Queue.id == queue_id))
+
+    async def queue_by_name(self, tenant: str, name: str) -> Queue | None:
+        return await self.session.scalar(select(Queue).where(Queue.tenant_id == tenant, Queue.name == name))
+
+    async def default_queue(self, tenant: str) -> Queue | None:
+        return await self.session.scalar(
+            select(Queue).where(Queue.tenant_id == tenant, Queue.is_default.is_(True)))
+
+    # rules
+    async def rules(self, tenant: str) -> list[RoutingRule]:
+        return list(await self.session.scalars(
+            select(RoutingRule).where(RoutingRule.tenant_id == tenant)
+            .order_by(RoutingRule.position, RoutingRule.created_at)))
+
+    async def rule(self, tenant: str, rule_id: str) -> RoutingRule | None:
+        return await self.session.scalar(
+            select(RoutingRule).where(RoutingRule.tenant_id == tenant, RoutingRule.id == rule_id))
+
+    async def rules_using_queue(self, tenant: str, queue_id: str) -> int:
+        return int(await self.session.scalar(
+            select(func.count()).select_from(RoutingRule)
+            .where(RoutingRule.tenant_id == tenant, RoutingRule.queue_id == queue_id)) or 0)
+
+    # agents
+    async def agents(self, tenant: str) -> list[Agent]:
+        return list(await self.session.scalars(
+            select(Agent).where(Agent.tenant_id == tenant).order_by(Agent.id)))
+
+    async def agent(self, tenant: str, agent_id: str) -> Agent | None:
+        return await self.session.scalar(select(Agent).where(Agent.tenant_id == tenant, Agent.id == agent_id))
+
+    async def signed_in_agents(self, tenant: str) -> list[Agent]:
+        return list(await self.session.scalars(
+            select(Agent).where(Agent.tenant_id == tenant, Agent.state != "logged_out")))
+
+    async def agents_in_wrap_up_until(self, tenant: str, now: datetime) -> list[Agent]:
+        return list(await self.session.scalars(
+            select(Agent).where(Agent.tenant_id == tenant, Agent.state == "wrap_up",
+                                Agent.wrap_up_until <= now)))
+
+    async def agent_loads(self, tenant: str) -> dict[str, dict[str, int]]:
+        """agent id -> channel -> tasks offered to or held by the agent (derived, never stored)."""
+        rows = await self.session.execute(
+            select(Task.agent_id, Task.channel, func.count())
+            .where(Task.tenant_id == tenant, Task.status.in_(HOLDING_STATUSES))
+            .group_by(Task.agent_id, Task.channel))
+        loads: dict[str, dict[str, int]] = {}
+        for agent_id, channel, count in rows:
+            loads.setdefault(agent_id, {})[channel] = int(count)
+        return loads
+
+    def record_state(self, agent: Agent, at: datetime) -> None:
+        self.session.add(AgentStateChange(tenant_id=agent.tenant_id, agent_id=agent.id,
+                                          state=agent.state, reason=agent.reason, at=at))
+
+    # tasks
+    async def task(self, tenant: str, task_id: str) -> Task | None:
+        return await self.session.scalar(select(Task).where(Task.tenant_id == tenant, Task.id == task_id))
+
+    async def open_task_for_conversation(self, tenant: str, conversation_id: str) -> Task | None:
+        return await self.session.scalar(
+            select(Task).where(Task.tenant_id == tenant, Task.conversation_id == conversation_id,
+                               Task.status.in_(OPEN_STATUSES)).order_by(Task.created_at.desc()).limit(1))
+
+    async def tasks_with_status(self, tenant: str, *statuses: str) -> list[Task]:
+        return list(await self.session.scalars(
+            select(Task).where(Task.tenant_id == tenant, Task.status.in_(statuses))
+            .order_by(Task.created_at)))
+
+    async def tasks_of_agent(self, tenant: str, agent_id: str) -> list[Task]:
+        return list(await self.session.scalars(
+            select(Task).where(Task.tenant_id == tenant, Task.agent_id == agent_id,
+                               Task.status.in_(HOLDING_STATUSES)).order_by(Task.created_at)))
+
+    async def waiting_count(self, tenant: str, queue_id: str) -> int:
+        return int(await self.session.scalar(
+            select(func.count()).select_from(Task)
+            .where(Task.tenant_id == tenant, Task.queue_id == queue_id, Task.status == "queued")) or 0)
+
+    async def tasks_since(self, tenant: str, since: datetime, until: datetime | None = None) -> list[Task]:
+        query = select(Task).where(Task.tenant_id == tenant, Task.created_at >= since)
+        if until is not None:
+            query = query.where(Task.created_at < until)
+        return list(await self.session.scalars(query.order_by(Task.created_at)))
+
+    async def last_offered_agent(self, tenant: str, queue_id: str) -> str | None:
+        return await self.session.scalar(
+            select(Reservation.agent_id).join(Task, Task.id == Reservation.task_id)
+            .where(Reservation.tenant_id == tenant, Task.queue_id == queue_id)
+            .order_by(Reservation.offered_at.desc()).limit(1))
+
+    async def open_reservation(self, tenant: str, task_id: str) -> Reservation | None:
+        return await self.session.scalar(
+            select(Reservation).where(Reservation.tenant_id == tenant, Reservation.task_id == task_id,
+                                      Reservation.outcome == "pending"))
+
+    async def state_history(self, tenant: str, since: datetime, until: datetime) -> list[AgentStateChange]:
+        return list(await self.session.scalars(
+            select(AgentStateChange).where(AgentStateChange.tenant_id == tenant,
+                                           AgentStateChange.at >= since, AgentStateChange.at < until)
+            .order_by(AgentStateChange.at, AgentStateChange.seq)))
+
+    async def tenants_with_timed_work(self) -> list[str]:
+        """Tenants with something a clock must move on: offers, grace periods, waits, wrap-ups."""
+        tasks = select(Task.tenant_id).where(Task.status.in_(("pending", "queued", "offered")))
+        agents = select(Agent.tenant_id).where(Agent.state == "wrap_up")
+        rows = await self.session.execute(tasks.union(agents), execution_options={"all_tenants": True})
+        return sorted({row[0] for row in rows})
+
+    def add(self, row: Skill | Queue | RoutingRule | Agent | Task | Reservation) -> None:
+        self.session.add(row)
+
+    async def delete(self, row: Skill | Queue | RoutingRule | Agent) -> None:
+        await self.session.delete(row)
+
+    async def flush(self) -> None:
+        await self.session.flush()
