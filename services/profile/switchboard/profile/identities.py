@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import phonenumbers
 
 from switchboard.common.errors import Unprocessable
+
+KINDS = ("phone", "email", "visitor", "external")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_EXTERNAL = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}:\S{1,200}$")
 
 
 class UnreadableAddress(Exception):
@@ -36,12 +41,40 @@ def normalize_phone(raw: str, default_region: str | None) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def normalize_email(raw: str) -> str:
+    text = raw.strip().lower()
+    if not _EMAIL.match(text) or len(text) > 254:
+        raise UnreadableAddress("not an email address")
+    return text
+
+
 def identity_for(channel: str, address: str, default_region: str | None) -> IdentityKey:
     if channel in ("sms", "voice"):
         return IdentityKey("phone", normalize_phone(address, default_region))
     if channel == "email":
         return IdentityKey("email", address.strip().lower())
     return IdentityKey("visitor", address.strip())
+
+
+def identity_key(kind: str, value: str, default_region: str | None, field: str = "value") -> IdentityKey:
+    """An identity given through the API, normalized; 422 naming the field if it cannot be."""
+    try:
+        if kind == "phone":
+            return IdentityKey("phone", normalize_phone(value, default_region))
+        if kind == "email":
+            return IdentityKey("email", normalize_email(value))
+    except UnreadableAddress as exc:
+        raise Unprocessable(f"{field}: {exc}") from exc
+    text = value.strip()
+    if kind == "visitor":
+        if not 0 < len(text) <= 255:
+            raise Unprocessable(f"{field}: a visitor id is 1-255 characters")
+        return IdentityKey("visitor", text)
+    if kind == "external":
+        if not _EXTERNAL.match(text):
+            raise Unprocessable(f"{field}: an external id is '<system>:<id>', e.g. 'crm:C-1001'")
+        return IdentityKey("external", text)
+    raise Unprocessable(f"kind: {kind!r} is not one of {', '.join(KINDS)}")
 
 
 def valid_region(region: str) -> str:
@@ -67,3 +100,12 @@ def lookup_key(
     if kind == "email":
         return IdentityKey("email", value.strip().lower())
     return IdentityKey("visitor", value.strip())
+
+
+def channels_of(kind: str) -> tuple[str, ...]:
+    """The channels a contact point of this kind reaches."""
+    return {"phone": ("sms", "voice"), "email": ("email",), "visitor": ("chat",)}.get(kind, ())
+
+
+def kind_of_channel(channel: str) -> str:
+    return {"sms": "phone", "voice": "phone", "email": "email", "chat": "visitor"}[channel]

@@ -1,14 +1,27 @@
-"""All of profile's SQL."""
+"""All of profile's SQL for customers, identities, tiers, conversations and the timeline.
+
+Consent and do-not-contact live in `consent_repository.py`.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TypeAlias
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from switchboard.profile.identities import IdentityKey
-from switchboard.profile.models import Customer, Identity, TenantSettings, TimelineEntry
+from switchboard.profile.models import (
+    Conversation,
+    Customer,
+    Identity,
+    TenantSettings,
+    Tier,
+    TimelineEntry,
+)
+
+Row: TypeAlias = Customer | Identity | TenantSettings | TimelineEntry | Tier | Conversation
 
 
 class ProfileRepository:
@@ -21,9 +34,19 @@ class ProfileRepository:
         )
 
     async def customer(self, tenant: str, customer_id: str) -> Customer | None:
-        return await self.session.scalar(
+        """The live customer with this id (a merged record answers with its survivor)."""
+        customer = await self.session.scalar(
             select(Customer).where(Customer.tenant_id == tenant, Customer.id == customer_id)
         )
+        hops = 0
+        while customer is not None and customer.merged_into is not None and hops < 10:
+            customer = await self.session.scalar(
+                select(Customer).where(Customer.tenant_id == tenant, Customer.id == customer.merged_into)
+            )
+            hops += 1
+        if customer is not None and customer.erased_at is not None:
+            return None
+        return customer
 
     async def customer_by_identity(self, tenant: str, key: IdentityKey) -> Customer | None:
         return await self.session.scalar(
@@ -32,28 +55,96 @@ class ProfileRepository:
             .where(Identity.tenant_id == tenant, Identity.kind == key.kind, Identity.value == key.value)
         )
 
+    async def identity(self, tenant: str, key: IdentityKey) -> Identity | None:
+        return await self.session.scalar(
+            select(Identity).where(
+                Identity.tenant_id == tenant, Identity.kind == key.kind, Identity.value == key.value
+            )
+        )
+
     async def identities(self, tenant: str, customer_id: str) -> list[Identity]:
         rows = await self.session.scalars(
             select(Identity)
             .where(Identity.tenant_id == tenant, Identity.customer_id == customer_id)
-            .order_by(Identity.created_at)
+            .order_by(Identity.created_at, Identity.id)
         )
         return list(rows)
 
+    async def delete(self, row: Row) -> None:
+        await self.session.delete(row)
+
+    # tiers
+
+    async def tiers(self, tenant: str) -> list[Tier]:
+        rows = await self.session.scalars(
+            select(Tier).where(Tier.tenant_id == tenant).order_by(Tier.rank.desc(), Tier.name)
+        )
+        return list(rows)
+
+    async def tier(self, tenant: str, name: str) -> Tier | None:
+        return await self.session.scalar(select(Tier).where(Tier.tenant_id == tenant, Tier.name == name))
+
+    async def customers_in_tier(self, tenant: str, name: str) -> int:
+        count = await self.session.scalar(
+            select(func.count()).select_from(Customer).where(
+                Customer.tenant_id == tenant, Customer.tier == name, Customer.merged_into.is_(None)
+            )
+        )
+        return int(count or 0)
+
+    # conversations
+
+    async def conversation(self, tenant: str, conversation_id: str) -> Conversation | None:
+        return await self.session.scalar(
+            select(Conversation).where(
+                Conversation.tenant_id == tenant, Conversation.id == conversation_id
+            )
+        )
+
+    async def open_conversations(self, tenant: str, customer_id: str, limit: int) -> list[Conversation]:
+        rows = await self.session.scalars(
+            select(Conversation)
+            .where(
+                Conversation.tenant_id == tenant,
+                Conversation.customer_id == customer_id,
+                Conversation.closed_at.is_(None),
+            )
+            .order_by(Conversation.last_contact_at.desc())
+            .limit(limit)
+        )
+        return list(rows)
+
+    async def latest_conversation(self, tenant: str, customer_id: str) -> Conversation | None:
+        return await self.session.scalar(
+            select(Conversation)
+            .where(Conversation.tenant_id == tenant, Conversation.customer_id == customer_id)
+            .order_by(Conversation.last_contact_at.desc())
+            .limit(1)
+        )
+
+    # timeline
+
     async def timeline(
-        self, tenant: str, customer_id: str, *, before: datetime | None, limit: int
+        self,
+        tenant: str,
+        customer_id: str,
+        *,
+        before: datetime | None,
+        limit: int,
+        before_id: str | None = None,
     ) -> list[TimelineEntry]:
+        """Newest first; (before, before_id) is the last entry of the previous page."""
         query = select(TimelineEntry).where(
             TimelineEntry.tenant_id == tenant, TimelineEntry.customer_id == customer_id
         )
-        if before is not None:
-            query = query.where(TimelineEntry.occurred_at < before)
+        query = _after_cursor(query, before, before_id)
         rows = await self.session.scalars(
-            query.order_by(TimelineEntry.occurred_at.desc(), TimelineEntry.id).limit(limit)
+            query.order_by(TimelineEntry.occurred_at.desc(), TimelineEntry.id.desc()).limit(limit)
         )
         return list(rows)
 
     async def contacts_since(self, tenant: str, customer_id: str, since: datetime) -> int:
+        """Inbound contacts (messages and calls) since `since`."""
         count = await self.session.scalar(
             select(func.count())
             .select_from(TimelineEntry)
@@ -61,9 +152,28 @@ class ProfileRepository:
                 TimelineEntry.tenant_id == tenant,
                 TimelineEntry.customer_id == customer_id,
                 TimelineEntry.occurred_at >= since,
+                TimelineEntry.kind.in_(INBOUND_KINDS),
             )
         )
         return int(count or 0)
+
+    async def last_inbound(self, tenant: str, customer_id: str) -> TimelineEntry | None:
+        return await self.session.scalar(
+            select(TimelineEntry)
+            .where(
+                TimelineEntry.tenant_id == tenant,
+                TimelineEntry.customer_id == customer_id,
+                TimelineEntry.kind.in_(INBOUND_KINDS),
+            )
+            .order_by(TimelineEntry.occurred_at.desc(), TimelineEntry.id.desc())
+            .limit(1)
+        )
+
+    async def has_timeline_entry(self, event_id: str) -> bool:
+        found = await self.session.scalar(
+            select(TimelineEntry.id).where(TimelineEntry.event_id == event_id)
+        )
+        return found is not None
 
     async def count_timeline(self, tenant: str) -> int:
         count = await self.session.scalar(
@@ -71,8 +181,35 @@ class ProfileRepository:
         )
         return int(count or 0)
 
-    def add(self, row: Customer | Identity | TenantSettings | TimelineEntry) -> None:
+    async def rekey_customer(self, tenant: str, from_id: str, to_id: str) -> None:
+        """Move every row that points at `from_id` to `to_id` (a merge)."""
+        for model in (Identity, TimelineEntry, Conversation):
+            await self.session.execute(
+                update(model)
+                .where(model.tenant_id == tenant, model.customer_id == from_id)
+                .values(customer_id=to_id)
+            )
+
+    def add(self, row: Row) -> None:
         self.session.add(row)
 
     async def flush(self) -> None:
         await self.session.flush()
+
+
+INBOUND_KINDS = ("message.received", "call.inbound")
+
+
+def _after_cursor(
+    query: Select[tuple[TimelineEntry]], before: datetime | None, before_id: str | None
+) -> Select[tuple[TimelineEntry]]:
+    if before is None:
+        return query
+    if before_id is None:
+        return query.where(TimelineEntry.occurred_at < before)
+    return query.where(
+        or_(
+            TimelineEntry.occurred_at < before,
+            and_(TimelineEntry.occurred_at == before, TimelineEntry.id < before_id),
+        )
+    )

@@ -39,6 +39,18 @@ class ContactIdentified(_Profile):
 
 
 @register
+class CustomerUpdated(_Profile):
+    name = "customer.updated"
+    summary = "A customer was created or changed through the API (what routing and campaign use)."
+    customer_id: str
+    tier: str = "standard"
+    language: str | None = None
+    time_zone: str | None = None
+    tags: list[str] = []
+    at: datetime
+
+
+@register
 class CustomerMerged(_Profile):
     name = "customer.merged"
     summary = "Two customer records were merged; re-key merged_id to survivor_id."
@@ -63,7 +75,7 @@ class ConsentChanged(_Profile):
     customer_id: str | None = None
     channel: Literal["sms", "email", "chat", "voice"]
     address: str
-    purpose: Literal["service", "marketing"] = "marketing"
+    purpose: Literal["service", "marketing", "survey"] = "marketing"
     granted: bool
     source: str
     at: datetime

@@ -1,0 +1,83 @@
+"""Profile's SQL for consent records and the do-not-contact list."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import select, tuple_, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from switchboard.profile.models import Consent, DoNotContact
+
+
+class ConsentRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def record(self, tenant: str, channel: str, address: str, purpose: str) -> Consent | None:
+        return await self.session.scalar(
+            select(Consent).where(
+                Consent.tenant_id == tenant, Consent.channel == channel,
+                Consent.address == address, Consent.purpose == purpose,
+            )
+        )
+
+    async def records_for(self, tenant: str, points: Iterable[tuple[str, str]]) -> list[Consent]:
+        """Every consent record of these (channel, address) contact points."""
+        wanted = list(points)
+        if not wanted:
+            return []
+        rows = await self.session.scalars(
+            select(Consent).where(
+                Consent.tenant_id == tenant,
+                tuple_(Consent.channel, Consent.address).in_(wanted),
+            )
+        )
+        return list(rows)
+
+    async def do_not_contact(self, tenant: str, channel: str, address: str) -> DoNotContact | None:
+        return await self.session.scalar(
+            select(DoNotContact).where(
+                DoNotContact.tenant_id == tenant, DoNotContact.channel == channel,
+                DoNotContact.address == address,
+            )
+        )
+
+    async def do_not_contact_by_id(self, tenant: str, entry_id: str) -> DoNotContact | None:
+        return await self.session.scalar(
+            select(DoNotContact).where(DoNotContact.tenant_id == tenant, DoNotContact.id == entry_id)
+        )
+
+    async def do_not_contact_for(
+        self, tenant: str, points: Iterable[tuple[str, str]]
+    ) -> set[tuple[str, str]]:
+        wanted = list(points)
+        if not wanted:
+            return set()
+        rows = await self.session.execute(
+            select(DoNotContact.channel, DoNotContact.address).where(
+                DoNotContact.tenant_id == tenant,
+                tuple_(DoNotContact.channel, DoNotContact.address).in_(wanted),
+            )
+        )
+        return {(channel, address) for channel, address in rows}
+
+    async def do_not_contact_page(self, tenant: str, after: str | None, limit: int) -> list[DoNotContact]:
+        query = select(DoNotContact).where(DoNotContact.tenant_id == tenant)
+        if after:
+            query = query.where(DoNotContact.id > after)
+        rows = await self.session.scalars(query.order_by(DoNotContact.id).limit(limit))
+        return list(rows)
+
+    async def rekey_customer(self, tenant: str, from_id: str, to_id: str) -> None:
+        await self.session.execute(
+            update(Consent)
+            .where(Consent.tenant_id == tenant, Consent.customer_id == from_id)
+            .values(customer_id=to_id)
+        )
+
+    def add(self, row: Consent | DoNotContact) -> None:
+        self.session.add(row)
+
+    async def delete(self, row: Consent | DoNotContact) -> None:
+        await self.session.delete(row)

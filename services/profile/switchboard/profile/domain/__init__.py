@@ -1,0 +1,1 @@
+"""Profile's rules in plain Python: no database, no bus."""
