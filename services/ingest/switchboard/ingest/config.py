@@ -15,3 +15,14 @@ class IngestSettings(ServiceSettings):
     max_webhook_bytes: int = 256 * 1024
     # The scheme and host providers post to, when a proxy sits in front (Twilio signs that URL).
     public_base_url: str | None = None
+
+    # Outbound sending (see docs/ingest.md, "Outbound").
+    send_poll_seconds: float = 0.5
+    send_concurrency: int = 8
+    send_timeout_seconds: float = 10.0
+    send_max_attempts: int = 6
+    send_backoff_seconds: float = 2.0
+    send_backoff_max_seconds: float = 300.0
+    # Where Twilio-compatible channels post their Messages API calls, unless a channel's
+    # credentials name its own `api_base_url` (a compatible provider, or a test double).
+    twilio_api_base_url: str = "https://api.twilio.com"

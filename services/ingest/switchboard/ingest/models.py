@@ -1,10 +1,10 @@
-"""Ingest's tables: channels, conversations, messages and the raw provider payloads."""
+"""Ingest's tables: channels, conversations, messages, raw payloads, opt-outs, deliveries."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from switchboard.common.db import BackboneTables, UtcDateTime, service_metadata
@@ -86,3 +86,40 @@ class OptOut(TenantScoped, Base):
     keyword: Mapped[str] = mapped_column(String(32))
     source: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class Delivery(TenantScoped, Base):
+    """One outbound send: accepted durably, then handed to the provider by the sender.
+
+    Its id is the outbound message's id. A refused send (opted out, no channel)
+    has no message and no conversation, only this row and its event.
+    """
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "idempotency_key"),
+        Index("ix_deliveries_due", "status", "next_attempt_at"),
+        Index("ix_deliveries_provider_id", "channel_id", "provider_message_id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    message_id: Mapped[str | None] = mapped_column(ForeignKey("messages.id"))
+    conversation_id: Mapped[str | None] = mapped_column(ForeignKey("conversations.id"))
+    channel_id: Mapped[str | None] = mapped_column(ForeignKey("channels.id"))
+    channel_kind: Mapped[str] = mapped_column(String(16))
+    to_address: Mapped[str] = mapped_column(String(255))
+    text: Mapped[str] = mapped_column(Text)
+    subject: Mapped[str | None] = mapped_column(String(998))
+    purpose: Mapped[str] = mapped_column(String(16))
+    idempotency_key: Mapped[str] = mapped_column(String(255))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    # pending, sending, queued, sent, delivered, undelivered, failed, refused
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    last_error: Mapped[str | None] = mapped_column(Text)
+    provider_message_id: Mapped[str | None] = mapped_column(String(255))
+    attempt_id: Mapped[str | None] = mapped_column(String(64))
+    requested_by: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -7,7 +7,14 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from switchboard.ingest.models import Channel, Conversation, Message, OptOut, RawPayload
+from switchboard.ingest.models import (
+    Channel,
+    Conversation,
+    Delivery,
+    Message,
+    OptOut,
+    RawPayload,
+)
 
 
 class IngestRepository:
@@ -73,7 +80,70 @@ class IngestRepository:
     async def remove(self, row: OptOut) -> None:
         await self.session.delete(row)
 
-    def add(self, row: Channel | Conversation | Message | RawPayload | OptOut) -> None:
+    async def default_channel(self, tenant: str, kind: str) -> Channel | None:
+        """The tenant's first registered channel of a kind: where sends that name none go."""
+        return await self.session.scalar(
+            select(Channel).where(Channel.tenant_id == tenant, Channel.kind == kind)
+            .order_by(Channel.created_at, Channel.id).limit(1)
+        )
+
+    async def message(self, tenant: str, message_id: str) -> Message | None:
+        return await self.session.scalar(
+            select(Message).where(Message.tenant_id == tenant, Message.id == message_id)
+        )
+
+    async def messages_of(self, tenant: str, conversation_id: str) -> list[Message]:
+        rows = await self.session.scalars(
+            select(Message)
+            .where(Message.tenant_id == tenant, Message.conversation_id == conversation_id)
+            .order_by(Message.created_at, Message.id)
+        )
+        return list(rows)
+
+    async def delivery(self, tenant: str, delivery_id: str) -> Delivery | None:
+        return await self.session.scalar(
+            select(Delivery).where(Delivery.tenant_id == tenant, Delivery.id == delivery_id)
+        )
+
+    async def deliveries(self, tenant: str, ids: list[str]) -> dict[str, Delivery]:
+        if not ids:
+            return {}
+        rows = await self.session.scalars(
+            select(Delivery).where(Delivery.tenant_id == tenant, Delivery.id.in_(ids))
+        )
+        return {row.id: row for row in rows}
+
+    async def delivery_for_sender(self, delivery_id: str) -> Delivery | None:
+        """The sender works for every tenant; the id it claimed is its scope."""
+        return await self.session.scalar(select(Delivery).where(Delivery.id == delivery_id))
+
+    async def delivery_by_key(self, tenant: str, idempotency_key: str) -> Delivery | None:
+        return await self.session.scalar(select(Delivery).where(
+            Delivery.tenant_id == tenant, Delivery.idempotency_key == idempotency_key
+        ))
+
+    async def delivery_by_provider_id(self, channel_id: str, provider_id: str) -> Delivery | None:
+        """A provider's receipt names its own message id on one of our channels."""
+        return await self.session.scalar(select(Delivery).where(
+            Delivery.channel_id == channel_id, Delivery.provider_message_id == provider_id
+        ))
+
+    async def claim_due_deliveries(self, now: datetime, limit: int) -> list[Delivery]:
+        """Deliveries due for a try, across tenants (the sender works for all of them).
+
+        A `sending` row whose lease ran out was claimed by a sender that died mid-send.
+        On PostgreSQL the rows are locked and skipped by other replicas' senders.
+        """
+        query = (
+            select(Delivery)
+            .where(Delivery.status.in_(("pending", "sending")), Delivery.next_attempt_at <= now)
+            .order_by(Delivery.next_attempt_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        return list(await self.session.scalars(query))
+
+    def add(self, row: Channel | Conversation | Message | RawPayload | OptOut | Delivery) -> None:
         self.session.add(row)
 
     async def flush(self) -> None:

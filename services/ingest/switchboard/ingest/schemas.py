@@ -45,3 +45,46 @@ class WebhookAccepted(BaseModel):
     status: Literal["accepted", "duplicate"]
     message_id: str
     conversation_id: str
+
+
+class ReplyCreate(BaseModel):
+    """A reply in a conversation: it goes to the conversation's customer on its channel."""
+
+    text: str = Field(min_length=1, max_length=10_000, description="an SMS takes at most 1,600")
+    purpose: Literal["service", "marketing"] = "service"
+    subject: str | None = Field(None, max_length=998, description="email only")
+
+
+class MessageCreate(ReplyCreate):
+    """A message that starts (or joins the open) conversation with someone on a channel."""
+
+    channel_id: str = Field(min_length=1, max_length=36)
+    to: str = Field(min_length=3, max_length=255, description="number or address")
+
+
+class OutboundOut(BaseModel):
+    """An outbound message and where its delivery stands."""
+
+    id: str
+    conversation_id: str | None
+    channel_id: str | None
+    purpose: str
+    status: Literal["pending", "sending", "queued", "sent", "delivered", "undelivered",
+                    "failed", "refused", "read"]
+    attempts: int
+    error: str | None
+    provider_message_id: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class MessageOut(BaseModel):
+    """A message in a conversation's history; outbound ones carry their delivery state."""
+
+    id: str
+    direction: Literal["in", "out"]
+    from_address: str
+    to_address: str
+    text: str
+    created_at: datetime
+    status: str | None = None

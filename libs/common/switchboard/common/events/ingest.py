@@ -68,6 +68,7 @@ class MessageDeliveryUpdated(_Ingest):
     error: str | None = None
     attempt_id: str | None = None
     updated_at: datetime
+    conversation_id: str | None = None
 
 
 class _CallEvent(_Ingest):
@@ -139,3 +140,4 @@ class SendMessage(_Ingest):
     subject: str | None = None
     idempotency_key: str
     requested_by: str | None = None
+    channel_id: str | None = None

@@ -1,4 +1,5 @@
-"""Twilio-compatible SMS webhook: form-encoded, signed with X-Twilio-Signature, answered with TwiML."""
+"""Twilio-compatible SMS webhooks: inbound messages (answered with empty TwiML) and the status
+callbacks of outbound ones, both form-encoded and signed with X-Twilio-Signature."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from switchboard.ingest.api.webhooks import _body, _duplicate
 from switchboard.ingest.config import IngestSettings
 from switchboard.ingest.inbound import InboundMessage, accept_inbound
 from switchboard.ingest.metrics import counted
+from switchboard.ingest.outbound.outcomes import apply_receipt
+from switchboard.ingest.outbound.rules import TWILIO_STATUS
 from switchboard.ingest.repository import IngestRepository
 from switchboard.ingest.twilio_signing import public_url, verify_twilio
 
@@ -78,3 +81,42 @@ async def twilio_sms_inbound(
             await uow.rollback()
             await _duplicate(runtime, channel, inbound.provider_message_id)
     return Response(EMPTY_TWIML, media_type="text/xml")
+
+
+@router.post("/sms/twilio/{channel_id}/status", summary="Twilio status callback for an outbound SMS")
+async def twilio_status_callback(
+    channel_id: str,
+    request: Request,
+    runtime: Annotated[Runtime, Depends(get_runtime)],
+    x_twilio_signature: Annotated[str | None, Header()] = None,
+) -> Response:
+    settings: IngestSettings = runtime.settings  # type: ignore[assignment]
+    body = await _body(request, settings.max_webhook_bytes)
+    async with runtime.unit_of_work() as uow:
+        repo = IngestRepository(uow.session)
+        channel = await repo.channel_for_webhook(channel_id)
+        if channel is None or channel.kind != "sms":
+            raise NotFound(f"no SMS channel {channel_id}")
+        form = _form(body)
+        url = public_url(str(request.url), settings.public_base_url)
+        counted("twilio", lambda: verify_twilio(channel.signing_secret, url, form, x_twilio_signature))
+        params = dict(form)
+        sid, reported = params.get("MessageSid"), params.get("MessageStatus")
+        if not sid or not reported:
+            raise Unprocessable("missing form field(s): MessageSid and MessageStatus are required")
+        uow.scope_to(channel.tenant_id)
+        delivery = await repo.delivery_by_provider_id(channel.id, sid)
+        if delivery is None:
+            raise NotFound(f"no outbound message {sid} on channel {channel_id}")
+        if (status := TWILIO_STATUS.get(reported)) is not None:  # newer Twilio states are ignored
+            await apply_receipt(uow, delivery, status, _twilio_error(params))
+            await uow.commit()
+    return Response(status_code=204)
+
+
+def _twilio_error(params: dict[str, str]) -> str | None:
+    code = params.get("ErrorCode")
+    if not code:
+        return None
+    message = params.get("ErrorMessage")
+    return f"Twilio error {code}: {message}" if message else f"Twilio error {code}"

@@ -1,0 +1,130 @@
+"""The sender: claims due deliveries, hands them to their providers, records the outcome.
+
+Claiming marks a delivery `sending` with a lease (its `next_attempt_at`) in a
+committed transaction before any network call, so two senders (replicas on
+PostgreSQL, which skip each other's locked rows) never send the same delivery
+at once, and a sender that dies mid-send leaves a row that is tried again when
+its lease runs out. That retry can repeat a send the provider already took:
+towards the provider delivery is at least once, which is why the generic
+gateway receives our delivery id to de-duplicate on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime, timedelta
+
+import httpx
+
+from switchboard.common.runtime import Runtime
+from switchboard.ingest.config import IngestSettings
+from switchboard.ingest.models import Delivery
+from switchboard.ingest.outbound import providers
+from switchboard.ingest.outbound.outcomes import RetryPolicy, record_outcome
+from switchboard.ingest.outbound.providers import OutboundSend
+from switchboard.ingest.repository import IngestRepository
+
+log = logging.getLogger(__name__)
+
+
+class Sender:
+    def __init__(self, runtime: Runtime, settings: IngestSettings) -> None:
+        self._runtime = runtime
+        self._settings = settings
+        self._policy = RetryPolicy(settings.send_max_attempts, settings.send_backoff_seconds,
+                                   settings.send_backoff_max_seconds)
+        self._lease = timedelta(seconds=settings.send_timeout_seconds * 2 + 30)
+        self._limit = asyncio.Semaphore(settings.send_concurrency)
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._client = httpx.AsyncClient(timeout=settings.send_timeout_seconds)
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="ingest-sender")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+        await self._client.aclose()
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await asyncio.wait_for(self._wake.wait(), self._settings.send_poll_seconds)
+            except TimeoutError:
+                pass
+            self._wake.clear()
+            try:
+                while await self.send_due() == self._batch_size:
+                    pass
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("sender pass failed")
+                await asyncio.sleep(1.0)
+
+    @property
+    def _batch_size(self) -> int:
+        return self._settings.send_concurrency * 4
+
+    async def send_due(self) -> int:
+        """One pass: claim what is due, send it concurrently; returns how many were claimed."""
+        claimed = await self._claim()
+        await asyncio.gather(*(self._send_one(send) for send in claimed))
+        return len(claimed)
+
+    async def _claim(self) -> list[OutboundSend]:
+        now = datetime.now(UTC)
+        async with self._runtime.unit_of_work() as uow:
+            repo = IngestRepository(uow.session)
+            claimed = []
+            for delivery in await repo.claim_due_deliveries(now, self._batch_size):
+                delivery.status = "sending"
+                delivery.attempts += 1
+                delivery.next_attempt_at = now + self._lease
+                delivery.updated_at = now
+                claimed.append(await self._snapshot(repo, delivery))
+            await uow.commit()
+        return claimed
+
+    async def _snapshot(self, repo: IngestRepository, delivery: Delivery) -> OutboundSend:
+        channel = await repo.channel(delivery.tenant_id, delivery.channel_id or "")
+        assert channel is not None, "a pending delivery always has its channel"
+        callback = None
+        if self._settings.public_base_url and channel.provider == "twilio":
+            base = self._settings.public_base_url.rstrip("/")
+            callback = f"{base}/v1/webhooks/sms/twilio/{channel.id}/status"
+        return OutboundSend(
+            delivery_id=delivery.id, channel_id=channel.id, channel_kind=channel.kind,
+            provider=channel.provider, from_address=channel.address,
+            to_address=delivery.to_address, text=delivery.text, subject=delivery.subject,
+            secret=channel.signing_secret, credentials=dict(channel.credentials),
+            status_callback_url=callback,
+        )
+
+    async def _send_one(self, send: OutboundSend) -> None:
+        async with self._limit:
+            outcome = await providers.send(self._client, send, self._settings.twilio_api_base_url)
+        async with self._runtime.unit_of_work() as uow:
+            repo = IngestRepository(uow.session)
+            delivery = await repo.delivery_for_sender(send.delivery_id)
+            if delivery is None or delivery.status != "sending":
+                return  # its lease ran out and another pass took it over
+            await record_outcome(uow, delivery, outcome, self._policy)
+            await uow.commit()
+        log.info("delivery attempt", extra={"fields": {
+            "delivery_id": send.delivery_id, "provider": send.provider,
+            "accepted": outcome.accepted, "retryable": outcome.retryable,
+        }})
+
+
+def wake_sender(runtime: Runtime) -> None:
+    """After a commit that accepted sends: try them now rather than at the next poll."""
+    sender = runtime.extras.get("sender")
+    if isinstance(sender, Sender):
+        sender.wake()
