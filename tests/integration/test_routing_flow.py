@@ -1,0 +1,76 @@
+"""Routing end to end: an SMS through ingest, identified by profile, reaches an agent as an offer;
+the agent accepts and completes, and routing.task.completed is on the bus with its times."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+
+import nats
+import pytest
+
+from switchboard.common.testing import Platform, wait_until
+
+pytestmark = pytest.mark.integration
+
+
+def last_event(platform: Platform, subject: str) -> dict:
+    assert platform.nats is not None
+
+    async def run() -> dict:
+        connection = await nats.connect(platform.nats.url)
+        try:
+            message = await connection.jetstream().get_last_msg("SB_ROUTING", subject)
+            return dict(json.loads(message.data))
+        finally:
+            await connection.close()
+
+    return asyncio.run(run())
+
+
+def test_an_sms_reaches_an_agent_who_accepts_and_completes_it(platform: Platform, sms_channel) -> None:
+    platform.start(["ingest", "profile", "routing"], extra_env={"ROUTING_PROFILE_GRACE_SECONDS": "3"})
+    gateway = sms_channel(platform, "acme")
+    with platform.client("routing", "acme", "admin") as admin:
+        queue = admin.post("/v1/queues", json={"name": "general", "channels": ["sms"], "is_default": True,
+                                               "wrap_up_seconds": 5})
+        assert queue.status_code == 201, queue.text
+        agent = admin.post("/v1/agents", json={"id": "ann", "name": "Ann", "capacity": {"sms": 2}})
+        assert agent.status_code == 201, agent.text
+    ann = platform.client("routing", None)
+    ann.headers["Authorization"] = f"Bearer {platform.token('acme', 'agent', subject='ann')}"
+    assert ann.post("/v1/agents/ann/sign-in", json={}).json()["state"] == "available"
+
+    sent_at = time.monotonic()
+    assert gateway.send("+8613800138000", "我的话费不对").status_code == 200
+    offers: list[dict] = []
+
+    def offered() -> bool:
+        offers[:] = [t for t in ann.get("/v1/agents/ann/tasks").json() if t["status"] == "offered"]
+        return bool(offers)
+
+    wait_until(offered, 30, "the offer to reach ann")
+    offer_seconds = time.monotonic() - sent_at
+    [task] = offers
+    assert task["customer_id"], "profile identified the customer before routing (inside the grace period)"
+    assert offer_seconds < 3, f"routed on the profile, not on the grace timeout ({offer_seconds:.2f}s)"
+
+    assert ann.post(f"/v1/tasks/{task['id']}/accept").status_code == 200
+    done = ann.post(f"/v1/tasks/{task['id']}/complete", json={"disposition": "resolved"})
+    assert done.status_code == 200, done.text
+    assert ann.get("/v1/agents/ann").json()["state"] == "wrap_up"
+
+    wait_until(lambda: platform.scalar("routing", "SELECT count(*) FROM outbox") == 0, 20, "outbox drained")
+    completed = last_event(platform, "sb.acme.routing.task.completed")
+    assert completed["type"] == "sb.routing.task.completed.v1" and completed["tenant"] == "acme"
+    data = completed["data"]
+    assert (data["task_id"], data["agent_id"], data["disposition"]) == (task["id"], "ann", "resolved")
+    assert data["customer_id"] == task["customer_id"] and data["wrap_seconds"] == 5
+    assert data["wait_seconds"] >= 0 and data["talk_seconds"] >= 0
+    offered_event = last_event(platform, "sb.acme.routing.task.offered")
+    assert offered_event["data"]["agent_id"] == "ann"
+
+    wait_until(lambda: ann.get("/v1/agents/ann").json()["state"] == "available", 20,
+               "the timed wrap-up to end")
+    ann.close()
