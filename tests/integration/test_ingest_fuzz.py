@@ -21,7 +21,8 @@ from switchboard.ingest.signatures import sign_generic
 pytestmark = pytest.mark.integration
 
 SECRET = "0123456789abcdef0123"
-WEBHOOKS = ("/v1/webhooks/sms/generic/{id}", "/v1/webhooks/sms/twilio/{id}")
+WEBHOOKS = ("/v1/webhooks/sms/generic/{id}", "/v1/webhooks/sms/twilio/{id}",
+            "/v1/webhooks/sms/generic/{id}/status", "/v1/webhooks/sms/twilio/{id}/status")
 
 
 @pytest.fixture(scope="module")

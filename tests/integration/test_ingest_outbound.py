@@ -1,5 +1,6 @@
-"""Outbound SMS end to end: API and campaign sends reach a Twilio-speaking server once, and its
-status callbacks (signed by twilio's own RequestValidator) move the delivery forward."""
+"""Outbound SMS end to end: API and campaign sends reach a Twilio-speaking server once, its
+status callbacks (signed by twilio's own RequestValidator) move the delivery forward, and a
+generic gateway gets signed JSON and posts signed receipts."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import asyncio
 import base64
 import json
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -20,6 +22,7 @@ from twilio.request_validator import RequestValidator
 from switchboard.common.events.base import make_envelope
 from switchboard.common.events.campaign import AttemptRequested
 from switchboard.common.testing import Platform, wait_until
+from switchboard.ingest.signatures import sign_generic, verify_generic
 
 pytestmark = pytest.mark.integration
 
@@ -32,13 +35,17 @@ class FakeTwilio:
 
     def __init__(self) -> None:
         self.sent: list[dict[str, str]] = []
+        self.gateway: list[tuple[dict[str, str], bytes]] = []
         auth = "Basic " + base64.b64encode(f"{SID}:{TOKEN}".encode()).decode()
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("content-length", 0)))
-                if self.path != f"/2010-04-01/Accounts/{SID}/Messages.json":
+                if self.path == "/gateway/send":  # the generic gateway's send API, on the same server
+                    fake.gateway.append((dict(self.headers), body))
+                    status, answer = 200, {"message_id": "gw-" + uuid.uuid4().hex}
+                elif self.path != f"/2010-04-01/Accounts/{SID}/Messages.json":
                     status, answer = 404, {"code": 20404, "message": "not found"}
                 elif self.headers.get("authorization") != auth:
                     status, answer = 401, {"code": 20003, "message": "Authenticate"}
@@ -189,4 +196,30 @@ def test_outbound_sms_is_sent_once_tracked_by_callbacks_and_refused_to_opted_out
     assert seen["att-1"] == ["sent"] and seen["att-2"] == ["failed"]
     assert seen[message["id"]] == ["sent", "delivered"]
     assert twilio.sent[2]["To"] == "+14155550111"
+
+    # A generic gateway's send and its signed delivery receipt.
+    secret = "gateway-secret-0123456789"
+    with platform.client("ingest", "acme", "admin") as admin:
+        gateway = admin.post("/v1/channels", json={
+            "kind": "sms", "provider": "generic", "address": "10086", "name": "CN gateway",
+            "signing_secret": secret, "credentials": {"send_url": f"{twilio.url}/gateway/send"},
+        }).json()["id"]
+    sent = agent.post("/v1/messages", json={"channel_id": gateway, "to": "+8613800138000", "text": "您好"})
+    assert sent.status_code == 202, sent.text
+    wait_until(lambda: len(twilio.gateway) == 1, 20, "the gateway to take the message")
+    headers, raw = twilio.gateway[0]
+    assert json.loads(raw)["message_id"] == sent.json()["id"]
+    verify_generic(secret, headers["X-Signature-Timestamp"], headers["X-Signature"], raw, window_seconds=60)
+    wait_until(lambda: agent.get(f"/v1/messages/{sent.json()['id']}").json()["status"] == "sent", 20,
+               "the send to be recorded")
+    gateway_id = agent.get(f"/v1/messages/{sent.json()['id']}").json()["provider_message_id"]
+    receipt = json.dumps({"message_id": gateway_id, "status": "undelivered", "error": "handset off"}).encode()
+    timestamp = str(int(time.time()))
+    answer = httpx.post(
+        f"{platform.url('ingest')}/v1/webhooks/sms/generic/{gateway}/status", content=receipt,
+        headers={"X-Signature-Timestamp": timestamp, "X-Signature": sign_generic(secret, timestamp, receipt)},
+    )
+    assert answer.status_code == 204, answer.text
+    final = agent.get(f"/v1/messages/{sent.json()['id']}").json()
+    assert (final["status"], final["error"]) == ("undelivered", "handset off")
     agent.close()

@@ -41,6 +41,15 @@ class GenericSmsInbound(BaseModel):
     received_at: datetime | None = None
 
 
+class GenericReceipt(BaseModel):
+    """The generic gateway's delivery receipt for a message it sent for us."""
+
+    message_id: str = Field(min_length=1, max_length=255,
+                            description="the id the gateway answered the send with (else ours)")
+    status: Literal["queued", "sent", "delivered", "undelivered", "failed", "read"]
+    error: str | None = Field(None, max_length=1000)
+
+
 class WebhookAccepted(BaseModel):
     status: Literal["accepted", "duplicate"]
     message_id: str

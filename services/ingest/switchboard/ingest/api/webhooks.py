@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, TypeVar
 
-from fastapi import APIRouter, Depends, Header, Request
-from pydantic import ValidationError
+from fastapi import APIRouter, Depends, Header, Request, Response
+from pydantic import BaseModel, ValidationError
 from sqlalchemy.exc import IntegrityError
 
 from switchboard.common.errors import Conflict, NotFound, PayloadTooLarge, Unprocessable
@@ -16,11 +16,13 @@ from switchboard.ingest.config import IngestSettings
 from switchboard.ingest.inbound import InboundMessage, accept_inbound
 from switchboard.ingest.metrics import counted
 from switchboard.ingest.models import Channel
+from switchboard.ingest.outbound.outcomes import apply_receipt
 from switchboard.ingest.repository import IngestRepository
-from switchboard.ingest.schemas import GenericSmsInbound, WebhookAccepted
+from switchboard.ingest.schemas import GenericReceipt, GenericSmsInbound, WebhookAccepted
 from switchboard.ingest.signatures import verify_generic
 
 router = APIRouter(prefix="/v1/webhooks", tags=["provider webhooks"])
+Parsed = TypeVar("Parsed", bound=BaseModel)
 
 
 async def _body(request: Request, limit: int) -> bytes:
@@ -33,9 +35,9 @@ async def _body(request: Request, limit: int) -> bytes:
     return body
 
 
-def _parse_generic_sms(body: bytes) -> GenericSmsInbound:
+def _parse(model: type[Parsed], body: bytes) -> Parsed:
     try:
-        return GenericSmsInbound.model_validate(json.loads(body))
+        return model.model_validate(json.loads(body))
     except json.JSONDecodeError as exc:
         raise Unprocessable(f"the body is not valid JSON: {exc.msg}") from exc
     except UnicodeDecodeError as exc:
@@ -44,7 +46,7 @@ def _parse_generic_sms(body: bytes) -> GenericSmsInbound:
         fields = "; ".join(
             f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg']}" for e in exc.errors()
         )
-        raise Unprocessable(f"the message is not valid: {fields}") from exc
+        raise Unprocessable(f"the body is not valid: {fields}") from exc
 
 
 @router.post(
@@ -69,7 +71,7 @@ async def generic_sms_inbound(
             channel.signing_secret, x_signature_timestamp, x_signature, body,
             window_seconds=settings.signature_window_seconds,
         ))
-        sms = _parse_generic_sms(body)
+        sms = _parse(GenericSmsInbound, body)
         inbound = InboundMessage(
             provider_message_id=sms.message_id, from_address=sms.sender,
             to_address=sms.recipient, text=sms.text, content_type="application/json",
@@ -99,3 +101,33 @@ async def _duplicate(runtime: Runtime, channel: Channel, provider_id: str) -> We
         return WebhookAccepted(
             status="duplicate", message_id=existing.id, conversation_id=existing.conversation_id
         )
+
+
+@router.post("/sms/generic/{channel_id}/status", status_code=204,
+             summary="Delivery receipt from a generic HMAC-signed gateway")
+async def generic_sms_status(
+    channel_id: str,
+    request: Request,
+    runtime: Annotated[Runtime, Depends(get_runtime)],
+    x_signature_timestamp: Annotated[str | None, Header()] = None,
+    x_signature: Annotated[str | None, Header()] = None,
+) -> Response:
+    settings: IngestSettings = runtime.settings  # type: ignore[assignment]
+    body = await _body(request, settings.max_webhook_bytes)
+    async with runtime.unit_of_work() as uow:
+        repo = IngestRepository(uow.session)
+        channel = await repo.channel_for_webhook(channel_id)
+        if channel is None or channel.kind != "sms":
+            raise NotFound(f"no SMS channel {channel_id}")
+        counted("generic", lambda: verify_generic(
+            channel.signing_secret, x_signature_timestamp, x_signature, body,
+            window_seconds=settings.signature_window_seconds,
+        ))
+        receipt = _parse(GenericReceipt, body)
+        uow.scope_to(channel.tenant_id)
+        delivery = await repo.delivery_by_provider_id(channel.id, receipt.message_id)
+        if delivery is None:
+            raise NotFound(f"no outbound message {receipt.message_id} on channel {channel_id}")
+        await apply_receipt(uow, delivery, receipt.status, receipt.error)
+        await uow.commit()
+    return Response(status_code=204)

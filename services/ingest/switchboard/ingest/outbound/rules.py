@@ -21,9 +21,6 @@ TWILIO_STATUS = {
     "failed": "failed", "canceled": "failed", "read": "read",
 }
 
-# What the generic gateway may report (its own names are ours).
-GENERIC_STATUS = frozenset({"queued", "sent", "delivered", "undelivered", "failed", "read"})
-
 
 def moves_forward(current: str, reported: str) -> bool:
     if current in FINAL and not (current == "delivered" and reported == "read"):
