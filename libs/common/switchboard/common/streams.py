@@ -65,7 +65,7 @@ CONSUMES: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "campaign": {
         "routing": ("agent.>", "task.>"),
-        "ingest": ("conversation.closed", "message.>", "call.>", "consent.>"),
+        "ingest": ("conversation.opened", "conversation.closed", "message.>", "call.>", "consent.>"),
         "profile": ("consent.changed", "customer.>", "contact.identified"),
     },
     "qa": {

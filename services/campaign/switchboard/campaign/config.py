@@ -8,3 +8,7 @@ class CampaignSettings(ServiceSettings):
 
     service_name: str = "campaign"
     port: int = 8104
+    # How often the scheduler looks for due contacts, and the most attempts one pass requests
+    # per campaign (a blast of a million contacts goes out in passes of this size).
+    scheduler_seconds: float = 1.0
+    scheduler_batch: int = 200

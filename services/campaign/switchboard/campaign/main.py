@@ -1,4 +1,4 @@
-"""Composition root of campaign: builds the runtime and the app; connects nothing at import."""
+"""Composition root of campaign: builds the runtime, the scheduler and the app; connects nothing at import."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from switchboard.campaign.api import routers
 from switchboard.campaign.config import CampaignSettings
 from switchboard.campaign.consumers import build_handlers
 from switchboard.campaign.models import backbone
+from switchboard.campaign.scheduler import Scheduler
 from switchboard.common.app import create_app as create_service_app
 from switchboard.common.runtime import Runtime
 from switchboard.common.settings import ServiceSettings
@@ -16,9 +17,22 @@ from switchboard.common.settings import ServiceSettings
 def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     settings = settings or CampaignSettings()
     runtime = Runtime.build(settings, backbone, build_handlers())
+    interval = getattr(settings, "scheduler_seconds", 1.0)
+    batch = getattr(settings, "scheduler_batch", 200)
+    scheduler = Scheduler(runtime, interval=interval, batch=batch)
+    runtime.extras["scheduler"] = scheduler
+
+    async def start_scheduler(_runtime: Runtime) -> None:
+        scheduler.start()
+
+    async def stop_scheduler(_runtime: Runtime) -> None:
+        await scheduler.stop()
+
     return create_service_app(
         runtime,
         title="Switchboard campaign",
         description="Outbound dialing, blasts, surveys, callbacks and journeys.",
         routers=routers,
+        on_startup=start_scheduler,
+        on_shutdown=stop_scheduler,
     )

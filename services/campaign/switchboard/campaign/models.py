@@ -1,10 +1,19 @@
-"""Campaign's tables."""
+"""Campaign's tables: campaigns, lists and their contacts, attempts, consent, surveys, callbacks.
+
+A journey is a campaign of kind `journey`: each triggering event adds one contact to it,
+and the same scheduler sends it, so journeys obey windows, quiet hours and caps too.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy.orm import DeclarativeBase
+from datetime import datetime
+from typing import Any
 
-from switchboard.common.db import BackboneTables, service_metadata
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from switchboard.common.db import BackboneTables, UtcDateTime, service_metadata
+from switchboard.common.tenancy import TenantScoped
 
 
 class Base(DeclarativeBase):
@@ -12,3 +21,185 @@ class Base(DeclarativeBase):
 
 
 backbone = BackboneTables.define(Base.metadata)
+
+
+class Campaign(TenantScoped, Base):
+    __tablename__ = "campaigns"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    # preview | progressive | predictive | sms_blast | email_blast | survey | journey
+    kind: Mapped[str] = mapped_column(String(20))
+    channel: Mapped[str] = mapped_column(String(10))  # voice | sms | email
+    purpose: Mapped[str] = mapped_column(String(10), default="marketing")
+    status: Mapped[str] = mapped_column(String(12), default="draft", index=True)
+    message_template: Mapped[str | None] = mapped_column(Text)
+    email_subject: Mapped[str | None] = mapped_column(String(255))
+    schedule: Mapped[dict[str, Any]] = mapped_column(JSON)  # windows.Schedule as JSON
+    max_attempts: Mapped[int] = mapped_column(Integer, default=3)
+    retry_minutes: Mapped[dict[str, int]] = mapped_column(JSON)  # outcome -> minutes
+    weekly_cap: Mapped[int] = mapped_column(Integer, default=3)
+    default_region: Mapped[str] = mapped_column(String(2), default="CN")
+    default_time_zone: Mapped[str | None] = mapped_column(String(64))
+    survey_kind: Mapped[str | None] = mapped_column(String(8))  # csat | nps
+    journey_trigger: Mapped[str | None] = mapped_column(String(40), index=True)
+    disposition_codes: Mapped[list[dict[str, str]]] = mapped_column(JSON)
+    queue_id: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    started_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class ContactList(TenantScoped, Base):
+    """One upload (or other source) into a campaign, with the report of its rejected rows."""
+
+    __tablename__ = "contact_lists"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    campaign_id: Mapped[str] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    source: Mapped[str] = mapped_column(String(16))  # csv
+    accepted: Mapped[int] = mapped_column(Integer)
+    duplicates: Mapped[int] = mapped_column(Integer, default=0)
+    suppressed: Mapped[int] = mapped_column(Integer, default=0)
+    rejected: Mapped[list[dict[str, Any]]] = mapped_column(JSON)  # [{line, reason}]
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class Contact(TenantScoped, Base):
+    """One recipient of one campaign and where they stand in it."""
+
+    __tablename__ = "contacts"
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "address", "dedupe_key"),
+        Index("ix_contacts_due", "campaign_id", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    campaign_id: Mapped[str] = mapped_column(ForeignKey("campaigns.id"))
+    list_id: Mapped[str | None] = mapped_column(String(36))
+    address: Mapped[str] = mapped_column(String(255))  # E.164 phone or email
+    # '' on lists (one row per address); a journey keys each send by what triggered it
+    dedupe_key: Mapped[str] = mapped_column(String(64), default="")
+    zones: Mapped[str] = mapped_column(String(255), default="")  # space-separated IANA zones
+    customer_id: Mapped[str | None] = mapped_column(String(36))
+    fields: Mapped[dict[str, str]] = mapped_column(JSON)
+    priority: Mapped[int] = mapped_column(Integer, default=0)
+    value: Mapped[float] = mapped_column(Float, default=0.0)
+    # pending | in_progress | done | suppressed | exhausted | expired
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    attempts_made: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    suppressed_reason: Mapped[str | None] = mapped_column(String(32))
+    last_outcome: Mapped[str | None] = mapped_column(String(16))
+    converted: Mapped[bool] = mapped_column(Boolean, default=False)
+    callback_due: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    callback_agent_id: Mapped[str | None] = mapped_column(String(64))
+    conversation_id: Mapped[str | None] = mapped_column(String(64))  # what a journey reacts to
+    agent_id: Mapped[str | None] = mapped_column(String(64))  # the agent who served it
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class Attempt(TenantScoped, Base):
+    """One send or dial, with the rule that allowed it and how it ended."""
+
+    __tablename__ = "attempts"
+    __table_args__ = (Index("ix_attempts_address_time", "tenant_id", "address", "requested_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    campaign_id: Mapped[str] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    contact_id: Mapped[str] = mapped_column(ForeignKey("contacts.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    channel: Mapped[str] = mapped_column(String(10))
+    address: Mapped[str] = mapped_column(String(255))
+    purpose: Mapped[str] = mapped_column(String(10))
+    allowed_by: Mapped[str] = mapped_column(String(255))
+    # requested | sent | ringing | answered | ended
+    status: Mapped[str] = mapped_column(String(12), default="requested")
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    call_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    conversation_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    agent_id: Mapped[str | None] = mapped_column(String(64))
+    disposition: Mapped[str | None] = mapped_column(String(32))
+    disposition_notes: Mapped[str | None] = mapped_column(Text)
+    talk_seconds: Mapped[float | None] = mapped_column(Float)
+    requested_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class Consent(TenantScoped, Base):
+    """The latest consent known for an address, kept from profile's and ingest's events."""
+
+    __tablename__ = "consent"
+    __table_args__ = (UniqueConstraint("tenant_id", "channel", "address", "purpose"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(10))
+    address: Mapped[str] = mapped_column(String(255))
+    purpose: Mapped[str] = mapped_column(String(10))  # marketing | service | all
+    granted: Mapped[bool] = mapped_column(Boolean)
+    source: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class SurveyResponse(TenantScoped, Base):
+    __tablename__ = "survey_responses"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    campaign_id: Mapped[str] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    attempt_id: Mapped[str] = mapped_column(ForeignKey("attempts.id"), unique=True)
+    contact_id: Mapped[str] = mapped_column(ForeignKey("contacts.id"))
+    kind: Mapped[str] = mapped_column(String(8))
+    score: Mapped[int] = mapped_column(Integer)
+    answer: Mapped[str] = mapped_column(Text)
+    conversation_id: Mapped[str | None] = mapped_column(String(64))
+    agent_id: Mapped[str | None] = mapped_column(String(64))
+    answered_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class Callback(TenantScoped, Base):
+    """A promised or owed call-back, tracked against its due time and deadline."""
+
+    __tablename__ = "callbacks"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    campaign_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    contact_id: Mapped[str | None] = mapped_column(String(36))
+    address: Mapped[str] = mapped_column(String(255))
+    customer_id: Mapped[str | None] = mapped_column(String(36))
+    reason: Mapped[str] = mapped_column(String(16))  # promised | complaint | abandoned
+    agent_id: Mapped[str | None] = mapped_column(String(64))
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    deadline_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    status: Mapped[str] = mapped_column(String(10), default="pending")  # pending | done
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class AgentAvailability(TenantScoped, Base):
+    """The latest number of agents routing reports free for outbound, per queue ('' = all)."""
+
+    __tablename__ = "agent_availability"
+
+    tenant_id: Mapped[str] = mapped_column(String(63), primary_key=True)
+    queue_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    available: Mapped[int] = mapped_column(Integer)
+    blended: Mapped[int] = mapped_column(Integer, default=0)
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class Conversation(TenantScoped, Base):
+    """Who an inbound conversation is with, so a journey can answer the right address."""
+
+    __tablename__ = "conversations"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(10))
+    address: Mapped[str] = mapped_column(String(255))
+    customer_id: Mapped[str | None] = mapped_column(String(36))
+    language: Mapped[str | None] = mapped_column(String(16))
+    time_zone: Mapped[str | None] = mapped_column(String(64))
+    agent_id: Mapped[str | None] = mapped_column(String(64))
+    opened_at: Mapped[datetime] = mapped_column(UtcDateTime())

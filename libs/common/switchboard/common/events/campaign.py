@@ -64,3 +64,33 @@ class SurveyResponseRecorded(_Campaign):
     score: int | None = None
     answer: str | None = None
     at: datetime
+
+
+@register
+class AttemptDispositioned(_Campaign):
+    name = "attempt.dispositioned"
+    summary = ("An agent closed an answered attempt with a disposition code; do-not-call carries the "
+               "channel and address so profile can record the refusal.")
+    attempt_id: str
+    campaign_id: str
+    customer_id: str | None = None
+    disposition: str
+    effect: Literal["converted", "callback", "closed", "do_not_call"]
+    agent_id: str | None = None
+    callback_at: datetime | None = None
+    channel: Literal["sms", "email", "voice"] | None = None
+    address: str | None = None
+    at: datetime
+
+
+@register
+class CallbackScheduled(_Campaign):
+    name = "callback.scheduled"
+    summary = "A call-back is owed (promised, after a complaint, or after an abandoned contact)."
+    callback_id: str
+    campaign_id: str | None = None
+    customer_id: str | None = None
+    reason: Literal["promised", "complaint", "abandoned"]
+    agent_id: str | None = None
+    due_at: datetime
+    deadline_at: datetime | None = None

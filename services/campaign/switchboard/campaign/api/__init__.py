@@ -1,3 +1,5 @@
 from fastapi import APIRouter
 
-routers: list[APIRouter] = []
+from switchboard.campaign.api import attempts, campaigns, lists
+
+routers: list[APIRouter] = [campaigns.router, lists.router, attempts.router]

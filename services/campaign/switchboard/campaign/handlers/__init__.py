@@ -1,0 +1,1 @@
+"""What campaign does with the events it consumes, one module per concern."""

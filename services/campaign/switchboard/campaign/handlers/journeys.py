@@ -1,0 +1,111 @@
+"""Event-triggered journeys: each trigger adds the customer to the tenant's running journeys of
+that trigger; the scheduler then sends it within windows, quiet hours and the journey's cap.
+
+Triggers: `call_ended` (the after-call SMS), `task_abandoned` (SMS with a callback link, and a
+callback owed), `task_completed` and `conversation_closed` (e.g. a CSAT survey), `complaint`
+(a complaint disposition; a callback within 3 days is owed whether or not a journey runs).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from switchboard.campaign.domain.dispositions import COMPLAINT_CALLBACK_DEADLINE
+from switchboard.campaign.domain.zones import zones_of_number
+from switchboard.campaign.models import Contact, Conversation
+from switchboard.campaign.outcomes import schedule_callback
+from switchboard.campaign.repository import CampaignRepository
+from switchboard.common.consumer import EventContext
+from switchboard.common.events.ingest import CallEnded, ConversationClosed, ConversationOpened
+from switchboard.common.events.profile import ContactIdentified
+from switchboard.common.events.routing import TaskAbandoned, TaskCompleted
+
+ABANDONED_CALLBACK_DEADLINE = timedelta(hours=24)
+
+
+async def enqueue(ctx: EventContext, trigger: str, channel: str, address: str, key: str, *,
+                  conversation: Conversation | None = None, agent_id: str | None = None,
+                  customer_id: str | None = None) -> int:
+    """Add the address to every running journey of this trigger on this channel; how many took it."""
+    repo = CampaignRepository(ctx.uow.session)
+    now = datetime.now(UTC)
+    added = 0
+    for journey in await repo.journeys(ctx.tenant, trigger):
+        if journey.channel != channel or await repo.journey_contact(journey.id, address, key):
+            continue
+        zones = conversation.time_zone if conversation else None
+        if not zones and channel != "email":
+            zones = " ".join(z.key for z in zones_of_number(address))
+        repo.add(Contact(
+            id=str(uuid.uuid4()), tenant_id=ctx.tenant, campaign_id=journey.id, list_id=None,
+            address=address, dedupe_key=key, zones=zones or "",
+            customer_id=customer_id or (conversation.customer_id if conversation else None),
+            fields={"agent_id": agent_id or "", "conversation_id": key, "channel": channel},
+            priority=0, value=0.0, status="pending", attempts_made=0, next_attempt_at=now,
+            converted=False, conversation_id=conversation.id if conversation else key,
+            agent_id=agent_id, created_at=now,
+        ))
+        added += 1
+    return added
+
+
+async def on_conversation_opened(event: ConversationOpened, ctx: EventContext) -> None:
+    repo = CampaignRepository(ctx.uow.session)
+    if await repo.conversation(ctx.tenant, event.conversation_id) is None:
+        repo.add(Conversation(id=event.conversation_id, tenant_id=ctx.tenant, channel=event.channel,
+                              address=event.customer_address, opened_at=event.opened_at))
+
+
+async def on_contact_identified(event: ContactIdentified, ctx: EventContext) -> None:
+    conversation = await CampaignRepository(ctx.uow.session).conversation(ctx.tenant, event.conversation_id)
+    if conversation is not None:
+        conversation.customer_id = event.customer_id
+        conversation.language, conversation.time_zone = event.language, event.time_zone
+
+
+async def on_inbound_call_ended(event: CallEnded, ctx: EventContext) -> None:
+    if not event.abandoned:
+        await enqueue(ctx, "call_ended", "sms", event.from_address, event.conversation_id)
+
+
+async def on_conversation_closed(event: ConversationClosed, ctx: EventContext) -> None:
+    conversation = await CampaignRepository(ctx.uow.session).conversation(ctx.tenant, event.conversation_id)
+    if conversation is not None and event.channel in ("sms", "email", "chat"):
+        await enqueue(ctx, "conversation_closed", conversation.channel, conversation.address,
+                      event.conversation_id, conversation=conversation, agent_id=conversation.agent_id)
+
+
+async def on_task_completed(event: TaskCompleted, ctx: EventContext) -> None:
+    repo = CampaignRepository(ctx.uow.session)
+    await repo.set_conversation_agent(ctx.tenant, event.conversation_id, event.agent_id)
+    conversation = await repo.conversation(ctx.tenant, event.conversation_id)
+    if conversation is None:
+        return
+    sms_address = conversation.address if conversation.channel in ("sms", "voice") else None
+    if sms_address:
+        await enqueue(ctx, "task_completed", "sms", sms_address, event.conversation_id,
+                      conversation=conversation, agent_id=event.agent_id, customer_id=event.customer_id)
+    if event.disposition == "complaint":
+        await schedule_callback(
+            ctx.uow, ctx.tenant, reason="complaint", address=conversation.address, due_at=event.at,
+            deadline_at=event.at + COMPLAINT_CALLBACK_DEADLINE, at=event.at,
+            customer_id=event.customer_id or conversation.customer_id, agent_id=event.agent_id,
+        )
+        if sms_address:
+            await enqueue(ctx, "complaint", "sms", sms_address, event.conversation_id,
+                          conversation=conversation, agent_id=event.agent_id)
+
+
+async def on_task_abandoned(event: TaskAbandoned, ctx: EventContext) -> None:
+    repo = CampaignRepository(ctx.uow.session)
+    conversation = await repo.conversation(ctx.tenant, event.conversation_id)
+    if conversation is None or conversation.channel not in ("sms", "voice"):
+        return
+    if await enqueue(ctx, "task_abandoned", "sms", conversation.address, event.conversation_id,
+                     conversation=conversation, customer_id=event.customer_id):
+        await schedule_callback(
+            ctx.uow, ctx.tenant, reason="abandoned", address=conversation.address, due_at=event.at,
+            deadline_at=event.at + ABANDONED_CALLBACK_DEADLINE, at=event.at,
+            customer_id=event.customer_id or conversation.customer_id,
+        )

@@ -1,0 +1,193 @@
+"""Campaign's API models (never an ORM row on the wire)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Kind = Literal["preview", "progressive", "predictive", "sms_blast", "email_blast", "survey", "journey"]
+ChannelName = Literal["sms", "email", "voice"]  # the events' order: typing caches equal Literals
+RetryOutcome = Literal["busy", "no_answer", "machine", "failed", "abandoned"]
+Trigger = Literal["call_ended", "task_abandoned", "conversation_closed", "task_completed", "complaint"]
+
+
+class SpanIn(BaseModel):
+    start: time
+    end: time = Field(description="exclusive; 00:00 means midnight")
+
+
+class ScheduleIn(BaseModel):
+    """When recipients may be contacted, always in each recipient's own local time."""
+
+    window: SpanIn = SpanIn(start=time(9, 0), end=time(21, 0))
+    quiet_hours: list[SpanIn] = Field(default_factory=list, max_length=10)
+    holidays: list[date] = Field(default_factory=list, max_length=400)
+    weekdays: list[int] = Field(default=[0, 1, 2, 3, 4, 5, 6], description="Monday = 0")
+    start_date: date | None = None
+    end_date: date | None = None
+
+
+class RetryIn(BaseModel):
+    max_attempts: int = Field(3, ge=1, le=20)
+    retry_minutes: dict[RetryOutcome, int] = Field(
+        default_factory=dict, description="minutes before the next attempt after each outcome")
+
+
+class DispositionCodeIn(BaseModel):
+    code: str = Field(min_length=1, max_length=32, pattern=r"^[a-z0-9_]+$")
+    label: str = Field(min_length=1, max_length=100)
+    effect: Literal["converted", "callback", "closed", "do_not_call"]
+
+
+class CampaignIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=200)
+    kind: Kind
+    channel: ChannelName | None = Field(None, description="implied by the kind; sms or email "
+                                        "for surveys and journeys (default sms)")
+    purpose: Literal["marketing", "service"] = "marketing"
+    message_template: str | None = Field(None, max_length=2000,
+                                         description="$name placeholders from the list's columns")
+    email_subject: str | None = Field(None, max_length=255)
+    schedule: ScheduleIn = ScheduleIn()
+    retry: RetryIn = RetryIn()
+    weekly_cap: int = Field(3, ge=1, le=100, description="marketing contacts per customer per 7 days")
+    default_region: str = Field("CN", min_length=2, max_length=2,
+                                description="region for national numbers in uploaded lists")
+    default_time_zone: str | None = Field(None, description="for contacts whose zone is unknown")
+    survey_kind: Literal["csat", "nps"] | None = None
+    journey_trigger: Trigger | None = None
+    disposition_codes: list[DispositionCodeIn] | None = None
+    queue_id: str | None = Field(None, max_length=64)
+
+
+class CampaignPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(None, min_length=1, max_length=200)
+    message_template: str | None = Field(None, max_length=2000)
+    email_subject: str | None = Field(None, max_length=255)
+    schedule: ScheduleIn | None = None
+    retry: RetryIn | None = None
+    weekly_cap: int | None = Field(None, ge=1, le=100)
+    default_time_zone: str | None = None
+    queue_id: str | None = Field(None, max_length=64)
+
+
+class CampaignOut(BaseModel):
+    id: str
+    name: str
+    kind: str
+    channel: str
+    purpose: str
+    status: str
+    message_template: str | None
+    email_subject: str | None
+    schedule: ScheduleIn
+    retry: RetryIn
+    weekly_cap: int
+    default_region: str
+    default_time_zone: str | None
+    survey_kind: str | None
+    journey_trigger: str | None
+    disposition_codes: list[DispositionCodeIn]
+    queue_id: str | None
+    created_at: datetime
+    updated_at: datetime
+    started_at: datetime | None
+    ended_at: datetime | None
+
+
+class RejectedRowOut(BaseModel):
+    line: int
+    reason: str
+
+
+class ListOut(BaseModel):
+    id: str
+    campaign_id: str
+    name: str
+    accepted: int
+    duplicates: int = Field(description="rows already on the campaign from an earlier list")
+    suppressed: int = Field(description="accepted rows suppressed at list time (consent)")
+    rejected: list[RejectedRowOut]
+    created_at: datetime
+
+
+class Funnel(BaseModel):
+    listed: int
+    suppressed: int
+    attempted: int
+    connected: int
+    converted: int
+
+
+class AgentResult(BaseModel):
+    agent_id: str
+    attempts: int
+    connected: int
+    converted: int
+    completion_rate: float = Field(description="converted / connected")
+
+
+class ResultsOut(BaseModel):
+    campaign_id: str
+    status: str
+    funnel: Funnel
+    by_status: dict[str, int]
+    suppressed_by: dict[str, int]
+    outcomes: dict[str, int]
+    by_agent: list[AgentResult]
+    survey: dict[str, float] | None = None
+
+
+class ContactOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: str
+    address_masked: str
+    status: str
+    attempts_made: int
+    next_attempt_at: datetime | None
+    suppressed_reason: str | None
+    last_outcome: str | None
+    converted: bool
+    callback_due: datetime | None
+
+
+class AttemptOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: str
+    campaign_id: str
+    contact_id: str
+    number: int
+    channel: str
+    allowed_by: str
+    status: str
+    outcome: str | None
+    agent_id: str | None
+    disposition: str | None
+    requested_at: datetime
+    ended_at: datetime | None
+
+
+class DispositionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    code: str = Field(min_length=1, max_length=32)
+    callback_at: datetime | None = None
+    notes: str | None = Field(None, max_length=2000)
+
+
+class CallbackOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: str
+    campaign_id: str | None
+    contact_id: str | None
+    reason: str
+    agent_id: str | None
+    due_at: datetime
+    deadline_at: datetime | None
+    status: str
+    overdue: bool = False
