@@ -7,6 +7,7 @@ import asyncio
 import json
 import time
 
+import httpx
 import nats
 import pytest
 
@@ -71,6 +72,23 @@ def test_an_sms_reaches_an_agent_who_accepts_and_completes_it(platform: Platform
     offered_event = last_event(platform, "sb.acme.routing.task.offered")
     assert offered_event["data"]["agent_id"] == "ann"
 
+    snapshot = first_live_snapshot(platform)
+    [general] = snapshot["queues"]
+    assert (general["offered"], general["answered"], general["waiting"]) == (1, 1, 0)
+    assert snapshot["agents_by_state"] == {"wrap_up": 1}
+
     wait_until(lambda: ann.get("/v1/agents/ann").json()["state"] == "available", 20,
                "the timed wrap-up to end")
     ann.close()
+
+
+def first_live_snapshot(platform: Platform) -> dict:
+    """The supervisor's live stream (server-sent events): its first snapshot."""
+    headers = {"Authorization": f"Bearer {platform.token('acme', 'supervisor')}"}
+    url = f"{platform.url('routing')}/v1/stats/live/stream"
+    with httpx.stream("GET", url, headers=headers, params={"every": 0.5}, timeout=20) as response:
+        assert response.headers["content-type"].startswith("text/event-stream")
+        for line in response.iter_lines():
+            if line.startswith("data: "):
+                return dict(json.loads(line[6:]))
+    raise AssertionError("the stream ended without a snapshot")

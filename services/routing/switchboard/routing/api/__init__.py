@@ -1,5 +1,6 @@
 from fastapi import APIRouter
 
-from switchboard.routing.api import agents, queues, skills, tasks
+from switchboard.routing.api import agents, queues, skills, staffing, stats, tasks
 
-routers: list[APIRouter] = [skills.router, queues.router, agents.router, tasks.router]
+routers: list[APIRouter] = [skills.router, queues.router, agents.router, tasks.router, stats.router,
+                            staffing.router]

@@ -1,0 +1,71 @@
+"""Supervisor figures: live per queue, 15-minute intervals (JSON, CSV), Erlang C staffing."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from routing_scenarios import identified, message, setup_center
+
+from switchboard.common.events.ingest import CallEnded
+
+
+async def contact(routing, conversation: str) -> None:
+    await routing.send(message(conversation, text="hello"), subject=conversation)
+    await routing.send(identified(conversation, customer=f"k-{conversation}"), subject=conversation)
+
+
+async def test_live_figures_count_waiting_answered_abandoned_and_agents_by_state(api, routing) -> None:
+    queues = await setup_center(api)
+    await api.ok("POST", "/v1/agents", 201, json={"id": "zed", "name": "Zed"})  # never signs in
+    for conversation in ("a", "b", "c"):
+        await contact(routing, conversation)
+    [offer] = await routing.events("task.offered")
+    await api.as_agent("ann", "POST", f"/v1/tasks/{offer.task_id}/accept")
+    abandoned = "b" if offer.conversation_id != "b" else "c"
+    await routing.send(CallEnded(call_id="x", conversation_id=abandoned, from_address="a", to_address="b",
+                                 at=datetime.now(UTC), abandoned=True), subject=abandoned)
+
+    live = await api.ok("GET", "/v1/stats/live", roles=("supervisor",))
+    [general] = [q for q in live["queues"] if q["queue_id"] == queues["general"]]
+    assert (general["offered"], general["answered"], general["waiting"]) == (3, 1, 1)
+    assert (general["abandoned"], general["short_abandons"]) == (1, 1), "left within 5 s: a short abandon"
+    assert general["service_level"] == 1.0, "short abandons are left out of the service level"
+    assert general["asa_seconds"] is not None and general["longest_wait_seconds"] >= 0
+    assert live["agents_by_state"] == {"busy": 1, "logged_out": 1}
+    forbidden = await api.call("GET", "/v1/stats/live", roles=("agent",))
+    assert forbidden.status_code == 403
+
+
+async def test_intervals_per_queue_and_agent_as_json_and_csv(api, routing) -> None:
+    queues = await setup_center(api)
+    await contact(routing, "a")
+    [offer] = await routing.events("task.offered")
+    await api.as_agent("ann", "POST", f"/v1/tasks/{offer.task_id}/accept")
+    await api.as_agent("ann", "POST", f"/v1/tasks/{offer.task_id}/complete", json={"disposition": "ok"})
+
+    [row] = await api.ok("GET", "/v1/stats/intervals")
+    assert (row["queue_id"], row["offered"], row["answered"]) == (queues["general"], 1, 1)
+    assert row["interval_start"].endswith(("00:00+00:00", "15:00+00:00", "30:00+00:00", "45:00+00:00"))
+    assert row["aht_seconds"] >= 30, "talk plus the 30 s wrap-up"
+    agents = await api.ok("GET", "/v1/stats/intervals", params={"of": "agents"})
+    ann = [r for r in agents if r["agent_id"] == "ann"]
+    assert sum(r["answered"] for r in ann) == 1 and sum(r["signed_in_seconds"] for r in ann) >= 0
+    csv = await api.call("GET", "/v1/stats/intervals", params={"format": "csv"})
+    assert csv.headers["content-type"].startswith("text/csv")
+    header, line = csv.text.strip().splitlines()
+    assert header.startswith("interval_start,queue_id,") and queues["general"] in line
+
+
+async def test_staffing_matches_the_published_erlang_c_table(api) -> None:
+    body = {"contacts": 100, "interval_seconds": 1800, "handle_seconds": 180, "sla_target": 0.8,
+            "sla_seconds": 20, "shrinkage": 0.3, "agents": 13}
+    result = await api.ok("POST", "/v1/staffing/erlang-c", json=body, roles=("supervisor",))
+    assert result["traffic_erlangs"] == 10.0
+    assert result["needed"]["agents"] == 14
+    assert result["needed"]["service_level"] == pytest.approx(0.888, abs=1e-3)
+    assert result["scheduled_agents"] == 20, "14 on the phones / (1 - 30% shrinkage)"
+    assert result["given"]["agents"] == 13
+    assert result["given"]["service_level"] == pytest.approx(0.796, abs=1e-3)
+    bad = await api.call("POST", "/v1/staffing/erlang-c", json={**body, "shrinkage": 1.5})
+    assert bad.status_code == 422 and "shrinkage" in bad.text
