@@ -27,6 +27,7 @@ from switchboard.common.events.campaign import AttemptRequested
 from switchboard.common.uow import UnitOfWork
 
 PERMANENT = frozenset({"consent", "do_not_contact"})
+DO_NOT_CONTACT = "dnc"  # the consent purpose a do-not-call disposition records: every purpose, for good
 
 
 @dataclass
@@ -43,7 +44,7 @@ async def history_of(repo: CampaignRepository, campaign: Campaign, contact: Cont
     revoked = {c.purpose for c in consent if not c.granted}
     history = ContactHistory(
         opted_out=bool(revoked & {campaign.purpose, "all"}),
-        do_not_contact="all" in revoked,
+        do_not_contact=DO_NOT_CONTACT in revoked,
     )
     if campaign.kind == "journey":  # a journey's cap counts its own sends, whatever their purpose
         history.marketing_contacts = await repo.sends_since(tenant, contact.address, now - WEEK,

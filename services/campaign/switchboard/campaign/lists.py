@@ -73,7 +73,7 @@ async def import_list(
     addresses = [row.phone_e164 for row in report.accepted]
     already = await repo.addresses_on(campaign.tenant_id, campaign.id, addresses)
     revoked = await repo.revoked_addresses(campaign.tenant_id, campaign.channel,
-                                           (campaign.purpose, "all"), addresses)
+                                           (campaign.purpose, "all", "dnc"), addresses)
     list_id = str(uuid.uuid4())
     rejected: list[RejectedRow] = list(report.rejected)
     rows: list[dict[str, Any]] = []

@@ -138,7 +138,8 @@ class Consent(TenantScoped, Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     channel: Mapped[str] = mapped_column(String(10))
     address: Mapped[str] = mapped_column(String(255))
-    purpose: Mapped[str] = mapped_column(String(10))  # marketing | service | all
+    # marketing | service | all (a STOP keyword) | dnc (a do-not-call disposition)
+    purpose: Mapped[str] = mapped_column(String(10))
     granted: Mapped[bool] = mapped_column(Boolean)
     source: Mapped[str] = mapped_column(String(64))
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -76,7 +76,7 @@ async def record_disposition(uow: UnitOfWork, campaign: Campaign, contact: Conta
     elif step.effect is Effect.DO_NOT_CALL:
         contact.status, contact.next_attempt_at = "suppressed", None
         contact.suppressed_reason = "do_not_contact"
-        await revoke_consent(repo, campaign.tenant_id, campaign.channel, contact.address, "all",
+        await revoke_consent(repo, campaign.tenant_id, campaign.channel, contact.address, "dnc",
                              f"disposition:{code}", at)
     else:
         contact.status, contact.next_attempt_at = "done", None

@@ -37,6 +37,10 @@ async def on_delivery_updated(event: MessageDeliveryUpdated, ctx: EventContext) 
     if found is not None and outcome is not None:
         attempt, contact, campaign = found
         await record_outcome(ctx.uow, campaign, contact, attempt, outcome, event.updated_at)
+        if (event.error or "").startswith("refused") and attempt.number == contact.attempts_made:
+            # ingest would not send it (e.g. opted out there): retrying cannot help
+            contact.status, contact.next_attempt_at = "suppressed", None
+            contact.suppressed_reason = "refused"
 
 
 async def on_call_started(event: CallStarted, ctx: EventContext) -> None:

@@ -1,0 +1,151 @@
+"""Voice campaigns: pacing against the agents routing reports free, answered dials handed to
+routing, outcomes, the 72-hour rule after an abandoned call, and agents' dispositions."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select, update
+
+from switchboard.campaign.models import Attempt, Consent, Contact
+from switchboard.common.events.campaign import AttemptDispositioned, AttemptRequested, DialAnswered
+from switchboard.common.events.ingest import CallAnswered, CallEnded, CallStarted
+from switchboard.common.events.routing import AgentAvailabilityChanged, TaskAccepted
+
+NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
+NUMBERS = [f"+86138001380{n:02d}" for n in range(10)]
+
+
+async def voice_campaign(api, sessions, kind: str = "progressive", numbers: list[str] = NUMBERS) -> str:
+    admin = api()
+    campaign = (await admin.post("/v1/campaigns", json={"name": "Renewals", "kind": kind})).json()
+    csv = "phone\n" + "".join(f"{n}\n" for n in numbers)
+    listed = await admin.post(f"/v1/campaigns/{campaign['id']}/lists", content=csv.encode())
+    assert listed.status_code == 201
+    assert (await admin.post(f"/v1/campaigns/{campaign['id']}/start")).status_code == 200
+    async with sessions() as session:
+        await session.execute(update(Contact).where(Contact.campaign_id == campaign["id"])
+                              .values(next_attempt_at=NOW))
+        await session.commit()
+    return str(campaign["id"])
+
+
+async def free_agents(deliver, n: int) -> None:
+    await deliver(AgentAvailabilityChanged(available_agents=n, at=datetime.now(UTC)), source="routing")
+
+
+async def attempts(sessions) -> list[Attempt]:
+    async with sessions() as session:
+        return list(await session.scalars(select(Attempt).order_by(Attempt.requested_at, Attempt.id)))
+
+
+def call(event_type, attempt: Attempt, at: datetime = NOW, **extra):
+    return event_type(call_id=f"call-{attempt.id}", conversation_id=f"conv-{attempt.id}",
+                      from_address="+8610086", to_address=attempt.address, direction="outbound",
+                      at=at, attempt_id=attempt.id, **extra)
+
+
+async def test_progressive_dials_one_call_per_free_agent(api, scheduler, sessions, deliver, emitted) -> None:
+    await voice_campaign(api, sessions)
+    assert (await scheduler.run_once()).requested == 0  # nobody free yet
+    await free_agents(deliver, 2)
+    assert (await scheduler.run_once()).requested == 2
+    assert (await scheduler.run_once()).requested == 0  # both calls still ringing
+    first = (await attempts(sessions))[0]
+    await deliver(call(CallStarted, first))
+    await deliver(call(CallEnded, first, outcome="busy"))
+    assert (await scheduler.run_once()).requested == 1
+    assert {e.channel for e in await emitted(AttemptRequested)} == {"voice"}
+
+
+async def test_predictive_dials_ahead_of_free_agents(api, scheduler, sessions, deliver) -> None:
+    await voice_campaign(api, sessions, kind="predictive")
+    await free_agents(deliver, 2)
+    dialled = (await scheduler.run_once()).requested
+    assert 2 < dialled <= len(NUMBERS)
+
+
+async def test_an_answered_dial_goes_to_routing_and_the_agent_disposes_it(
+    api, scheduler, sessions, deliver, emitted
+) -> None:
+    cid = await voice_campaign(api, sessions, numbers=NUMBERS[:1])
+    await free_agents(deliver, 1)
+    await scheduler.run_once()
+    [attempt] = await attempts(sessions)
+    await deliver(call(CallStarted, attempt))
+    await deliver(call(CallAnswered, attempt, answered_by="customer"))
+    [answered] = await emitted(DialAnswered)
+    assert (answered.attempt_id, answered.call_id) == (attempt.id, f"call-{attempt.id}")
+    await deliver(TaskAccepted(task_id="t1", conversation_id=f"conv-{attempt.id}", queue_id="q",
+                               channel="voice", agent_id="agent-7", wait_seconds=1.0, at=NOW),
+                  source="routing")
+    await deliver(call(CallEnded, attempt, at=NOW + timedelta(minutes=3), talk_seconds=170.0))
+
+    agent = api("acme", "agent", subject="agent-7")
+    response = await agent.post(f"/v1/attempts/{attempt.id}/disposition", json={"code": "sale"})
+    assert response.status_code == 200, response.text
+    assert (response.json()["outcome"], response.json()["agent_id"]) == ("connected", "agent-7")
+    again = await agent.post(f"/v1/attempts/{attempt.id}/disposition", json={"code": "sale"})
+    assert again.status_code == 409
+    results = (await api().get(f"/v1/campaigns/{cid}/results")).json()
+    assert results["funnel"]["converted"] == 1 and results["funnel"]["connected"] == 1
+    assert results["by_agent"] == [{"agent_id": "agent-7", "attempts": 1, "connected": 1, "converted": 1,
+                                    "completion_rate": 1.0}]
+
+
+async def test_an_abandoned_number_is_not_dialled_again_within_72_hours(
+    api, scheduler, clock, sessions, deliver
+) -> None:
+    await voice_campaign(api, sessions, numbers=NUMBERS[:1])
+    await free_agents(deliver, 1)
+    await scheduler.run_once()
+    [attempt] = await attempts(sessions)
+    await deliver(call(CallAnswered, attempt, answered_by="customer"))
+    await deliver(call(CallEnded, attempt, abandoned=True, outcome="abandoned"))
+    async with sessions() as session:
+        contact = await session.get(Contact, attempt.contact_id)
+    assert contact is not None and contact.next_attempt_at == NOW + timedelta(hours=72)
+
+    other = await voice_campaign(api, sessions, numbers=NUMBERS[:1])
+    clock.now = NOW + timedelta(hours=1)
+    assert (await scheduler.run_once()).requested == 0
+    async with sessions() as session:
+        waiting = await session.scalar(select(Contact).where(Contact.campaign_id == other))
+    assert waiting is not None and waiting.suppressed_reason == "abandoned_72h"
+    assert waiting.next_attempt_at == NOW + timedelta(hours=72)
+
+
+async def test_dispositions_do_not_call_and_callback(api, scheduler, sessions, deliver, emitted) -> None:
+    await voice_campaign(api, sessions, numbers=NUMBERS[:2])
+    await free_agents(deliver, 2)
+    await scheduler.run_once()
+    first, second = await attempts(sessions)
+    agent = api("acme", "agent", subject="agent-1")
+    bad = await agent.post(f"/v1/attempts/{first.id}/disposition", json={"code": "maybe"})
+    assert bad.status_code == 422 and "unknown code" in bad.json()["detail"]
+    no_time = await agent.post(f"/v1/attempts/{first.id}/disposition", json={"code": "callback"})
+    assert no_time.status_code == 422 and "callback_at" in no_time.json()["detail"]
+
+    dnc_response = await agent.post(f"/v1/attempts/{first.id}/disposition", json={"code": "do_not_call"})
+    assert dnc_response.status_code == 200
+    [dnc] = await emitted(AttemptDispositioned)
+    assert (dnc.effect, dnc.channel, dnc.address) == ("do_not_call", "voice", first.address)
+    async with sessions() as session:
+        consent = await session.scalar(select(Consent).where(Consent.address == first.address))
+        contact = await session.get(Contact, first.contact_id)
+    assert consent is not None and (consent.purpose, consent.granted) == ("dnc", False)
+    assert contact is not None
+    assert (contact.status, contact.suppressed_reason) == ("suppressed", "do_not_contact")
+
+    due = datetime.now(UTC) + timedelta(days=1)
+    response = await agent.post(f"/v1/attempts/{second.id}/disposition",
+                                json={"code": "callback", "callback_at": due.isoformat()})
+    assert response.status_code == 200, response.text
+    async with sessions() as session:
+        contact = await session.get(Contact, second.contact_id)
+    assert contact is not None and (contact.status, contact.callback_due, contact.callback_agent_id) == (
+        "pending", due, "agent-1")
+    [owed] = (await agent.get("/v1/callbacks")).json()
+    assert (owed["reason"], owed["agent_id"], owed["overdue"]) == ("promised", "agent-1", False)
+    assert (await api("globex", "agent").post(f"/v1/attempts/{second.id}/disposition",
+                                              json={"code": "sale"})).status_code == 404
