@@ -31,7 +31,7 @@ class ConsentRepository:
             select(Consent).where(
                 Consent.tenant_id == tenant,
                 tuple_(Consent.channel, Consent.address).in_(wanted),
-            )
+            ).execution_options(all_tenants=True)  # filtered above; see repository.HOT
         )
         return list(rows)
 
@@ -58,7 +58,7 @@ class ConsentRepository:
             select(DoNotContact.channel, DoNotContact.address).where(
                 DoNotContact.tenant_id == tenant,
                 tuple_(DoNotContact.channel, DoNotContact.address).in_(wanted),
-            )
+            ).execution_options(all_tenants=True)  # filtered above; see repository.HOT
         )
         return {(channel, address) for channel, address in rows}
 

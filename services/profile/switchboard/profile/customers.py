@@ -23,8 +23,11 @@ from switchboard.profile.repository import ProfileRepository
 from switchboard.profile.schemas import CustomerOut, IdentityOut
 
 
-async def customer_out(repo: ProfileRepository, tenant: str, customer: Customer) -> CustomerOut:
-    identities = await repo.identities(tenant, customer.id)
+async def customer_out(
+    repo: ProfileRepository, tenant: str, customer: Customer, identities: list[Identity] | None = None
+) -> CustomerOut:
+    if identities is None:
+        identities = await repo.identities(tenant, customer.id)
     external = dict(i.value.split(":", 1) for i in identities if i.kind == "external")
     return CustomerOut(
         id=customer.id, name=customer.name, tier=customer.tier, language=customer.language,

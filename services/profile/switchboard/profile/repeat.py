@@ -39,15 +39,15 @@ async def repeat_facts(
     tenant = customer.tenant_id
     zone = zone_of(customer.time_zone, settings.time_zone if settings else None)
     extra = 1 if counting_current else 0
-    today = await repo.contacts_since(tenant, customer.id, start_of_local_day(now, zone))
-    week = await repo.contacts_since(tenant, customer.id, now - timedelta(days=7))
-    last = await repo.last_inbound(tenant, customer.id)
-    unresolved = False
-    if last is not None and last.conversation_id:
-        conversation = await repo.conversation(tenant, last.conversation_id)
-        unresolved = conversation is not None and not conversation.resolved
-    return RepeatFacts(today + extra, week + extra, last.occurred_at if last else None,
-                       last.channel if last else None, unresolved)
+    today, week = await repo.inbound_counts(
+        tenant, customer.id, start_of_local_day(now, zone), now - timedelta(days=7)
+    )
+    found = await repo.last_inbound(tenant, customer.id)
+    if found is None:
+        return RepeatFacts(today + extra, week + extra, None, None, False)
+    last, resolved = found
+    return RepeatFacts(today + extra, week + extra, last.occurred_at, last.channel,
+                       last.conversation_id is not None and not resolved)
 
 
 def _ordinal(n: int) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TypeAlias
 
-from sqlalchemy import Select, and_, func, or_, select, update
+from sqlalchemy import Select, and_, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from switchboard.profile.identities import IdentityKey
@@ -21,6 +21,11 @@ from switchboard.profile.models import (
     TimelineEntry,
 )
 
+# The screen pop's reads skip the session's tenant net (`all_tenants`): each of them
+# filters on tenant_id itself, and the net costs about 1 ms per ORM query, a tenth
+# of the screen pop's budget (docs/performance.md). Writes and everything else keep it.
+HOT = {"all_tenants": True}
+
 Row: TypeAlias = Customer | Identity | TenantSettings | TimelineEntry | Tier | Conversation
 
 
@@ -30,7 +35,7 @@ class ProfileRepository:
 
     async def tenant_settings(self, tenant: str) -> TenantSettings | None:
         return await self.session.scalar(
-            select(TenantSettings).where(TenantSettings.tenant_id == tenant)
+            select(TenantSettings).where(TenantSettings.tenant_id == tenant).execution_options(**HOT)
         )
 
     async def customer(self, tenant: str, customer_id: str) -> Customer | None:
@@ -53,7 +58,19 @@ class ProfileRepository:
             select(Customer)
             .join(Identity, Identity.customer_id == Customer.id)
             .where(Identity.tenant_id == tenant, Identity.kind == key.kind, Identity.value == key.value)
+            .execution_options(**HOT)
         )
+
+    async def customer_and_tier(self, tenant: str, key: IdentityKey) -> tuple[Customer, Tier | None] | None:
+        row = (await self.session.execute(
+            select(Customer, Tier)
+            .join(Identity, Identity.customer_id == Customer.id)
+            .outerjoin(Tier, and_(Tier.tenant_id == Customer.tenant_id, Tier.name == Customer.tier))
+            .where(Identity.tenant_id == tenant, Identity.kind == key.kind, Identity.value == key.value,
+                   Customer.tenant_id == tenant)
+            .execution_options(**HOT)
+        )).first()
+        return (row[0], row[1]) if row is not None else None
 
     async def identity(self, tenant: str, key: IdentityKey) -> Identity | None:
         return await self.session.scalar(
@@ -67,6 +84,7 @@ class ProfileRepository:
             select(Identity)
             .where(Identity.tenant_id == tenant, Identity.customer_id == customer_id)
             .order_by(Identity.created_at, Identity.id)
+            .execution_options(**HOT)
         )
         return list(rows)
 
@@ -111,6 +129,7 @@ class ProfileRepository:
             )
             .order_by(Conversation.last_contact_at.desc())
             .limit(limit)
+            .execution_options(**HOT)
         )
         return list(rows)
 
@@ -139,27 +158,34 @@ class ProfileRepository:
         )
         query = _after_cursor(query, before, before_id)
         rows = await self.session.scalars(
-            query.order_by(TimelineEntry.occurred_at.desc(), TimelineEntry.id.desc()).limit(limit)
+            query.order_by(TimelineEntry.occurred_at.desc(), TimelineEntry.id.desc())
+            .limit(limit)
+            .execution_options(**HOT)
         )
         return list(rows)
 
-    async def contacts_since(self, tenant: str, customer_id: str, since: datetime) -> int:
-        """Inbound contacts (messages and calls) since `since`."""
-        count = await self.session.scalar(
-            select(func.count())
-            .select_from(TimelineEntry)
+    async def inbound_counts(
+        self, tenant: str, customer_id: str, today: datetime, week: datetime
+    ) -> tuple[int, int]:
+        """Inbound contacts since `today` and since `week` (`today` is the later), in one query."""
+        row = (await self.session.execute(
+            select(func.count(), func.sum(case((TimelineEntry.occurred_at >= today, 1), else_=0)))
             .where(
                 TimelineEntry.tenant_id == tenant,
                 TimelineEntry.customer_id == customer_id,
-                TimelineEntry.occurred_at >= since,
+                TimelineEntry.occurred_at >= min(today, week),
                 TimelineEntry.kind.in_(INBOUND_KINDS),
             )
-        )
-        return int(count or 0)
+            .execution_options(**HOT)
+        )).one()
+        return int(row[1] or 0), int(row[0] or 0)
 
-    async def last_inbound(self, tenant: str, customer_id: str) -> TimelineEntry | None:
-        return await self.session.scalar(
-            select(TimelineEntry)
+    async def last_inbound(self, tenant: str, customer_id: str) -> tuple[TimelineEntry, bool] | None:
+        """The latest inbound contact and whether its conversation was resolved."""
+        row = (await self.session.execute(
+            select(TimelineEntry, Conversation.resolved)
+            .outerjoin(Conversation, and_(Conversation.tenant_id == TimelineEntry.tenant_id,
+                                          Conversation.id == TimelineEntry.conversation_id))
             .where(
                 TimelineEntry.tenant_id == tenant,
                 TimelineEntry.customer_id == customer_id,
@@ -167,7 +193,9 @@ class ProfileRepository:
             )
             .order_by(TimelineEntry.occurred_at.desc(), TimelineEntry.id.desc())
             .limit(1)
-        )
+            .execution_options(**HOT)
+        )).first()
+        return (row[0], bool(row[1])) if row is not None else None
 
     async def has_timeline_entry(self, event_id: str) -> bool:
         found = await self.session.scalar(

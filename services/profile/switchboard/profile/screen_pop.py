@@ -8,7 +8,7 @@ from switchboard.profile.consent import consents_of
 from switchboard.profile.consent_repository import ConsentRepository
 from switchboard.profile.customers import customer_out
 from switchboard.profile.domain.customers import DEFAULT_TIER
-from switchboard.profile.models import Customer, TenantSettings
+from switchboard.profile.models import Customer, TenantSettings, Tier
 from switchboard.profile.repeat import repeat_facts
 from switchboard.profile.repository import ProfileRepository
 from switchboard.profile.schemas import (
@@ -24,12 +24,11 @@ OPEN_ITEMS = 10
 
 
 async def screen_pop(
-    repo: ProfileRepository, settings: TenantSettings | None, customer: Customer
+    repo: ProfileRepository, settings: TenantSettings | None, customer: Customer, tier: Tier | None
 ) -> ScreenPopOut:
     tenant, now = customer.tenant_id, datetime.now(UTC)
-    out = await customer_out(repo, tenant, customer)
-    tier = await repo.tier(tenant, customer.tier)
     identities = await repo.identities(tenant, customer.id)
+    out = await customer_out(repo, tenant, customer, identities)
     consent = await consents_of(ConsentRepository(repo.session), settings, tenant, identities)
     facts = await repeat_facts(repo, customer, settings, now, counting_current=False)
     recent = await repo.timeline(tenant, customer.id, before=None, limit=LAST_INTERACTIONS)

@@ -29,7 +29,7 @@ async def get_screen_pop(
     repo = ProfileRepository(uow.session)
     settings = await repo.tenant_settings(principal.tenant)
     key = lookup_key(phone, email, visitor, settings.default_region if settings else None)
-    customer = await repo.customer_by_identity(principal.tenant, key)
-    if customer is None:
+    found = await repo.customer_and_tier(principal.tenant, key)
+    if found is None:
         raise NotFound(f"no customer with this {key.kind}")
-    return await screen_pop(repo, settings, customer)
+    return await screen_pop(repo, settings, *found)

@@ -1,0 +1,184 @@
+"""Screen-pop latency at 1,000,000 customers, against the same lookups at 10,000.
+
+Each database is migrated with profile's real migrations (so it has exactly the
+production indexes), then filled with bulk inserts: per customer one phone
+identity, one conversation, two timeline entries, and a consent record for one
+in ten. Then random callers are looked up two ways, in the same run:
+
+- `service`: `screen_pop()` on a tenant-scoped unit of work (what the endpoint runs);
+- `http`: `GET /v1/screen-pop` through the real app in-process (auth, routing,
+  validation, serialization; no network).
+
+The baseline is the same measurement on a 10,000-customer database: with the
+right indexes the ratio stays near 1 however large the tenant grows.
+
+    .venv/bin/python bench/profile_screen_pop.py [--customers 1000000] [--lookups 2000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import sqlite3
+import statistics
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+
+from switchboard.common.auth import mint_token
+from switchboard.common.db import BackboneTables, create_engine, session_factory
+from switchboard.common.migrations import upgrade
+from switchboard.common.uow import UnitOfWork
+from switchboard.profile.config import ProfileSettings
+from switchboard.profile.identities import IdentityKey
+from switchboard.profile.main import create_app
+from switchboard.profile.models import backbone
+from switchboard.profile.repository import ProfileRepository
+from switchboard.profile.screen_pop import screen_pop
+
+TENANT = "bench"
+BATCH = 50_000
+
+
+def phone_of(n: int) -> str:
+    return f"+86138{n:08d}"
+
+
+def _stamp(at: datetime) -> str:
+    """How SQLAlchemy stores an instant in SQLite (UTC, no offset)."""
+    return at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def fill(path: Path, customers: int) -> None:
+    """Bulk-insert the tenant's data with plain executemany in large transactions."""
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA synchronous=OFF")
+    now = datetime.now(UTC)
+    rng = random.Random(7)
+    db.execute("INSERT INTO tiers (tenant_id, name, rank, description) VALUES (?, 'vip', 10, 'gold')",
+               (TENANT,))
+    for start in range(0, customers, BATCH):
+        rows_c, rows_i, rows_v, rows_t, rows_k = [], [], [], [], []
+        for n in range(start, min(start + BATCH, customers)):
+            cid, conv = str(uuid.uuid4()), str(uuid.uuid4())
+            first = now - timedelta(minutes=rng.randrange(60, 60 * 24 * 90))
+            last = first + timedelta(minutes=rng.randrange(1, 50))
+            rows_c.append((cid, TENANT, f"Customer {n}", "vip" if n % 20 == 0 else "standard",
+                           "zh-CN", "Asia/Shanghai", '["broadband"]', '{"plan": "A"}',
+                           _stamp(last), _stamp(first)))
+            rows_i.append((str(uuid.uuid4()), TENANT, cid, "phone", phone_of(n), _stamp(first)))
+            rows_v.append((TENANT, conv, cid, "sms", _stamp(first), _stamp(last), None))
+            for at, kind in ((first, "message.received"), (last, "message.sent")):
+                rows_t.append((str(uuid.uuid4()), TENANT, cid, str(uuid.uuid4()), kind, "sms", conv,
+                               "话费查询", _stamp(at)))
+            if n % 10 == 0:
+                rows_k.append((str(uuid.uuid4()), TENANT, cid, "sms", phone_of(n), "marketing",
+                               n % 20 == 0, "web-form", _stamp(first)))
+        db.executemany(
+            "INSERT INTO customers (id, tenant_id, name, tier, language, time_zone, tags, attributes,"
+            " last_contact_at, created_at) VALUES (?,?,?,?,?,?,?,?,?,?)", rows_c)
+        db.executemany(
+            "INSERT INTO identities (id, tenant_id, customer_id, kind, value, verified, created_at)"
+            " VALUES (?,?,?,?,?,0,?)", rows_i)
+        db.executemany(
+            "INSERT INTO conversations (tenant_id, id, customer_id, channel, opened_at, last_contact_at,"
+            " closed_at, resolved) VALUES (?,?,?,?,?,?,?,0)", rows_v)
+        db.executemany(
+            "INSERT INTO timeline (id, tenant_id, customer_id, event_id, kind, channel, conversation_id,"
+            " summary, occurred_at) VALUES (?,?,?,?,?,?,?,?,?)", rows_t)
+        db.executemany(
+            "INSERT INTO consents (id, tenant_id, customer_id, channel, address, purpose, granted,"
+            " source, updated_at) VALUES (?,?,?,?,?,?,?,?,?)", rows_k)
+        db.commit()
+    db.execute("ANALYZE")
+    db.commit()
+    db.close()
+
+
+def percentiles(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    return statistics.median(ordered) * 1000, ordered[int(len(ordered) * 0.99) - 1] * 1000
+
+
+async def measure_service(url: str, customers: int, lookups: int, tables: BackboneTables) -> list[float]:
+    engine = create_engine(url)
+    sessions = session_factory(engine)
+    rng, samples = random.Random(1), []
+    for index in range(lookups + 100):
+        key = IdentityKey("phone", phone_of(rng.randrange(customers)))
+        started = time.perf_counter()
+        async with UnitOfWork(sessions, tables, "profile") as uow:
+            uow.scope_to(TENANT)
+            repo = ProfileRepository(uow.session)
+            settings = await repo.tenant_settings(TENANT)
+            found = await repo.customer_and_tier(TENANT, key)
+            assert found is not None
+            await screen_pop(repo, settings, *found)
+        if index >= 100:  # the first lookups warm the caches
+            samples.append(time.perf_counter() - started)
+    await engine.dispose()
+    return samples
+
+
+async def measure_http(url: str, customers: int, lookups: int) -> list[float]:
+    settings = ProfileSettings(database_url=url, log_level="WARNING")
+    app = create_app(settings)
+    token = mint_token(settings, tenant=TENANT, subject="bench", roles=["agent"])
+    rng, samples = random.Random(2), []
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://profile",
+                                 headers={"Authorization": f"Bearer {token}"}) as client:
+        for index in range(lookups + 100):
+            phone = phone_of(rng.randrange(customers))
+            started = time.perf_counter()
+            response = await client.get("/v1/screen-pop", params={"phone": phone})
+            elapsed = time.perf_counter() - started
+            assert response.status_code == 200, response.text
+            if index >= 100:
+                samples.append(elapsed)
+    await app.state.runtime.engine.dispose()
+    return samples
+
+
+def run(workdir: Path, customers: int, lookups: int) -> dict[str, tuple[float, float]]:
+    path = workdir / f"profile-{customers}.db"
+    url = f"sqlite+aiosqlite:///{path}"
+    upgrade("switchboard.profile", url)
+    started = time.perf_counter()
+    fill(path, customers)
+    print(f"  {customers:,} customers generated in {time.perf_counter() - started:.0f} s "
+          f"({path.stat().st_size / 2**20:.0f} MiB)")
+    return {
+        "service": percentiles(asyncio.run(measure_service(url, customers, lookups, backbone))),
+        "http": percentiles(asyncio.run(measure_http(url, customers, lookups))),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser.add_argument("--customers", type=int, default=1_000_000)
+    parser.add_argument("--baseline", type=int, default=10_000)
+    parser.add_argument("--lookups", type=int, default=2000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="sb-bench-profile-") as tmp:
+        results = {}
+        for size in (args.baseline, args.customers):
+            print(f"{size:,} customers")
+            results[size] = run(Path(tmp), size, args.lookups)
+    print(f"\nscreen pop, {args.lookups} random callers, milliseconds")
+    print("| customers | service p50 | service p99 | http p50 | http p99 |")
+    print("|---|---|---|---|---|")
+    for size, figures in results.items():
+        (sp50, sp99), (hp50, hp99) = figures["service"], figures["http"]
+        print(f"| {size:,} | {sp50:.2f} | {sp99:.2f} | {hp50:.2f} | {hp99:.2f} |")
+    big, small = results[args.customers]["http"], results[args.baseline]["http"]
+    print(f"\nhttp p99 ratio {args.customers:,} / {args.baseline:,}: {big[1] / small[1]:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
