@@ -197,6 +197,21 @@ def test_outbound_sms_is_sent_once_tracked_by_callbacks_and_refused_to_opted_out
     assert seen[message["id"]] == ["sent", "delivered"]
     assert twilio.sent[2]["To"] == "+14155550111"
 
+    # HELP is answered with the tenant's help text, then with the channel's own once it has one.
+    with platform.client("ingest", "acme", "admin") as admin:
+        assert admin.put("/v1/settings", json={"help_text": "Acme: call 800-555-0100"}).status_code == 200
+        help_sms = {"From": "+14155550122", "To": NUMBER, "Body": "help",
+                    "MessageSid": "SM" + uuid.uuid4().hex}
+        assert _signed_post(inbound_url, help_sms).status_code == 200
+        wait_until(lambda: len(twilio.sent) == 4, 20, "the HELP answer")
+        patched = admin.patch(f"/v1/channels/{channel}", json={"help_text": "US line: text us 24/7"})
+        assert patched.status_code == 200 and patched.json()["help_text"] == "US line: text us 24/7"
+        help_again = {**help_sms, "MessageSid": "SM" + uuid.uuid4().hex}
+        assert _signed_post(inbound_url, help_again).status_code == 200
+        wait_until(lambda: len(twilio.sent) == 5, 20, "the second HELP answer")
+    assert [(m["To"], m["Body"]) for m in twilio.sent[3:]] == [
+        ("+14155550122", "Acme: call 800-555-0100"), ("+14155550122", "US line: text us 24/7")]
+
     # A generic gateway's send and its signed delivery receipt.
     secret = "gateway-secret-0123456789"
     with platform.client("ingest", "acme", "admin") as admin:

@@ -1,4 +1,8 @@
-"""Accepting an inbound message: dedupe, thread, store, and emit in one transaction."""
+"""Accepting an inbound message: dedupe, thread, store, and emit in one transaction.
+
+SMS keywords are acted on in the same transaction: an opt-out is recorded, a
+HELP gets its answer queued for the sender.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from switchboard.common.events.ingest import Channel as ChannelKind
 from switchboard.common.events.ingest import ConsentOptedOut, ConversationOpened, MessageReceived
 from switchboard.common.uow import UnitOfWork
+from switchboard.ingest.help import answer_help
 from switchboard.ingest.keywords import classify
 from switchboard.ingest.models import Channel, Conversation, Message, OptOut, RawPayload
 from switchboard.ingest.repository import IngestRepository
@@ -84,6 +89,8 @@ async def accept_inbound(
         tenant=channel.tenant_id, subject=conversation.id,
     )
     await _record_opt_out(uow, channel, inbound, conversation.id, now)
+    if channel.kind == "sms" and (found := classify(inbound.text)) and found[0] == "help":
+        await answer_help(uow, channel, conversation, message.id, inactivity)
     return Accepted(message.id, conversation.id, duplicate=False)
 
 

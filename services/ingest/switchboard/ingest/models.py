@@ -31,6 +31,18 @@ class Channel(TenantScoped, Base):
     signing_secret: Mapped[str] = mapped_column(String(255))
     credentials: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    # Answers an SMS HELP; unset, the tenant's help text (TenantSettings) answers.
+    help_text: Mapped[str | None] = mapped_column(Text)
+
+
+class TenantSettings(TenantScoped, Base):
+    """Ingest's per-tenant settings: one row per tenant, created on first write."""
+
+    __tablename__ = "tenant_settings"
+
+    tenant_id: Mapped[str] = mapped_column(String(63), primary_key=True)
+    help_text: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class Conversation(TenantScoped, Base):

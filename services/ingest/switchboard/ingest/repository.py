@@ -14,6 +14,7 @@ from switchboard.ingest.models import (
     Message,
     OptOut,
     RawPayload,
+    TenantSettings,
 )
 
 
@@ -80,6 +81,11 @@ class IngestRepository:
     async def remove(self, row: OptOut) -> None:
         await self.session.delete(row)
 
+    async def tenant_settings(self, tenant: str) -> TenantSettings | None:
+        return await self.session.scalar(
+            select(TenantSettings).where(TenantSettings.tenant_id == tenant)
+        )
+
     async def default_channel(self, tenant: str, kind: str) -> Channel | None:
         """The tenant's first registered channel of a kind: where sends that name none go."""
         return await self.session.scalar(
@@ -143,7 +149,9 @@ class IngestRepository:
         )
         return list(await self.session.scalars(query))
 
-    def add(self, row: Channel | Conversation | Message | RawPayload | OptOut | Delivery) -> None:
+    def add(
+        self, row: Channel | Conversation | Message | RawPayload | OptOut | Delivery | TenantSettings
+    ) -> None:
         self.session.add(row)
 
     async def flush(self) -> None:

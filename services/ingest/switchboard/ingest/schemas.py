@@ -15,6 +15,26 @@ class ChannelCreate(BaseModel):
     name: str = Field(min_length=1, max_length=255)
     signing_secret: str = Field(min_length=16, max_length=255, description="write-only")
     credentials: dict[str, str] = Field(default_factory=dict, description="write-only")
+    help_text: str | None = Field(None, min_length=1, max_length=1600,
+                                  description="answers an SMS HELP; unset, the tenant's answers")
+
+
+class ChannelUpdate(BaseModel):
+    """Fields to change; those left out stay as they are. `null` clears the help text."""
+
+    name: str | None = Field(None, min_length=1, max_length=255)
+    signing_secret: str | None = Field(None, min_length=16, max_length=255, description="write-only")
+    credentials: dict[str, str] | None = Field(None, description="write-only; replaces them all")
+    help_text: str | None = Field(None, min_length=1, max_length=1600)
+
+
+class TenantSettingsIn(BaseModel):
+    help_text: str | None = Field(None, min_length=1, max_length=1600,
+                                  description="answers an SMS HELP on channels without their own")
+
+
+class TenantSettingsOut(TenantSettingsIn):
+    default_help_text: str = Field(description="what answers HELP when neither is set")
 
 
 class ChannelOut(BaseModel):
@@ -29,6 +49,7 @@ class ChannelOut(BaseModel):
     name: str
     created_at: datetime
     has_credentials: bool = False
+    help_text: str | None = None
 
 
 class GenericSmsInbound(BaseModel):

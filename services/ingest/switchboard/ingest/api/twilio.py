@@ -18,6 +18,7 @@ from switchboard.ingest.inbound import InboundMessage, accept_inbound
 from switchboard.ingest.metrics import counted
 from switchboard.ingest.outbound.outcomes import apply_receipt
 from switchboard.ingest.outbound.rules import TWILIO_STATUS
+from switchboard.ingest.outbound.sender import wake_sender
 from switchboard.ingest.repository import IngestRepository
 from switchboard.ingest.twilio_signing import public_url, verify_twilio
 
@@ -80,6 +81,7 @@ async def twilio_sms_inbound(
         except IntegrityError:
             await uow.rollback()
             await _duplicate(runtime, channel, inbound.provider_message_id)
+    wake_sender(runtime)  # a HELP's answer, if any
     return Response(EMPTY_TWIML, media_type="text/xml")
 
 

@@ -17,6 +17,7 @@ from switchboard.ingest.inbound import InboundMessage, accept_inbound
 from switchboard.ingest.metrics import counted
 from switchboard.ingest.models import Channel
 from switchboard.ingest.outbound.outcomes import apply_receipt
+from switchboard.ingest.outbound.sender import wake_sender
 from switchboard.ingest.repository import IngestRepository
 from switchboard.ingest.schemas import GenericReceipt, GenericSmsInbound, WebhookAccepted
 from switchboard.ingest.signatures import verify_generic
@@ -87,6 +88,7 @@ async def generic_sms_inbound(
             # The same provider message raced in on another connection: it is stored once.
             await uow.rollback()
             return await _duplicate(runtime, channel, sms.message_id)
+    wake_sender(runtime)  # a HELP's answer, if any
     return WebhookAccepted(
         status="duplicate" if accepted.duplicate else "accepted",
         message_id=accepted.message_id, conversation_id=accepted.conversation_id,
