@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Float, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from switchboard.common.db import BackboneTables, UtcDateTime, service_metadata
@@ -87,4 +87,58 @@ class TenantRules(TenantScoped, Base):
 
     tenant_id: Mapped[str] = mapped_column(String(63), primary_key=True)
     rules: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class Scorecard(TenantScoped, Base):
+    __tablename__ = "scorecards"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    current_version: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class ScorecardVersion(TenantScoped, Base):
+    """A version is never changed once written: evaluations point at the one they used."""
+
+    __tablename__ = "scorecard_versions"
+    __table_args__ = (UniqueConstraint("scorecard_id", "version"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    scorecard_id: Mapped[str] = mapped_column(ForeignKey("scorecards.id"))
+    version: Mapped[int] = mapped_column(Integer)
+    definition: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_by: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class Evaluation(TenantScoped, Base):
+    __tablename__ = "evaluations"
+    __table_args__ = (
+        Index("ix_evaluations_tenant_evaluator", "tenant_id", "evaluator_id", "status"),
+        Index("ix_evaluations_tenant_agent", "tenant_id", "agent_id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(String(64))
+    channel: Mapped[str] = mapped_column(String(16))
+    agent_id: Mapped[str | None] = mapped_column(String(128))
+    customer_id: Mapped[str | None] = mapped_column(String(64))
+    scorecard_version_id: Mapped[str] = mapped_column(ForeignKey("scorecard_versions.id"))
+    evaluator_id: Mapped[str] = mapped_column(String(128))
+    calibration_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    reason: Mapped[str] = mapped_column(String(64))  # manual, a sampling rule, calibration
+    # assigned -> submitted -> acknowledged | disputed -> re_reviewed
+    status: Mapped[str] = mapped_column(String(16))
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON)
+    prefilled: Mapped[list[str]] = mapped_column(JSON)
+    comment: Mapped[str | None] = mapped_column(Text)
+    score: Mapped[float | None] = mapped_column(Float)
+    failed_critical: Mapped[bool] = mapped_column(Boolean, default=False)
+    dispute_reason: Mapped[str | None] = mapped_column(Text)
+    review_comment: Mapped[str | None] = mapped_column(Text)
+    assigned_by: Mapped[str] = mapped_column(String(128))
+    assigned_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    submitted_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())

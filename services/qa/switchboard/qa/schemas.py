@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
+
+from switchboard.qa.domain.scorecards import Answer
 
 
 class MessageOut(BaseModel):
@@ -55,3 +57,88 @@ class AlertOut(BaseModel):
     severity: str
     detail: str
     at: datetime
+
+
+class ScorecardOut(BaseModel):
+    id: str
+    name: str
+    version: int
+    current_version: int
+    definition: dict[str, Any]
+    created_at: datetime
+
+
+class AssignEvaluation(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    conversation_id: str
+    scorecard_id: str
+    evaluator_id: str = Field(min_length=1, max_length=128)
+
+
+class AnswersIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    answers: dict[str, Answer] = Field(default_factory=dict)
+    comment: str | None = Field(default=None, max_length=4000)
+
+
+class DisputeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=1, max_length=4000)
+
+
+class ReReviewIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    answers: dict[str, Answer] = Field(default_factory=dict)
+    comment: str = Field(min_length=1, max_length=4000)
+
+
+class EvaluationOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    conversation_id: str
+    channel: str
+    agent_id: str | None
+    scorecard_version_id: str
+    evaluator_id: str
+    calibration_id: str | None
+    reason: str
+    status: str
+    answers: dict[str, Any]
+    prefilled: list[str]
+    comment: str | None
+    score: float | None
+    failed_critical: bool
+    dispute_reason: str | None
+    review_comment: str | None
+    assigned_at: datetime
+    submitted_at: datetime | None
+
+
+class CalibrationIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    conversation_id: str
+    scorecard_id: str
+    evaluator_ids: list[str] = Field(min_length=2, max_length=20)
+
+
+class QuestionSpreadOut(BaseModel):
+    key: str
+    values: list[float | None]
+    spread: float
+    stdev: float
+    agree: bool
+
+
+class CalibrationOut(BaseModel):
+    calibration_id: str
+    conversation_id: str
+    evaluations: list[EvaluationOut]
+    submitted: int
+    score_spread: float | None
+    questions: list[QuestionSpreadOut]
