@@ -108,7 +108,9 @@ async def request_attempt(uow: UnitOfWork, campaign: Campaign, contact: Contact,
         status="requested", requested_at=now, conversation_id=None,
         agent_id=contact.callback_agent_id,
     )
-    CampaignRepository(uow.session).add(attempt)
+    repo = CampaignRepository(uow.session)
+    repo.add(attempt)
+    await repo.flush()  # the next contact's cap check in this same pass must count this send
     contact.status, contact.attempts_made = "in_progress", contact.attempts_made + 1
     contact.next_attempt_at, contact.suppressed_reason = None, None
     record = {**contact.fields, "phone": contact.address, "email": contact.address}
