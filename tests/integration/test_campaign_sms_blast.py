@@ -1,0 +1,177 @@
+"""An SMS blast end to end: a list uploaded to campaign, an opt-out from profile honoured at the
+moment of contact, attempts through the bus to ingest, ingest's sends reaching a generic SMS
+gateway at the wire (signed JSON), and the gateway's signed receipts flowing back to campaign's
+results. Only the gateway is fake."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import httpx
+import nats
+import pytest
+
+from switchboard.common.events.base import make_envelope
+from switchboard.common.events.profile import ConsentChanged
+from switchboard.common.testing import Platform, wait_until
+from switchboard.ingest.signatures import sign_generic, verify_generic
+
+pytestmark = pytest.mark.integration
+
+SECRET = "gateway-secret-" + "0" * 16
+LI, WANG, ZHAO = "+8613800138000", "+8613900139000", "+8613700137000"
+
+
+class GenericGateway:
+    """An SMS gateway's send API: signed JSON in, its own message id out."""
+
+    def __init__(self) -> None:
+        self.sent: list[dict[str, str]] = []
+        self.bad_signatures = 0
+        gateway = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                raw = self.rfile.read(int(self.headers.get("content-length", 0)))
+                try:
+                    verify_generic(SECRET, self.headers["X-Signature-Timestamp"], self.headers["X-Signature"],
+                                   raw, window_seconds=60)
+                except Exception:
+                    gateway.bad_signatures += 1
+                    self.send_response(401)
+                    self.end_headers()
+                    return
+                message = json.loads(raw)
+                message["gateway_id"] = "gw-" + uuid.uuid4().hex
+                gateway.sent.append(message)
+                data = json.dumps({"message_id": message["gateway_id"]}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def receipt(self, ingest_url: str, channel_id: str, gateway_id: str, status: str) -> httpx.Response:
+        body = json.dumps({"message_id": gateway_id, "status": status}).encode()
+        timestamp = str(int(time.time()))
+        return httpx.post(f"{ingest_url}/v1/webhooks/sms/generic/{channel_id}/status", content=body,
+                          headers={"Content-Type": "application/json", "X-Signature-Timestamp": timestamp,
+                                   "X-Signature": sign_generic(SECRET, timestamp, body)}, timeout=30)
+
+
+@pytest.fixture
+def gateway() -> Iterator[GenericGateway]:
+    fake = GenericGateway()
+    yield fake
+    fake.server.shutdown()
+    fake.server.server_close()
+
+
+def _publish_opt_out(platform: Platform, tenant: str, address: str) -> None:
+    # Stands in for profile's consent API, which publishes this same contract.
+    async def publish() -> None:
+        assert platform.nats is not None
+        connection = await nats.connect(platform.nats.url)
+        payload = ConsentChanged(channel="sms", address=address, purpose="marketing", granted=False,
+                                 source="customer", at=datetime.now(UTC))
+        envelope = make_envelope(payload, tenant=tenant, source="profile")
+        await connection.jetstream().publish(envelope.nats_subject, envelope.model_dump_json().encode(),
+                                             headers={"Nats-Msg-Id": envelope.id})
+        await connection.close()
+
+    asyncio.run(publish())
+
+
+def _campaign_events(platform: Platform, tenant: str) -> list[tuple[str, dict]]:
+    async def read() -> list[tuple[str, dict]]:
+        assert platform.nats is not None
+        connection = await nats.connect(platform.nats.url)
+        sub = await connection.jetstream().pull_subscribe(f"sb.{tenant}.campaign.>", stream="SB_CAMPAIGN")
+        found = []
+        try:
+            while True:
+                for msg in await sub.fetch(100, timeout=1):
+                    envelope = json.loads(msg.data)
+                    found.append((envelope["type"], envelope["data"]))
+        except (TimeoutError, nats.errors.TimeoutError):
+            pass
+        await connection.close()
+        return found
+
+    return asyncio.run(read())
+
+
+def test_an_sms_blast_reaches_the_gateway_and_its_receipts_reach_the_results(
+    platform: Platform, gateway: GenericGateway
+) -> None:
+    platform.start(["ingest", "campaign"], extra_env={"CAMPAIGN_SCHEDULER_SECONDS": "0.3"})
+    with platform.client("ingest", "acme", "admin") as ingest:
+        channel = ingest.post("/v1/channels", json={
+            "kind": "sms", "provider": "generic", "address": "10086", "name": "CN gateway",
+            "signing_secret": SECRET, "credentials": {"send_url": f"{gateway.url}/send"},
+        })
+    assert channel.status_code == 201, channel.text
+    channel_id = channel.json()["id"]
+
+    campaign = platform.client("campaign", "acme", "supervisor")
+    created = campaign.post("/v1/campaigns", json={
+        "name": "Spring", "kind": "sms_blast", "message_template": "Hi $name, 20% off this week",
+        "schedule": {"window": {"start": "00:00", "end": "00:00"}},  # all day: the test runs any time
+        "retry": {"max_attempts": 2, "retry_minutes": {"failed": 60}},
+    })
+    assert created.status_code == 201, created.text
+    cid = created.json()["id"]
+    csv = f"phone,name\n{LI},Li\n{WANG},Wang\n{ZHAO},Zhao\nnot-a-phone,X\n"
+    listed = campaign.post(f"/v1/campaigns/{cid}/lists", content=csv.encode())
+    assert listed.status_code == 201, listed.text
+    assert listed.json()["accepted"] == 3
+    assert listed.json()["rejected"] == [{"line": 5, "reason": "phone: not a valid number"}]
+
+    _publish_opt_out(platform, "acme", ZHAO)  # after the upload: caught at the moment of contact
+    wait_until(lambda: platform.scalar("campaign", "select count(*) from consent") == 1, 30,
+               "campaign to record the opt-out")
+    assert campaign.post(f"/v1/campaigns/{cid}/start").status_code == 200
+
+    wait_until(lambda: len(gateway.sent) == 2, 30, "two messages at the gateway")
+    texts = {m["to"]: m["text"] for m in gateway.sent}
+    assert texts == {LI: "Hi Li, 20% off this week", WANG: "Hi Wang, 20% off this week"}
+    assert gateway.bad_signatures == 0
+
+    by_number = {m["to"]: m["gateway_id"] for m in gateway.sent}
+    assert gateway.receipt(platform.url("ingest"), channel_id, by_number[LI], "delivered").status_code == 204
+    assert gateway.receipt(platform.url("ingest"), channel_id, by_number[WANG], "failed").status_code == 204
+
+    def results() -> dict:
+        return dict(campaign.get(f"/v1/campaigns/{cid}/results").json())
+
+    wait_until(lambda: results()["outcomes"] == {"delivered": 1, "failed": 1}, 30,
+               "both receipts in campaign")
+    final = results()
+    assert final["funnel"] == {"listed": 3, "suppressed": 1, "attempted": 2, "connected": 1, "converted": 0}
+    assert final["by_status"] == {"done": 1, "pending": 1, "suppressed": 1}  # Wang waits for the retry
+    assert final["suppressed_by"] == {"consent": 1}
+
+    events = _campaign_events(platform, "acme")
+    requested = [data for kind, data in events if kind == "sb.campaign.attempt.requested.v1"]
+    assert sorted(r["to_address"] for r in requested) == [LI, WANG]
+    assert all(r["allowed_by"].startswith("window 00:00-00:00 Asia/Shanghai; consent ok") for r in requested)
+    completed = sorted(d["outcome"] for k, d in events if k == "sb.campaign.attempt.completed.v1")
+    assert completed == ["delivered", "failed"]
+
+    with platform.client("campaign", "globex", "admin") as other:
+        assert other.get(f"/v1/campaigns/{cid}/results").status_code == 404
+    campaign.close()
