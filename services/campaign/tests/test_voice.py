@@ -16,10 +16,11 @@ NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
 NUMBERS = [f"+86138001380{n:02d}" for n in range(10)]
 
 
-async def voice_campaign(api, sessions, kind: str = "progressive", numbers: list[str] = NUMBERS) -> str:
+async def voice_campaign(api, sessions, kind: str = "progressive", numbers: list[str] = NUMBERS,
+                         **extra) -> str:
     admin = api()
-    campaign = (await admin.post("/v1/campaigns", json={"name": "Renewals", "kind": kind})).json()
-    csv = "phone\n" + "".join(f"{n}\n" for n in numbers)
+    campaign = (await admin.post("/v1/campaigns", json={"name": "Renewals", "kind": kind, **extra})).json()
+    csv = "phone,plan\n" + "".join(f"{n},gold\n" for n in numbers)
     listed = await admin.post(f"/v1/campaigns/{campaign['id']}/lists", content=csv.encode())
     assert listed.status_code == 201
     assert (await admin.post(f"/v1/campaigns/{campaign['id']}/start")).status_code == 200
@@ -149,3 +150,29 @@ async def test_dispositions_do_not_call_and_callback(api, scheduler, sessions, d
     assert (owed["reason"], owed["agent_id"], owed["overdue"]) == ("promised", "agent-1", False)
     assert (await api("globex", "agent").post(f"/v1/attempts/{second.id}/disposition",
                                               json={"code": "sale"})).status_code == 404
+
+
+async def test_preview_shows_the_record_first_then_dials_what_the_agent_chooses(
+    api, sessions, emitted
+) -> None:
+    all_day = {"window": {"start": "00:00", "end": "00:00"}}
+    cid = await voice_campaign(api, sessions, kind="preview", numbers=NUMBERS[:2], schedule=all_day)
+    agent, other_agent = api("acme", "agent", subject="a1"), api("acme", "agent", subject="a2")
+    shown = (await agent.post(f"/v1/campaigns/{cid}/preview/next")).json()
+    assert shown["fields"] == {"plan": "gold"} and "*" in shown["address_masked"]
+    assert await emitted(AttemptRequested) == []  # nothing dialled by just looking
+    again = (await agent.post(f"/v1/campaigns/{cid}/preview/next")).json()
+    assert again["contact_id"] == shown["contact_id"]
+    theirs = (await other_agent.post(f"/v1/campaigns/{cid}/preview/next")).json()
+    assert theirs["contact_id"] != shown["contact_id"]
+    stolen = await other_agent.post(f"/v1/campaigns/{cid}/preview/{shown['contact_id']}/dial")
+    assert stolen.status_code == 404
+
+    dialled = await agent.post(f"/v1/campaigns/{cid}/preview/{shown['contact_id']}/dial")
+    assert dialled.status_code == 200, dialled.text
+    assert dialled.json()["agent_id"] == "a1"
+    [requested] = await emitted(AttemptRequested)
+    assert requested.channel == "voice" and requested.attempt_id == dialled.json()["id"]
+    skipped = await other_agent.post(f"/v1/campaigns/{cid}/preview/{theirs['contact_id']}/skip")
+    assert skipped.status_code == 204
+    assert (await other_agent.post(f"/v1/campaigns/{cid}/preview/next")).json() is None

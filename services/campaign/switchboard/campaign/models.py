@@ -87,7 +87,7 @@ class Contact(TenantScoped, Base):
     fields: Mapped[dict[str, str]] = mapped_column(JSON)
     priority: Mapped[int] = mapped_column(Integer, default=0)
     value: Mapped[float] = mapped_column(Float, default=0.0)
-    # pending | in_progress | done | suppressed | exhausted | expired
+    # pending | previewing (an agent reads it) | in_progress | done | suppressed | exhausted | expired
     status: Mapped[str] = mapped_column(String(12), default="pending")
     attempts_made: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime())

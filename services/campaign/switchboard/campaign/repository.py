@@ -103,6 +103,12 @@ class CampaignRepository:
         )
         return list(rows)
 
+    async def previewing_for(self, tenant: str, campaign_id: str, agent_id: str) -> Contact | None:
+        return await self.session.scalar(
+            select(Contact).where(Contact.tenant_id == tenant, Contact.campaign_id == campaign_id,
+                                  Contact.status == "previewing", Contact.agent_id == agent_id).limit(1)
+        )
+
     async def count_contacts(self, tenant: str, campaign_id: str) -> dict[str, int]:
         rows = await self.session.execute(
             select(Contact.status, func.count()).where(Contact.tenant_id == tenant,

@@ -191,3 +191,13 @@ class CallbackOut(BaseModel):
     deadline_at: datetime | None
     status: str
     overdue: bool = False
+
+
+class PreviewOut(BaseModel):
+    """The record an agent reads before a preview dial; the number itself stays masked."""
+    contact_id: str
+    address_masked: str
+    fields: dict[str, str]
+    attempts_made: int
+    callback_due: datetime | None
+    allowed_by: str

@@ -1,5 +1,5 @@
 from fastapi import APIRouter
 
-from switchboard.campaign.api import attempts, campaigns, lists
+from switchboard.campaign.api import attempts, campaigns, lists, preview
 
-routers: list[APIRouter] = [campaigns.router, lists.router, attempts.router]
+routers: list[APIRouter] = [campaigns.router, lists.router, attempts.router, preview.router]
