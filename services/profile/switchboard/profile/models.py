@@ -57,6 +57,8 @@ class Tier(TenantScoped, Base):
 
 class Customer(TenantScoped, Base):
     __tablename__ = "customers"
+    # segment members are read in (tenant, id) order, a page at a time
+    __table_args__ = (Index("ix_customers_tenant_order", "tenant_id", "id"),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     name: Mapped[str | None] = mapped_column(String(255))
@@ -148,3 +150,16 @@ class TimelineEntry(TenantScoped, Base):
     agent_id: Mapped[str | None] = mapped_column(String(64))
     detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     occurred_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class Segment(TenantScoped, Base):
+    """A named, rule-based set of customers (rules in `domain/segments.py`)."""
+
+    __tablename__ = "segments"
+    __table_args__ = (UniqueConstraint("tenant_id", "name"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    rules: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -241,3 +241,30 @@ def _after_cursor(
             and_(TimelineEntry.occurred_at == before, TimelineEntry.id < before_id),
         )
     )
+
+
+async def customers_page(
+    session: AsyncSession, tenant: str, after: str | None, limit: int, tiers: list[str]
+) -> list[Customer]:
+    """Live customers in id order after `after` (keyset paging for segments and exports)."""
+    query = select(Customer).where(
+        Customer.tenant_id == tenant, Customer.merged_into.is_(None), Customer.erased_at.is_(None)
+    )
+    if after:
+        query = query.where(Customer.id > after)
+    if tiers:
+        query = query.where(Customer.tier.in_(tiers))
+    rows = await session.scalars(query.order_by(Customer.id).limit(limit).execution_options(**HOT))
+    return list(rows)
+
+
+async def identities_of(session: AsyncSession, tenant: str, customer_ids: list[str]) -> list[Identity]:
+    if not customer_ids:
+        return []
+    rows = await session.scalars(
+        select(Identity)
+        .where(Identity.tenant_id == tenant, Identity.customer_id.in_(customer_ids))
+        .order_by(Identity.created_at, Identity.id)
+        .execution_options(**HOT)
+    )
+    return list(rows)
