@@ -7,6 +7,8 @@ be read and the handler fails every time until an admin sets the region.
 
 from __future__ import annotations
 
+import httpx
+
 from switchboard.common.testing import Platform, wait_until
 
 
@@ -31,6 +33,8 @@ def test_poison_event_is_dead_lettered_listed_and_replayed(platform: Platform, s
     assert "13800138000" not in letter["error"], "the error text carries no phone number"
     # The healthy message was not held up by the poison one.
     assert platform.scalar("profile", "SELECT count(*) FROM timeline") == 1
+    metrics = httpx.get(f"{platform.url('profile')}/metrics").text
+    assert 'sb_events_dead_lettered_total{service="profile"} 1.0' in metrics, "alertable"
     # Another tenant sees none of acme's dead letters.
     assert _dead_letters(platform, "globex") == []
 

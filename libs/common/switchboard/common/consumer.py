@@ -44,6 +44,8 @@ from switchboard.common.uow import UnitOfWork
 log = logging.getLogger(__name__)
 
 HANDLED = Counter("sb_events_handled_total", "Events handled", ["service", "type", "outcome"])
+DEAD_LETTERED = Counter("sb_events_dead_lettered_total", "Events parked in the dead-letter stream",
+                        ["service"])
 HANDLE_SECONDS = Histogram("sb_event_handle_seconds", "Time to handle one event", ["service"])
 
 
@@ -235,6 +237,7 @@ class EventConsumer:
             log.error("dead-lettering failed", extra={"fields": {"error": repr(exc)}})
             await msg.nak(delay=5.0)
             return
+        DEAD_LETTERED.labels(self.service).inc()
         log.error(
             "event dead-lettered",
             extra={"fields": {"event_id": event_id, "subject": msg.subject, "error": error[:500]}},
