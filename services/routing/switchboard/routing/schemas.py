@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -56,6 +57,17 @@ class BusinessHours(Strict):
     weekly: dict[Weekday, list[tuple[ClockTime, ClockTime]]] = {}
     holidays: list[date] = []
     after_hours_queue_id: str | None = None
+
+    @model_validator(mode="after")
+    def known_zone_and_ordered_windows(self) -> BusinessHours:
+        try:
+            ZoneInfo(self.time_zone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {self.time_zone!r}") from exc
+        for day, windows in self.weekly.items():
+            if any(start >= end for start, end in windows):
+                raise ValueError(f"{day}: each window must end after it starts")
+        return self
 
 
 class QueueIn(Strict):

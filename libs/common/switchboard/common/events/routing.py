@@ -73,9 +73,11 @@ class TaskCompleted(_TaskEvent):
 @register
 class TaskAbandoned(_TaskEvent):
     name = "task.abandoned"
-    summary = "The customer left before an agent answered."
+    summary = ("The contact ended before an agent answered: the customer left, or routing gave up "
+               "(queue full, maximum wait passed).")
     wait_seconds: float
     customer_id: str | None = None
+    reason: Literal["customer", "queue_full", "max_wait"] = "customer"
 
 
 @register

@@ -10,9 +10,10 @@ from __future__ import annotations
 import logging
 import uuid
 from datetime import timedelta
-from typing import Any
+from typing import Any, Literal
 
 from switchboard.common.events.routing import TaskAbandoned, TaskCreated, TaskQueued
+from switchboard.routing.engine.hours import is_open
 from switchboard.routing.engine.priority import task_priority
 from switchboard.routing.engine.rules import ContactFacts, Rule, first_match
 from switchboard.routing.flow.context import Flow
@@ -21,6 +22,7 @@ from switchboard.routing.models import Queue, Task
 log = logging.getLogger(__name__)
 
 TEXT_KEPT_FOR_RULES = 500
+AbandonReason = Literal["customer", "queue_full", "max_wait"]
 
 
 async def open_task(
@@ -78,8 +80,32 @@ async def route(flow: Flow, task: Task) -> bool:
     rule_skills = match.required_skills if match else {}
     task.required_skills = merged_skills(queue.required_skills, rule_skills)
     task.facts = {k: v for k, v in task.facts.items() if k != "text"}  # no message content kept
-    await enqueue(flow, task, queue)
+    admitted = await admitting_queue(flow, queue)
+    if admitted is None:
+        task.queue_id = queue.id
+        await abandon(flow, task, reason="queue_full")
+        return False
+    await enqueue(flow, task, admitted)
     return True
+
+
+async def admitting_queue(flow: Flow, queue: Queue) -> Queue | None:
+    """Where a new task goes: after hours to the after-hours queue (if any), when full to the
+    overflow queue (if any, and not full itself); None when no queue can take it."""
+    if not is_open(queue.business_hours, flow.now):
+        after_hours_id = (queue.business_hours or {}).get("after_hours_queue_id") or ""
+        after_hours = await flow.repo.queue(flow.tenant, after_hours_id)
+        queue = after_hours or queue  # no after-hours queue: it waits for the opening
+    if not await _is_full(flow, queue):
+        return queue
+    overflow = await flow.repo.queue(flow.tenant, queue.escalation.get("overflow_queue_id") or "")
+    return overflow if overflow is not None and not await _is_full(flow, overflow) else None
+
+
+async def _is_full(flow: Flow, queue: Queue) -> bool:
+    if queue.max_size is None:
+        return False
+    return await flow.repo.waiting_count(flow.tenant, queue.id) >= queue.max_size
 
 
 async def enqueue(flow: Flow, task: Task, queue: Queue) -> None:
@@ -112,8 +138,8 @@ async def apply_profile(flow: Flow, task: Task, customer_id: str, tier: str, lan
         task.priority = priority_of(task)
 
 
-async def abandon(flow: Flow, task: Task) -> None:
-    """The customer left before an agent took the contact; an offer in flight is withdrawn."""
+async def abandon(flow: Flow, task: Task, reason: AbandonReason = "customer") -> None:
+    """The contact ends unanswered (the customer left, or routing gave up); a live offer is withdrawn."""
     if task.status == "offered":
         reservation = await flow.repo.open_reservation(flow.tenant, task.id)
         if reservation is not None:
@@ -122,5 +148,6 @@ async def abandon(flow: Flow, task: Task) -> None:
     task.wait_seconds = flow.seconds_since(task.created_at)
     await flow.emit(TaskAbandoned(task_id=task.id, conversation_id=task.conversation_id,
                                   queue_id=task.queue_id or "", channel=task.channel, at=flow.now,
-                                  wait_seconds=task.wait_seconds, customer_id=task.customer_id),
+                                  wait_seconds=task.wait_seconds, customer_id=task.customer_id,
+                                  reason=reason),
                     task.conversation_id)

@@ -14,7 +14,7 @@ from switchboard.routing.engine.escalation import EscalationPolicy, should_overf
 from switchboard.routing.flow.agents import change_state, end_wrap_ups
 from switchboard.routing.flow.context import Flow, open_flow
 from switchboard.routing.flow.dispatch import dispatch, withdraw_offer
-from switchboard.routing.flow.intake import enqueue, merged_skills, route
+from switchboard.routing.flow.intake import abandon, enqueue, merged_skills, route
 from switchboard.routing.models import Task
 from switchboard.routing.repository import RoutingRepository
 
@@ -28,6 +28,7 @@ async def tick(flow: Flow) -> None:
         if task.grace_until is not None and task.grace_until <= flow.now and task.facts.get("has_contact"):
             await route(flow, task)  # the profile is late: route with what is known
     await overflow(flow)
+    await give_up_long_waits(flow)
     await dispatch(flow)
 
 
@@ -60,6 +61,16 @@ async def overflow(flow: Flow) -> None:
         task.required_skills = merged_skills(target.required_skills)
         await flow.emit(_overflowed(flow, task, target.id), task.conversation_id)
         await enqueue(flow, task, target)
+
+
+async def give_up_long_waits(flow: Flow) -> None:
+    """A task waiting past its queue's maximum wait (and not overflowed away) ends: max_wait."""
+    queues = {q.id: q for q in await flow.repo.queues(flow.tenant)}
+    for task in await flow.repo.tasks_with_status(flow.tenant, "queued"):
+        queue = queues.get(task.queue_id or "")
+        if queue is not None and queue.max_wait_seconds is not None \
+                and flow.seconds_since(task.created_at) >= queue.max_wait_seconds:
+            await abandon(flow, task, reason="max_wait")
 
 
 def _overflowed(flow: Flow, task: Task, to_queue_id: str) -> TaskTransferred:
