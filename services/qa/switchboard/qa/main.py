@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from fastapi import FastAPI
 
 from switchboard.common.app import create_app as create_service_app
@@ -10,7 +12,18 @@ from switchboard.common.settings import ServiceSettings
 from switchboard.qa.api import routers
 from switchboard.qa.config import QASettings
 from switchboard.qa.consumers import build_handlers
+from switchboard.qa.domain import sentiment
 from switchboard.qa.models import backbone
+
+
+async def warm_up_sentiment(_runtime: Runtime) -> None:
+    """Load the language models beside start-up, so the first message does not wait for them."""
+    task = asyncio.create_task(asyncio.to_thread(sentiment.warm_up))
+    _background.add(task)
+    task.add_done_callback(_background.discard)
+
+
+_background: set[asyncio.Task[None]] = set()  # held so the task is not collected mid-run
 
 
 def create_app(settings: ServiceSettings | None = None) -> FastAPI:
@@ -21,4 +34,5 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         title="Switchboard qa",
         description="Scorecards, evaluations, automatic checks, sentiment and agent KPIs.",
         routers=routers,
+        on_startup=warm_up_sentiment,
     )
