@@ -163,3 +163,17 @@ class Segment(TenantScoped, Base):
     rules: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class AccessRecord(TenantScoped, Base):
+    """Who viewed, exported, merged or erased which customer, and when (kept after erasure)."""
+
+    __tablename__ = "access_log"
+    __table_args__ = (Index("ix_access_log_customer_time", "tenant_id", "customer_id", "at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    customer_id: Mapped[str] = mapped_column(String(36))
+    actor: Mapped[str] = mapped_column(String(255))
+    roles: Mapped[str] = mapped_column(String(255))
+    action: Mapped[str] = mapped_column(String(32))
+    at: Mapped[datetime] = mapped_column(UtcDateTime())

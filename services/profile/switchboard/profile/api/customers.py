@@ -25,6 +25,7 @@ from switchboard.profile.domain.merge import older_first
 from switchboard.profile.identities import IdentityKey, identity_key, lookup_key
 from switchboard.profile.merge import merge_customers
 from switchboard.profile.models import Customer
+from switchboard.profile.privacy_repository import PrivacyRepository
 from switchboard.profile.repository import ProfileRepository
 from switchboard.profile.schemas import (
     CustomerIn,
@@ -100,7 +101,10 @@ async def find_customers(
 async def get_customer(customer_id: str, principal: Reader, uow: Uow) -> CustomerOut:
     repo = ProfileRepository(uow.session)
     customer = await live_customer(repo, principal.tenant, customer_id)
-    return await customer_out(repo, principal.tenant, customer)
+    out = await customer_out(repo, principal.tenant, customer)
+    PrivacyRepository(uow.session).record_access(principal, customer.id, "view")
+    await uow.commit()
+    return out
 
 
 @router.patch("/{customer_id}", response_model=CustomerOut, summary="Change some fields")
@@ -177,6 +181,8 @@ async def get_timeline(
     entries = await repo.timeline(principal.tenant, customer.id, before=before, before_id=before_id,
                                   limit=limit)
     full = len(entries) == limit
+    PrivacyRepository(uow.session).record_access(principal, customer.id, "view_timeline")
+    await uow.commit()
     return TimelinePage(
         items=[TimelineEntryOut.model_validate(e) for e in entries],
         next_cursor=encode_cursor(entries[-1].occurred_at, entries[-1].id) if full else None,

@@ -14,6 +14,7 @@ from switchboard.common.uow import UnitOfWork
 from switchboard.profile.customers import customer_out
 from switchboard.profile.merge import merge_customers
 from switchboard.profile.models import Customer
+from switchboard.profile.privacy_repository import PrivacyRepository
 from switchboard.profile.repository import ProfileRepository
 from switchboard.profile.schemas import CustomerOut
 
@@ -35,6 +36,7 @@ async def merge(body: MergeIn, principal: Manager, uow: Uow) -> CustomerOut:
     merged = await _unmerged(repo, principal.tenant, body.merged_id)
     result = await merge_customers(uow, principal.tenant, survivor, merged, reason="manual",
                                    by=principal.subject)
+    PrivacyRepository(uow.session).record_access(principal, result.id, "merge")
     await uow.commit()
     return await customer_out(repo, principal.tenant, result)
 
