@@ -76,29 +76,47 @@ class UnitOfWork:
         subject: str | None = None,
     ) -> Envelope:
         """Record an event to publish once (and only if) this transaction commits."""
-        envelope = make_envelope(
-            payload,
-            tenant=tenant,
-            source=self._source,
-            subject=subject,
-            correlation_id=correlation_id_var.get(),
-            causation_id=self.causation_id,
-        )
+        [envelope] = await self.emit_all([(payload, subject)], tenant=tenant)
+        return envelope
+
+    async def emit_all(
+        self, events: list[tuple[Payload, str | None]], *, tenant: str
+    ) -> list[Envelope]:
+        """`emit` for many (payload, subject) pairs in one statement: for batch work like a
+        scheduler pass, where one round trip per event would dominate."""
+        if not events:
+            return []
         headers: dict[str, Any] = {}
         if (tp := traceparent_var.get()) is not None:
             headers["traceparent"] = tp
-        await self.session.execute(
-            insert(self._backbone.outbox).values(
-                event_id=envelope.id,
-                subject=envelope.nats_subject,
-                envelope=envelope.model_dump_json(),
-                headers=json.loads(json.dumps(headers)),
-                created_at=datetime.now(UTC),
-                attempts=0,
+        now = datetime.now(UTC)
+        envelopes = [
+            make_envelope(
+                payload,
+                tenant=tenant,
+                source=self._source,
+                subject=subject,
+                correlation_id=correlation_id_var.get(),
+                causation_id=self.causation_id,
             )
+            for payload, subject in events
+        ]
+        await self.session.execute(
+            insert(self._backbone.outbox),
+            [
+                {
+                    "event_id": envelope.id,
+                    "subject": envelope.nats_subject,
+                    "envelope": envelope.model_dump_json(),
+                    "headers": json.loads(json.dumps(headers)),
+                    "created_at": now,
+                    "attempts": 0,
+                }
+                for envelope in envelopes
+            ],
         )
-        self._emitted += 1
-        return envelope
+        self._emitted += len(envelopes)
+        return envelopes
 
     async def commit(self) -> None:
         await self.session.commit()
