@@ -23,6 +23,7 @@ from switchboard.campaign.domain.windows import next_allowed_in_all_zones
 from switchboard.campaign.models import Attempt, Campaign, Contact
 from switchboard.campaign.repository import CampaignRepository
 from switchboard.campaign.rules import listed, schedule_of, suppression_policy_of, zones_of
+from switchboard.common.events.base import Payload
 from switchboard.common.events.campaign import AttemptRequested
 from switchboard.common.uow import UnitOfWork
 
@@ -37,23 +38,29 @@ class PassResult:
     closed: int = 0
 
 
-async def history_of(repo: CampaignRepository, campaign: Campaign, contact: Contact,
-                     now: datetime) -> ContactHistory:
+async def histories_of(repo: CampaignRepository, campaign: Campaign, addresses: list[str],
+                       now: datetime) -> dict[str, ContactHistory]:
+    """What is known about each address, in a few queries for the whole batch."""
     tenant = campaign.tenant_id
-    consent = await repo.consent(tenant, campaign.channel, contact.address)
-    revoked = {c.purpose for c in consent if not c.granted}
-    history = ContactHistory(
-        opted_out=bool(revoked & {campaign.purpose, "all"}),
-        do_not_contact=DO_NOT_CONTACT in revoked,
-    )
+    revoked: dict[str, set[str]] = {}
+    for address, purpose in await repo.revoked_purposes(tenant, campaign.channel, addresses):
+        revoked.setdefault(address, set()).add(purpose)
     if campaign.kind == "journey":  # a journey's cap counts its own sends, whatever their purpose
-        history.marketing_contacts = await repo.sends_since(tenant, contact.address, now - WEEK,
-                                                            campaign_id=campaign.id)
+        sends = await repo.sends_since_for(tenant, addresses, now - WEEK, campaign_id=campaign.id)
     elif campaign.purpose == "marketing":
-        history.marketing_contacts = await repo.sends_since(tenant, contact.address, now - WEEK)
-    if campaign.channel == "voice":
-        history.last_abandoned_at = await repo.last_abandoned_at(tenant, contact.address)
-    return history
+        sends = await repo.sends_since_for(tenant, addresses, now - WEEK)
+    else:
+        sends = {}
+    abandoned = await repo.last_abandoned_for(tenant, addresses) if campaign.channel == "voice" else {}
+    return {
+        address: ContactHistory(
+            opted_out=bool(revoked.get(address, set()) & {campaign.purpose, "all"}),
+            do_not_contact=DO_NOT_CONTACT in revoked.get(address, set()),
+            marketing_contacts=sends.get(address, []),
+            last_abandoned_at=abandoned.get(address),
+        )
+        for address in addresses
+    }
 
 
 def _deferred_until(reason: str, history: ContactHistory, now: datetime) -> datetime:
@@ -64,10 +71,15 @@ def _deferred_until(reason: str, history: ContactHistory, now: datetime) -> date
     return now + timedelta(days=1)
 
 
-async def check_contact(repo: CampaignRepository, campaign: Campaign, contact: Contact,
-                        now: datetime, result: PassResult) -> str | None:
+async def check_one(repo: CampaignRepository, campaign: Campaign, contact: Contact,
+                    now: datetime) -> str | None:
+    histories = await histories_of(repo, campaign, [contact.address], now)
+    return check_contact(campaign, contact, histories[contact.address], now, PassResult())
+
+
+def check_contact(campaign: Campaign, contact: Contact, history: ContactHistory,
+                  now: datetime, result: PassResult) -> str | None:
     """The rule that allows contacting now, or None after deferring or closing the contact."""
-    history = await history_of(repo, campaign, contact, now)
     reason = suppression_reason(
         listed(contact), history, now, suppression_policy_of(campaign),
         marketing=campaign.purpose == "marketing" or campaign.kind == "journey",
@@ -99,31 +111,33 @@ async def check_contact(repo: CampaignRepository, campaign: Campaign, contact: C
             f"cap {used}/{campaign.weekly_cap}; attempt {contact.attempts_made + 1}/{campaign.max_attempts}")
 
 
-async def request_attempt(uow: UnitOfWork, campaign: Campaign, contact: Contact,
-                          allowed_by: str, now: datetime) -> Attempt:
+def prepare_attempt(repo: CampaignRepository, campaign: Campaign, contact: Contact,
+                    allowed_by: str, now: datetime) -> tuple[Attempt, AttemptRequested]:
+    """The attempt row (added to the session) and the event that asks ingest to make it."""
     attempt = Attempt(
         id=str(uuid.uuid4()), tenant_id=campaign.tenant_id, campaign_id=campaign.id,
         contact_id=contact.id, number=contact.attempts_made + 1, channel=campaign.channel,
         address=contact.address, purpose=campaign.purpose, allowed_by=allowed_by,
-        status="requested", requested_at=now, conversation_id=None,
-        agent_id=contact.callback_agent_id,
+        status="requested", requested_at=now, agent_id=contact.callback_agent_id,
     )
-    repo = CampaignRepository(uow.session)
     repo.add(attempt)
-    await repo.flush()  # the next contact's cap check in this same pass must count this send
     contact.status, contact.attempts_made = "in_progress", contact.attempts_made + 1
     contact.next_attempt_at, contact.suppressed_reason = None, None
     record = {**contact.fields, "phone": contact.address, "email": contact.address}
     text = render(campaign.message_template, record) if campaign.message_template else None
-    await uow.emit(
-        AttemptRequested(
-            attempt_id=attempt.id, campaign_id=campaign.id, channel=campaign.channel,  # type: ignore[arg-type]
-            to_address=contact.address, text=text, subject=campaign.email_subject,
-            purpose=campaign.purpose, customer_id=contact.customer_id,  # type: ignore[arg-type]
-            allowed_by=allowed_by,
-        ),
-        tenant=campaign.tenant_id, subject=contact.id,
+    event = AttemptRequested(
+        attempt_id=attempt.id, campaign_id=campaign.id, channel=campaign.channel,  # type: ignore[arg-type]
+        to_address=contact.address, text=text, subject=campaign.email_subject,
+        purpose=campaign.purpose, customer_id=contact.customer_id,  # type: ignore[arg-type]
+        allowed_by=allowed_by,
     )
+    return attempt, event
+
+
+async def request_attempt(uow: UnitOfWork, campaign: Campaign, contact: Contact,
+                          allowed_by: str, now: datetime) -> Attempt:
+    attempt, event = prepare_attempt(CampaignRepository(uow.session), campaign, contact, allowed_by, now)
+    await uow.emit(event, tenant=campaign.tenant_id, subject=contact.id)
     return attempt
 
 
@@ -133,9 +147,16 @@ async def dispatch_campaign(uow: UnitOfWork, campaign: Campaign, now: datetime, 
     result = PassResult()
     if limit <= 0:
         return result
-    for contact in await repo.due_contacts(campaign.tenant_id, campaign.id, now, limit):
-        allowed_by = await check_contact(repo, campaign, contact, now, result)
+    due = await repo.due_contacts(campaign.tenant_id, campaign.id, now, limit)
+    histories = await histories_of(repo, campaign, sorted({c.address for c in due}), now)
+    events: list[tuple[Payload, str | None]] = []
+    for contact in due:
+        history = histories[contact.address]
+        allowed_by = check_contact(campaign, contact, history, now, result)
         if allowed_by is not None:
-            await request_attempt(uow, campaign, contact, allowed_by, now)
-            result.requested += 1
+            _, event = prepare_attempt(repo, campaign, contact, allowed_by, now)
+            events.append((event, contact.id))
+            history.marketing_contacts.append(now)  # the next contact to this address in the pass
+    await uow.emit_all(events, tenant=campaign.tenant_id)  # one statement for the pass's events
+    result.requested = len(events)
     return result

@@ -80,11 +80,11 @@ class CampaignRepository:
 
     async def addresses_on(self, tenant: str, campaign_id: str, addresses: list[str]) -> set[str]:
         found: set[str] = set()
-        for start in range(0, len(addresses), 500):
+        for chunk in _chunks(addresses):
             rows = await self.session.scalars(
                 select(Contact.address).where(Contact.tenant_id == tenant,
                                               Contact.campaign_id == campaign_id,
-                                              Contact.address.in_(addresses[start:start + 500]))
+                                              Contact.address.in_(chunk))
             )
             found.update(rows)
         return found
@@ -167,23 +167,32 @@ class CampaignRepository:
         )
         return int(count or 0)
 
-    async def sends_since(self, tenant: str, address: str, since: datetime,
-                          campaign_id: str | None = None) -> list[datetime]:
-        """When the address was contacted since: by marketing anywhere, or by one campaign."""
-        query = select(Attempt.requested_at).where(Attempt.tenant_id == tenant, Attempt.address == address,
-                                                   Attempt.requested_at >= since)
-        if campaign_id is None:
-            query = query.where(Attempt.purpose == "marketing")
-        else:
-            query = query.where(Attempt.campaign_id == campaign_id)
-        return list(await self.session.scalars(query))
+    async def sends_since_for(self, tenant: str, addresses: list[str], since: datetime,
+                              campaign_id: str | None = None) -> dict[str, list[datetime]]:
+        """When each address was contacted since: by marketing anywhere, or by one campaign."""
+        found: dict[str, list[datetime]] = {}
+        for chunk in _chunks(addresses):
+            query = select(Attempt.address, Attempt.requested_at).where(
+                Attempt.tenant_id == tenant, Attempt.address.in_(chunk), Attempt.requested_at >= since)
+            if campaign_id is None:
+                query = query.where(Attempt.purpose == "marketing")
+            else:
+                query = query.where(Attempt.campaign_id == campaign_id)
+            for address, at in await self.session.execute(query):
+                found.setdefault(address, []).append(at)
+        return found
 
-    async def last_abandoned_at(self, tenant: str, address: str) -> datetime | None:
-        return await self.session.scalar(
-            select(func.max(Attempt.ended_at)).where(Attempt.tenant_id == tenant,
-                                                     Attempt.address == address,
-                                                     Attempt.outcome == "abandoned")
-        )
+    async def last_abandoned_for(self, tenant: str, addresses: list[str]) -> dict[str, datetime]:
+        found: dict[str, datetime] = {}
+        for chunk in _chunks(addresses):
+            rows = await self.session.execute(
+                select(Attempt.address, func.max(Attempt.ended_at))
+                .where(Attempt.tenant_id == tenant, Attempt.address.in_(chunk),
+                       Attempt.outcome == "abandoned")
+                .group_by(Attempt.address)
+            )
+            found.update({address: at for address, at in rows if at is not None})
+        return found
 
     async def answered_calls_since(self, tenant: str, campaign_id: str,
                                    since: datetime | None) -> list[tuple[datetime, bool]]:
@@ -249,12 +258,18 @@ class CampaignRepository:
 
     # consent
 
-    async def consent(self, tenant: str, channel: str, address: str) -> list[Consent]:
-        rows = await self.session.scalars(
-            select(Consent).where(Consent.tenant_id == tenant, Consent.channel == channel,
-                                  Consent.address == address)
-        )
-        return list(rows)
+    async def revoked_purposes(self, tenant: str, channel: str,
+                               addresses: list[str]) -> list[tuple[str, str]]:
+        """(address, purpose) of every revoked consent among the addresses."""
+        found: list[tuple[str, str]] = []
+        for chunk in _chunks(addresses):
+            rows = await self.session.execute(
+                select(Consent.address, Consent.purpose).where(
+                    Consent.tenant_id == tenant, Consent.channel == channel,
+                    Consent.address.in_(chunk), Consent.granted.is_(False))
+            )
+            found.extend((address, purpose) for address, purpose in rows)
+        return found
 
     async def consent_row(self, tenant: str, channel: str, address: str, purpose: str) -> Consent | None:
         return await self.session.scalar(
@@ -265,12 +280,12 @@ class CampaignRepository:
     async def revoked_addresses(self, tenant: str, channel: str, purposes: tuple[str, ...],
                                 addresses: list[str]) -> set[str]:
         found: set[str] = set()
-        for start in range(0, len(addresses), 500):
+        for chunk in _chunks(addresses):
             rows = await self.session.scalars(
                 select(Consent.address).where(Consent.tenant_id == tenant, Consent.channel == channel,
                                               Consent.purpose.in_(purposes),
                                               Consent.granted.is_(False),
-                                              Consent.address.in_(addresses[start:start + 500]))
+                                              Consent.address.in_(chunk))
             )
             found.update(rows)
         return found
@@ -336,3 +351,8 @@ class CampaignRepository:
             select(AgentAvailability).where(AgentAvailability.tenant_id == tenant,
                                             AgentAvailability.queue_id == queue_id)
         )
+
+
+def _chunks(items: list[str], size: int = 500) -> list[list[str]]:
+    """IN lists of a size every database takes."""
+    return [items[start:start + size] for start in range(0, len(items), size)]

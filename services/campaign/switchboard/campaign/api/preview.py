@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends
 
 from switchboard.campaign.api.campaigns import Uow, find
 from switchboard.campaign.api.lists import mask
-from switchboard.campaign.dispatch import PassResult, check_contact, request_attempt
+from switchboard.campaign.dispatch import check_one, request_attempt
 from switchboard.campaign.models import Campaign, Contact
 from switchboard.campaign.repository import CampaignRepository
 from switchboard.campaign.schemas import AttemptOut, PreviewOut
@@ -61,7 +61,7 @@ async def next_contact(campaign_id: str, principal: Agent, uow: Uow) -> PreviewO
     for contact in await repo.due_contacts(principal.tenant, campaign.id, now, SCAN):
         if contact.callback_agent_id not in (None, principal.subject):
             continue  # a promised callback stays with the agent who promised it
-        allowed_by = await check_contact(repo, campaign, contact, now, PassResult())
+        allowed_by = await check_one(repo, campaign, contact, now)
         if allowed_by is not None:
             contact.status, contact.agent_id = "previewing", principal.subject
             shown = _preview_out(contact, allowed_by)
@@ -77,7 +77,7 @@ async def dial(campaign_id: str, contact_id: str, principal: Agent, uow: Uow) ->
     campaign = await _preview_campaign(repo, principal.tenant, campaign_id)
     contact = await _reserved(repo, principal.tenant, contact_id, principal.subject)
     now = datetime.now(UTC)
-    allowed_by = await check_contact(repo, campaign, contact, now, PassResult())
+    allowed_by = await check_one(repo, campaign, contact, now)
     if allowed_by is None:
         reason = contact.suppressed_reason or "outside the calling window"
         if contact.status == "previewing":
