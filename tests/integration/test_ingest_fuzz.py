@@ -22,11 +22,12 @@ pytestmark = pytest.mark.integration
 
 SECRET = "0123456789abcdef0123"
 WEBHOOKS = ("/v1/webhooks/sms/generic/{id}", "/v1/webhooks/sms/twilio/{id}",
-            "/v1/webhooks/sms/generic/{id}/status", "/v1/webhooks/sms/twilio/{id}/status")
+            "/v1/webhooks/sms/generic/{id}/status", "/v1/webhooks/sms/twilio/{id}/status",
+            "/v1/webhooks/email/mailgun/{email}", "/v1/webhooks/email/raw/{email}")
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, str]]:
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, dict[str, str]]]:
     url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('fuzz') / 'ingest.db'}"
     upgrade("switchboard.ingest", url)
     # The bus is unreachable on purpose: accepted events simply wait in the outbox.
@@ -39,24 +40,30 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClien
             "signing_secret": SECRET,
         }, headers={"Authorization": f"Bearer {token}"})
         assert response.status_code == 201, response.text
-        yield test_client, response.json()["id"]
+        mailbox = test_client.post("/v1/channels", json={
+            "kind": "email", "provider": "mailgun", "address": "help@acme.cn", "name": "fuzz",
+            "signing_secret": SECRET,
+        }, headers={"Authorization": f"Bearer {token}"})
+        assert mailbox.status_code == 201, mailbox.text
+        yield test_client, {"id": response.json()["id"], "email": mailbox.json()["id"]}
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     path=st.sampled_from(WEBHOOKS),
     body=st.binary(max_size=2048),
-    content_type=st.sampled_from(["application/json", "application/x-www-form-urlencoded", "text/plain"]),
+    content_type=st.sampled_from(["application/json", "application/x-www-form-urlencoded", "text/plain",
+                                  "message/rfc822", "multipart/form-data; boundary=b"]),
     signature=st.text(max_size=64).filter(lambda s: s.isascii() and s.isprintable()),
     channel=st.sampled_from(["known", "unknown"]),
     signed=st.booleans(),
 )
 def test_random_webhook_requests_never_cause_a_server_error(
-    client: tuple[TestClient, str], path: str, body: bytes, content_type: str, signature: str,
+    client: tuple[TestClient, dict[str, str]], path: str, body: bytes, content_type: str, signature: str,
     channel: str, signed: bool,
 ) -> None:
-    test_client, channel_id = client
-    url = path.format(id=channel_id if channel == "known" else "no-such-channel")
+    test_client, channels = client
+    url = path.format(**(channels if channel == "known" else dict.fromkeys(channels, "no-such-channel")))
     headers = {"Content-Type": content_type, "X-Signature": signature,
                "X-Signature-Timestamp": signature, "X-Twilio-Signature": signature}
     if signed:  # a correct signature lets the random body reach the parsers

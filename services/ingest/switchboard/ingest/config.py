@@ -13,6 +13,9 @@ class IngestSettings(ServiceSettings):
     # An SMS thread stays one conversation while messages keep coming within this.
     sms_inactivity_hours: float = 24.0
     max_webhook_bytes: int = 256 * 1024
+    # Email is bigger: the whole message as posted, and each attachment kept.
+    max_email_bytes: int = 25 * 1024 * 1024
+    max_attachment_bytes: int = 10 * 1024 * 1024
     # The scheme and host providers post to, when a proxy sits in front (Twilio signs that URL).
     public_base_url: str | None = None
 

@@ -15,7 +15,8 @@ from switchboard.common.events.ingest import ConsentOptedOut, ConversationOpened
 from switchboard.common.uow import UnitOfWork
 from switchboard.ingest.help import answer_help
 from switchboard.ingest.keywords import classify
-from switchboard.ingest.models import Channel, Conversation, Message, OptOut, RawPayload
+from switchboard.ingest.mail.mime import AttachmentData
+from switchboard.ingest.models import Attachment, Channel, Conversation, Message, OptOut, RawPayload
 from switchboard.ingest.repository import IngestRepository
 
 
@@ -28,6 +29,10 @@ class InboundMessage:
     content_type: str
     raw_body: str
     received_at: datetime | None = None
+    subject: str | None = None
+    # Email: the Message-IDs this one answers (In-Reply-To, then References), nearest first.
+    thread_ids: tuple[str, ...] = ()
+    attachments: tuple[AttachmentData, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -38,7 +43,8 @@ class Accepted:
 
 
 async def accept_inbound(
-    uow: UnitOfWork, channel: Channel, inbound: InboundMessage, *, inactivity: timedelta
+    uow: UnitOfWork, channel: Channel, inbound: InboundMessage, *, inactivity: timedelta,
+    max_attachment_bytes: int = 10 * 1024 * 1024,
 ) -> Accepted:
     repo = IngestRepository(uow.session)
     existing = await repo.message_by_provider_id(channel.id, inbound.provider_message_id)
@@ -46,9 +52,7 @@ async def accept_inbound(
         return Accepted(existing.id, existing.conversation_id, duplicate=True)
 
     now = datetime.now(UTC)
-    conversation = await repo.open_conversation(
-        channel.tenant_id, channel.id, inbound.from_address, now - inactivity
-    )
+    conversation = await _thread_of(repo, channel, inbound, now - inactivity)
     kind: ChannelKind = channel.kind  # type: ignore[assignment]
     if conversation is None:
         conversation = Conversation(
@@ -69,10 +73,11 @@ async def accept_inbound(
         id=str(uuid.uuid4()), tenant_id=channel.tenant_id, conversation_id=conversation.id,
         channel_id=channel.id, direction="in", from_address=inbound.from_address,
         to_address=inbound.to_address, text=inbound.text,
-        provider_message_id=inbound.provider_message_id, created_at=now,
+        provider_message_id=inbound.provider_message_id, created_at=now, subject=inbound.subject,
     )
     repo.add(message)
     await repo.flush()
+    store_attachments(repo, message, inbound.attachments, max_attachment_bytes, now)
     repo.add(RawPayload(
         id=str(uuid.uuid4()), tenant_id=channel.tenant_id, channel_id=channel.id,
         message_id=message.id, content_type=inbound.content_type, body=inbound.raw_body,
@@ -84,7 +89,8 @@ async def accept_inbound(
             channel_id=channel.id, from_address=inbound.from_address,
             to_address=inbound.to_address, text=inbound.text,
             provider_message_id=inbound.provider_message_id,
-            received_at=inbound.received_at or now,
+            received_at=inbound.received_at or now, subject=inbound.subject,
+            attachment_count=len(inbound.attachments),
         ),
         tenant=channel.tenant_id, subject=conversation.id,
     )
@@ -92,6 +98,32 @@ async def accept_inbound(
     if channel.kind == "sms" and (found := classify(inbound.text)) and found[0] == "help":
         await answer_help(uow, channel, conversation, message.id, inactivity)
     return Accepted(message.id, conversation.id, duplicate=False)
+
+
+async def _thread_of(
+    repo: IngestRepository, channel: Channel, inbound: InboundMessage, active_since: datetime
+) -> Conversation | None:
+    """Email threads by its headers (a reply joins the open conversation of what it answers);
+    every other channel by the customer's address within the inactivity window."""
+    if channel.kind == "email":
+        return await repo.open_conversation_of_thread(channel.tenant_id, channel.id, inbound.thread_ids)
+    return await repo.open_conversation(
+        channel.tenant_id, channel.id, inbound.from_address, active_since
+    )
+
+
+def store_attachments(
+    repo: IngestRepository, message: Message, attachments: tuple[AttachmentData, ...],
+    max_bytes: int, now: datetime,
+) -> None:
+    """Every attachment is described; its content is kept only within the size limit."""
+    for position, item in enumerate(attachments, start=1):
+        repo.add(Attachment(
+            id=str(uuid.uuid4()), tenant_id=message.tenant_id, message_id=message.id, position=position,
+            filename=item.filename[:255], content_type=item.content_type[:255], size=len(item.data),
+            inline=item.inline, content_id=(item.content_id or "")[:255] or None,
+            data=item.data if len(item.data) <= max_bytes else None, created_at=now,
+        ))
 
 
 async def _record_opt_out(

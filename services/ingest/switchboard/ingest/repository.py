@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from switchboard.ingest.models import (
+    Attachment,
     Channel,
     Conversation,
     Delivery,
@@ -70,6 +71,33 @@ class IngestRepository:
             )
             .order_by(Conversation.last_activity_at.desc())
             .limit(1)
+        )
+
+    async def open_conversation_of_thread(
+        self, tenant: str, channel_id: str, thread_ids: tuple[str, ...]
+    ) -> Conversation | None:
+        """The open conversation holding the nearest of the messages an email answers."""
+        if not thread_ids:
+            return None
+        rows = (await self.session.execute(
+            select(Message.provider_message_id, Conversation)
+            .join(Conversation, Conversation.id == Message.conversation_id)
+            .where(Message.tenant_id == tenant, Message.channel_id == channel_id,
+                   Message.provider_message_id.in_(thread_ids), Conversation.status == "open")
+        )).all()
+        by_id = {provider_id: conversation for provider_id, conversation in rows}
+        return next((by_id[i] for i in thread_ids if i in by_id), None)
+
+    async def attachments_of(self, tenant: str, message_id: str) -> list[Attachment]:
+        rows = await self.session.scalars(
+            select(Attachment).where(Attachment.tenant_id == tenant, Attachment.message_id == message_id)
+            .order_by(Attachment.position)
+        )
+        return list(rows)
+
+    async def attachment(self, tenant: str, attachment_id: str) -> Attachment | None:
+        return await self.session.scalar(
+            select(Attachment).where(Attachment.tenant_id == tenant, Attachment.id == attachment_id)
         )
 
     async def opt_out(self, tenant: str, channel_kind: str, address: str) -> OptOut | None:
@@ -150,7 +178,9 @@ class IngestRepository:
         return list(await self.session.scalars(query))
 
     def add(
-        self, row: Channel | Conversation | Message | RawPayload | OptOut | Delivery | TenantSettings
+        self,
+        row: Channel | Conversation | Message | RawPayload | OptOut | Delivery | TenantSettings
+        | Attachment,
     ) -> None:
         self.session.add(row)
 

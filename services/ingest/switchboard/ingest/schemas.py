@@ -118,3 +118,4 @@ class MessageOut(BaseModel):
     text: str
     created_at: datetime
     status: str | None = None
+    subject: str | None = None

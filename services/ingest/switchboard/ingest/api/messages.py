@@ -138,7 +138,7 @@ async def conversation_messages(conversation_id: str, principal: Reader, uow: Uo
         MessageOut(
             id=m.id, direction=m.direction, from_address=m.from_address,  # type: ignore[arg-type]
             to_address=m.to_address, text=m.text, created_at=m.created_at,
-            status=deliveries[m.id].status if m.id in deliveries else None,
+            status=deliveries[m.id].status if m.id in deliveries else None, subject=m.subject,
         )
         for m in messages
     ]
