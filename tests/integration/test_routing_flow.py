@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 import time
 
 import httpx
@@ -43,17 +44,20 @@ def test_an_sms_reaches_an_agent_who_accepts_and_completes_it(platform: Platform
     ann.headers["Authorization"] = f"Bearer {platform.token('acme', 'agent', subject='ann')}"
     assert ann.post("/v1/agents/ann/sign-in", json={}).json()["state"] == "available"
 
+    feed: list[dict] = []
+    stop = threading.Event()
+    reader = threading.Thread(target=read_desktop_feed, args=(platform, feed, stop))
+    reader.start()
+    wait_until(lambda: bool(feed), 20, "the desktop feed's first snapshot")
+    assert feed[0]["agent"]["state"] == "available" and feed[0]["tasks"] == []
+
     sent_at = time.monotonic()
     assert gateway.send("+8613800138000", "我的话费不对").status_code == 200
-    offers: list[dict] = []
-
-    def offered() -> bool:
-        offers[:] = [t for t in ann.get("/v1/agents/ann/tasks").json() if t["status"] == "offered"]
-        return bool(offers)
-
-    wait_until(offered, 30, "the offer to reach ann")
+    wait_until(lambda: any(snapshot["tasks"] for snapshot in feed), 30, "the offer on ann's desktop feed")
     offer_seconds = time.monotonic() - sent_at
-    [task] = offers
+    stop.set()  # the reader returns at the next snapshot (the accept below)
+    [task] = next(snapshot["tasks"] for snapshot in feed if snapshot["tasks"])
+    assert task["status"] == "offered" and task["agent_id"] == "ann"
     assert task["customer_id"], "profile identified the customer before routing (inside the grace period)"
     assert offer_seconds < 3, f"routed on the profile, not on the grace timeout ({offer_seconds:.2f}s)"
 
@@ -61,6 +65,7 @@ def test_an_sms_reaches_an_agent_who_accepts_and_completes_it(platform: Platform
     done = ann.post(f"/v1/tasks/{task['id']}/complete", json={"disposition": "resolved"})
     assert done.status_code == 200, done.text
     assert ann.get("/v1/agents/ann").json()["state"] == "wrap_up"
+    reader.join(10)
 
     wait_until(lambda: platform.scalar("routing", "SELECT count(*) FROM outbox") == 0, 20, "outbox drained")
     completed = last_event(platform, "sb.acme.routing.task.completed")
@@ -80,6 +85,19 @@ def test_an_sms_reaches_an_agent_who_accepts_and_completes_it(platform: Platform
     wait_until(lambda: ann.get("/v1/agents/ann").json()["state"] == "available", 20,
                "the timed wrap-up to end")
     ann.close()
+
+
+def read_desktop_feed(platform: Platform, into: list[dict], stop: threading.Event) -> None:
+    """ann's desktop feed (server-sent events): every snapshot until told to stop."""
+    headers = {"Authorization": f"Bearer {platform.token('acme', 'agent', subject='ann')}"}
+    url = f"{platform.url('routing')}/v1/agents/ann/stream"
+    with httpx.stream("GET", url, headers=headers, params={"every": 0.2}, timeout=30) as response:
+        assert response.headers["content-type"].startswith("text/event-stream")
+        for line in response.iter_lines():
+            if line.startswith("data: "):
+                into.append(json.loads(line[6:]))
+            if stop.is_set():
+                return
 
 
 def first_live_snapshot(platform: Platform) -> dict:

@@ -151,3 +151,20 @@ async def test_another_tenants_rows_are_not_found(api, routing) -> None:
     assert await api.ok("GET", "/v1/queues", tenant="globex") == []
     task_id = await offered_task(api, routing)
     assert (await api.call("GET", f"/v1/tasks/{task_id}", tenant="globex")).status_code == 404
+
+
+async def test_a_supervisor_moves_and_reprioritizes_a_waiting_task(api, routing) -> None:
+    queues = await setup_center(api, agents=())
+    await routing.send(message(text="hello"))
+    await routing.send(identified())
+    [queued] = await routing.events("task.queued")
+    changed = await api.call("PATCH", f"/v1/tasks/{queued.task_id}", roles=("supervisor",),
+                             json={"queue_id": queues["billing"], "priority": 40})
+    assert changed.status_code == 200, changed.text
+    assert (changed.json()["queue_id"], changed.json()["priority"]) == (queues["billing"], 40)
+    [moved] = await routing.events("task.transferred")
+    assert (moved.to_queue_id, moved.from_agent_id) == (queues["billing"], None)
+    as_agent = await api.as_agent("ann", "PATCH", f"/v1/tasks/{queued.task_id}", json={"priority": 1})
+    assert as_agent.status_code == 403
+    empty = await api.call("PATCH", f"/v1/tasks/{queued.task_id}", json={})
+    assert empty.status_code == 422 and "queue_id, priority" in empty.text

@@ -174,6 +174,19 @@ class TransferIn(Strict):
         return self
 
 
+class TaskChange(Strict):
+    """A supervisor's move or reprioritization of a waiting task."""
+
+    queue_id: str | None = None
+    priority: int | None = Field(None, ge=-1000, le=100_000)
+
+    @model_validator(mode="after")
+    def something_to_change(self) -> TaskChange:
+        if self.queue_id is None and self.priority is None:
+            raise ValueError("give queue_id, priority or both")
+        return self
+
+
 class TaskOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     id: str

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import StreamingResponse
 
 from switchboard.common.auth import Principal
 from switchboard.common.errors import Conflict, Forbidden
+from switchboard.common.runtime import Runtime
 from switchboard.common.uow import UnitOfWork
 from switchboard.routing.api.deps import Admin, Desktop, Settings, Supervisor, Uow, agent_or_404, locked_flow
 from switchboard.routing.api.skills import check_skills_exist
@@ -19,6 +25,7 @@ from switchboard.routing.repository import RoutingRepository
 from switchboard.routing.schemas import AgentIn, AgentOut, AgentSettings, SignIn, StateIn, TaskOut
 
 router = APIRouter(prefix="/v1/agents", tags=["agents"])
+KEEP_ALIVE_SECONDS = 15.0
 
 
 def agent_out(agent: Agent, load: dict[str, int]) -> AgentOut:
@@ -120,3 +127,39 @@ async def _dispatch_and_commit(uow: UnitOfWork, flow: Flow, agent: Agent) -> Age
     loads = await flow.repo.agent_loads(flow.tenant)
     await uow.commit()
     return agent_out(agent, loads.get(agent.id, {}))
+
+
+@router.get("/{agent_id}/stream", summary="The agent's desktop feed: state and offers, as server-sent events")
+async def agent_stream(agent_id: str, request: Request, principal: Desktop, uow: Uow,
+                       every: Annotated[float, Query(ge=0.2, le=10)] = 0.5) -> StreamingResponse:
+    """Sends the agent's state and tasks at once, then again whenever they change."""
+    _self_or_supervisor(principal, agent_id)
+    await agent_or_404(RoutingRepository(uow.session), principal.tenant, agent_id)
+    await uow.rollback()  # the stream reads in its own short transactions
+    runtime: Runtime = request.app.state.runtime
+    return StreamingResponse(_agent_feed(request, runtime, principal.tenant, agent_id, every),
+                             media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
+
+
+async def _agent_feed(request: Request, runtime: Runtime, tenant: str, agent_id: str,
+                      every: float) -> AsyncIterator[str]:
+    last, quiet = "", 0.0
+    while not await request.is_disconnected():
+        async with runtime.unit_of_work() as unit:
+            unit.scope_to(tenant)
+            repo = RoutingRepository(unit.session)
+            agent = await repo.agent(tenant, agent_id)
+            if agent is None:
+                return
+            load = (await repo.agent_loads(tenant)).get(agent_id, {})
+            tasks = [TaskOut.model_validate(t).model_dump(mode="json")
+                     for t in await repo.tasks_of_agent(tenant, agent_id)]
+            snapshot = json.dumps({"agent": agent_out(agent, load).model_dump(mode="json"), "tasks": tasks})
+        if snapshot != last:
+            last, quiet = snapshot, 0.0
+            yield f"event: desktop\ndata: {snapshot}\n\n"
+        elif quiet >= KEEP_ALIVE_SECONDS:  # a comment line keeps proxies from closing an idle stream
+            quiet = 0.0
+            yield ": keep-alive\n\n"
+        await asyncio.sleep(every)
+        quiet += every

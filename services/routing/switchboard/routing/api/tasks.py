@@ -21,7 +21,7 @@ from switchboard.routing.flow.context import Flow
 from switchboard.routing.flow.dispatch import dispatch
 from switchboard.routing.models import Agent, Task
 from switchboard.routing.repository import RoutingRepository
-from switchboard.routing.schemas import CompleteIn, TaskOut, TransferIn
+from switchboard.routing.schemas import CompleteIn, TaskChange, TaskOut, TransferIn
 
 router = APIRouter(prefix="/v1/tasks", tags=["tasks"])
 
@@ -71,6 +71,16 @@ async def transfer_task(task_id: str, body: TransferIn, principal: AgentOnly, uo
     else:
         target = await agent_or_404(flow.repo, principal.tenant, body.agent_id or "")
         await work.transfer_to_agent(flow, task, agent, target)
+    return await _finish(uow, flow, task)
+
+
+@router.patch("/{task_id}", response_model=TaskOut,
+              summary="Supervisor: move a waiting task to another queue and/or set its priority")
+async def change_task(task_id: str, body: TaskChange, principal: Supervisor, uow: Uow,
+                      settings: Settings) -> TaskOut:
+    flow = await locked_flow(uow, principal, settings)
+    task = await task_or_404(flow.repo, principal.tenant, task_id)
+    await work.move_or_reprioritize(flow, task, body.queue_id, body.priority)
     return await _finish(uow, flow, task)
 
 

@@ -7,7 +7,7 @@ from switchboard.common.events.routing import TaskAccepted, TaskCompleted, TaskT
 from switchboard.routing.flow.agents import start_wrap_up
 from switchboard.routing.flow.context import Flow
 from switchboard.routing.flow.dispatch import engine_agent, record_offer, withdraw_offer
-from switchboard.routing.flow.intake import enqueue, merged_skills
+from switchboard.routing.flow.intake import enqueue, merged_skills, priority_of
 from switchboard.routing.models import Agent, Task
 
 
@@ -83,7 +83,26 @@ async def transfer_to_agent(flow: Flow, task: Task, agent: Agent, target: Agent)
     await record_offer(flow, task, target.id)
 
 
-def _transferred(flow: Flow, task: Task, from_agent: str, **to: str) -> TaskTransferred:
+def _transferred(flow: Flow, task: Task, from_agent: str | None, **to: str) -> TaskTransferred:
     return TaskTransferred(task_id=task.id, conversation_id=task.conversation_id,
                            queue_id=task.queue_id or "", channel=task.channel, at=flow.now,
                            from_agent_id=from_agent, **to)
+
+
+async def move_or_reprioritize(flow: Flow, task: Task, queue_id: str | None, priority: int | None) -> None:
+    """A supervisor moves a waiting task to another queue (keeping its place) or sets its priority."""
+    if task.status != "queued":
+        raise Conflict(f"only a waiting task can be moved or reprioritized; task {task.id} is {task.status}")
+    if priority is not None:
+        task.rule_priority = priority
+    if queue_id is not None and queue_id != task.queue_id:
+        queue = await flow.repo.queue(flow.tenant, queue_id)
+        if queue is None:
+            raise NotFound(f"no queue {queue_id}")
+        if task.channel not in queue.channels:
+            raise Conflict(f"queue {queue.name!r} does not serve the {task.channel} channel")
+        task.required_skills = merged_skills(queue.required_skills)
+        await flow.emit(_transferred(flow, task, None, to_queue_id=queue.id), task.conversation_id)
+        await enqueue(flow, task, queue)
+    else:
+        task.priority = priority_of(task)
