@@ -1,6 +1,6 @@
 """The events campaign acts on."""
 
-from switchboard.campaign.handlers import consent, delivery, floor, journeys, surveys
+from switchboard.campaign.handlers import consent, delivery, floor, journeys, privacy, surveys
 from switchboard.common.consumer import HandlerMap
 from switchboard.common.events import ingest, profile, routing
 
@@ -19,6 +19,8 @@ def build_handlers() -> HandlerMap:
         .on(ingest.ConversationClosed, journeys.on_conversation_closed)
         .on(profile.ConsentChanged, consent.on_consent_changed)
         .on(profile.ContactIdentified, journeys.on_contact_identified)
+        .on(profile.CustomerErased, privacy.on_customer_erased)
+        .on(profile.CustomerMerged, privacy.on_customer_merged)
         .on(routing.AgentAvailabilityChanged, floor.on_availability_changed)
         .on(routing.TaskAccepted, floor.on_task_accepted)
         .on(routing.TaskCompleted, journeys.on_task_completed)

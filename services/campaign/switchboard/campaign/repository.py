@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import TypeAlias
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from switchboard.campaign.models import (
@@ -343,6 +343,36 @@ class CampaignRepository:
             select(Contact).where(Contact.campaign_id == campaign_id, Contact.address == address,
                                   Contact.dedupe_key == key)
         )
+
+    # privacy
+
+    async def erase_customer(self, tenant: str, customer_id: str) -> None:
+        contacts = list(await self.session.scalars(
+            select(Contact).where(Contact.tenant_id == tenant, Contact.customer_id == customer_id)))
+        for contact in contacts:
+            erased = f"erased:{contact.id}"
+            await self.session.execute(
+                update(Attempt).where(Attempt.tenant_id == tenant, Attempt.contact_id == contact.id)
+                .values(address=erased, disposition_notes=None))
+            await self.session.execute(
+                update(SurveyResponse).where(SurveyResponse.tenant_id == tenant,
+                                             SurveyResponse.contact_id == contact.id).values(answer=""))
+            if contact.status in ("pending", "previewing", "in_progress"):
+                contact.status, contact.next_attempt_at = "suppressed", None
+                contact.suppressed_reason = "erased"
+            contact.address, contact.fields, contact.zones = erased, {}, ""
+        await self.session.execute(
+            update(Callback).where(Callback.tenant_id == tenant, Callback.customer_id == customer_id)
+            .values(address="erased", status="done"))
+        await self.session.execute(
+            delete(Conversation).where(Conversation.tenant_id == tenant,
+                                       Conversation.customer_id == customer_id))
+
+    async def rekey_customer(self, tenant: str, merged_id: str, survivor_id: str) -> None:
+        for model in (Contact, Callback, Conversation):
+            await self.session.execute(
+                update(model).where(model.tenant_id == tenant, model.customer_id == merged_id)
+                .values(customer_id=survivor_id))
 
     # pacing
 
