@@ -13,8 +13,9 @@ import nats
 import pytest
 
 from switchboard.common.events.base import Payload, make_envelope
+from switchboard.common.events.campaign import SurveyResponseRecorded
 from switchboard.common.events.ingest import MessageReceived, MessageSent
-from switchboard.common.events.routing import TaskAccepted
+from switchboard.common.events.routing import TaskAccepted, TaskCompleted
 from switchboard.common.testing import Platform, wait_until
 
 pytestmark = pytest.mark.integration
@@ -194,5 +195,38 @@ def test_the_evaluation_workflow_from_assignment_to_re_review(platform: Platform
     assert report["score_spread"] == 40.0  # (1+1+2+0)/5 = 80 against (1+1+0+0)/5 = 40
     assert [e["id"] for e in agent.get("/v1/evaluations").json()] == [evaluation["id"]]  # calibration
     assert len(published(platform, "sb.acme.qa.evaluation.completed")) == 2  # is not the agent's score
+
+    # Sampling: a completed complaint is assigned for review at once; CSAT rolls up per agent.
+    no_card = supervisor.put("/v1/sampling-rules", json={"enabled": True, "evaluator_ids": ["eva"]})
+    assert no_card.status_code == 422 and "scorecard_id" in no_card.json()["detail"]
+    rules = supervisor.put("/v1/sampling-rules", json={
+        "enabled": True, "scorecard_id": card["id"], "evaluator_ids": ["eva", "evb"],
+        "random_share": 0, "new_agent_weeks": 0})
+    assert rules.status_code == 200, rules.text
+    complaint = chat(platform, "acme", "a1")
+    publish(platform, "acme", complaint, TaskCompleted(
+        task_id=str(uuid.uuid4()), conversation_id=complaint, queue_id="tech", channel="chat",
+        at=datetime.now(UTC), agent_id="a1", disposition="complaint", talk_seconds=240, wrap_seconds=20))
+    publish(platform, "acme", conversation,
+            *[SurveyResponseRecorded(survey_id="csat", conversation_id=c, question="Satisfied?", score=score,
+                                     at=datetime.now(UTC))
+              for c, score in ((conversation, 5), (complaint, 2), (conversation, 4))])
+
+    def sampled() -> list[dict]:
+        return list(supervisor.get("/v1/evaluations", params={"conversation_id": complaint}).json())
+
+    wait_until(lambda: len(sampled()) == 1, 15, "the complaint assigned for review")
+    [review] = sampled()
+    assert (review["reason"], review["evaluator_id"], review["status"]) == ("complaint", "eva", "assigned")
+    wait_until(lambda: supervisor.get("/v1/reports/csat").json() != [], 15, "CSAT responses")
+    wait_until(lambda: supervisor.get("/v1/reports/csat").json()[0]["responses"] == 3, 15, "all three")
+    [row] = supervisor.get("/v1/reports/csat", params={"group_by": "agent"}).json()
+    assert (row["key"], row["responses"], row["average"], row["csat_percent"]) == ("a1", 3, 3.67, 66.7)
+    assert supervisor.get("/v1/reports/csat", params={"group_by": "queue"}).json()[0]["key"] == "tech"
+    assert supervisor.get("/v1/reports/csat", params={"since": "2026-11-01T00:00:00"}).status_code == 422
+    assert supervisor.get("/v1/reports/csat", params={"group_by": "month"}).status_code == 422
+    assert agent.get("/v1/reports/csat").status_code == 403
+    with as_user(platform, "globex", "supervisor", "sup") as other:
+        assert other.get("/v1/reports/csat").json() == []
     for client in (supervisor, evaluator, agent):
         client.close()

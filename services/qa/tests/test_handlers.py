@@ -139,3 +139,67 @@ async def test_marketing_sends_and_sends_without_text_are_not_transcribed(sessio
     await qa.handle(envelope_of(agent("x").model_copy(update={"text": None})))
     async with sessions() as session:
         assert await session.scalar(select(func.count()).select_from(TranscriptMessage)) == 0
+
+
+async def _sampling_on(sessions, **rules) -> str:
+    from switchboard.qa.models import SamplingConfig, Scorecard, ScorecardVersion
+
+    form = {"name": "f", "sections": [{"title": "s", "questions": [
+        {"key": "greeting", "text": "greeted?", "auto_check": "greeting"}]}]}
+    async with sessions() as session:
+        session.add(Scorecard(id="sc", tenant_id="acme", name="f", current_version=1, created_at=T0))
+        session.add(ScorecardVersion(id="sv1", tenant_id="acme", scorecard_id="sc", version=1,
+                                     definition=form, created_by="x", created_at=T0))
+        session.add(SamplingConfig(tenant_id="acme", updated_at=T0, config={
+            "enabled": True, "scorecard_id": "sc", "evaluator_ids": ["e1", "e2"], "random_share": 0,
+            **rules}))
+        await session.commit()
+    return "sc"
+
+
+def completed(conversation: str, disposition: str = "resolved", agent_id: str = "a1") -> TaskCompleted:
+    return TaskCompleted(task_id=f"t-{conversation}", conversation_id=conversation, queue_id="q",
+                         channel="chat", at=T0, agent_id=agent_id, disposition=disposition,
+                         talk_seconds=100)
+
+
+async def test_a_completed_complaint_is_assigned_to_the_least_loaded_evaluator(sessions, qa) -> None:
+    from switchboard.qa.models import Evaluation
+
+    await _sampling_on(sessions, new_agent_weeks=0)
+    await qa.handle(envelope_of(agent("Hello there", 1, conversation="c1"), conversation="c1"))
+    await qa.handle(envelope_of(completed("c1", "complaint"), conversation="c1"))
+    await qa.handle(envelope_of(completed("c2", "complaint"), conversation="c2"))
+    await qa.handle(envelope_of(completed("c3"), conversation="c3"))  # ordinary: not sampled
+    rows = sorted(await stored(sessions, Evaluation), key=lambda e: e.conversation_id)
+    assert [(e.conversation_id, e.reason, e.evaluator_id) for e in rows] == [
+        ("c1", "complaint", "e1"), ("c2", "complaint", "e2")]
+    assert rows[0].answers["greeting"]["value"] == "yes"  # pre-filled from the automatic check
+    await qa.handle(envelope_of(completed("c1", "complaint"), conversation="c1"))  # a second task
+    assert len(await stored(sessions, Evaluation)) == 2
+
+
+async def test_a_new_agents_contacts_are_all_sampled(sessions, qa) -> None:
+    from switchboard.qa.models import Evaluation
+
+    await _sampling_on(sessions)
+    await qa.handle(envelope_of(completed("c1", agent_id="rookie"), conversation="c1"))
+    [evaluation] = await stored(sessions, Evaluation)
+    assert (evaluation.reason, evaluation.agent_id) == ("new_agent", "rookie")
+
+
+async def test_survey_answers_are_kept_per_agent_and_a_very_low_one_is_a_complaint(sessions, qa) -> None:
+    from switchboard.common.events.campaign import SurveyResponseRecorded
+    from switchboard.qa.models import Evaluation, SurveyResponse
+
+    await _sampling_on(sessions, new_agent_weeks=0)
+    await qa.handle(envelope_of(accepted("a7", conversation="c1"), conversation="c1"))
+    for score in (5, 1):
+        await qa.handle(envelope_of(SurveyResponseRecorded(
+            survey_id="csat", conversation_id="c1", question="How satisfied were you?", score=score,
+            at=T0), conversation="c1"))
+    responses = await stored(sessions, SurveyResponse)
+    assert sorted((r.agent_id, r.queue_id, r.score) for r in responses) == [
+        ("a7", "billing", 1), ("a7", "billing", 5)]
+    [evaluation] = await stored(sessions, Evaluation)
+    assert (evaluation.conversation_id, evaluation.reason) == ("c1", "complaint")

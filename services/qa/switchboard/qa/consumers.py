@@ -1,6 +1,7 @@
 """The events qa acts on."""
 
 from switchboard.common.consumer import HandlerMap
+from switchboard.common.events.campaign import SurveyResponseRecorded
 from switchboard.common.events.ingest import (
     ConversationClosed,
     ConversationOpened,
@@ -21,4 +22,5 @@ def build_handlers() -> HandlerMap:
         .on(TaskAccepted, handlers.on_task_accepted)
         .on(TaskTransferred, handlers.on_task_transferred)
         .on(TaskCompleted, handlers.on_task_completed)
+        .on(SurveyResponseRecorded, handlers.on_survey_response)
     )

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import uuid
+
 from switchboard.common.consumer import EventContext
+from switchboard.common.events.campaign import SurveyResponseRecorded
 from switchboard.common.events.ingest import (
     ConversationClosed,
     ConversationOpened,
@@ -10,7 +13,10 @@ from switchboard.common.events.ingest import (
     MessageSent,
 )
 from switchboard.common.events.routing import TaskAccepted, TaskCompleted, TaskTransferred
+from switchboard.qa.models import SurveyResponse
 from switchboard.qa.repository import QARepository
+from switchboard.qa.review_sampling import note_agent, sample_if_due
+from switchboard.qa.sampling_repository import SamplingRepository
 from switchboard.qa.transcripts import contact_for, record_message, refresh_contact
 
 
@@ -61,6 +67,26 @@ async def on_task_completed(event: TaskCompleted, ctx: EventContext) -> None:
     contact.customer_id = event.customer_id or contact.customer_id
     contact.disposition = event.disposition
     contact.handle_seconds = event.talk_seconds + event.wrap_seconds
+    await repo.flush()
+    await note_agent(SamplingRepository(ctx.uow.session), ctx.tenant, event.agent_id, event.at)
+    await sample_if_due(ctx.uow, contact, event.at)
+
+
+async def on_survey_response(event: SurveyResponseRecorded, ctx: EventContext) -> None:
+    """A CSAT answer, credited to the contact's agent and queue; a very low score is a complaint."""
+    repo = SamplingRepository(ctx.uow.session)
+    contact = (await QARepository(ctx.uow.session).contact(ctx.tenant, event.conversation_id)
+               if event.conversation_id else None)
+    repo.add(SurveyResponse(
+        id=str(uuid.uuid4()), tenant_id=ctx.tenant, event_id=ctx.envelope.id, survey_id=event.survey_id,
+        conversation_id=event.conversation_id,
+        agent_id=event.agent_id or (contact.agent_id if contact else None),
+        queue_id=contact.queue_id if contact else None, question=event.question[:500], score=event.score,
+        at=event.at,
+    ))
+    rules = await repo.rules(ctx.tenant)
+    if contact is not None and event.score is not None and event.score <= rules.low_csat_at_most:
+        await sample_if_due(ctx.uow, contact, event.at, forced_reason="complaint")
 
 
 async def on_conversation_closed(event: ConversationClosed, ctx: EventContext) -> None:

@@ -142,3 +142,39 @@ class Evaluation(TenantScoped, Base):
     assigned_at: Mapped[datetime] = mapped_column(UtcDateTime())
     submitted_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class SurveyResponse(TenantScoped, Base):
+    """A CSAT answer from campaign, kept with the agent and queue it is about."""
+
+    __tablename__ = "survey_responses"
+    __table_args__ = (Index("ix_survey_responses_tenant_at", "tenant_id", "at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(36), unique=True)
+    survey_id: Mapped[str] = mapped_column(String(64))
+    conversation_id: Mapped[str | None] = mapped_column(String(64))
+    agent_id: Mapped[str | None] = mapped_column(String(128))
+    queue_id: Mapped[str | None] = mapped_column(String(64))
+    question: Mapped[str] = mapped_column(String(500))
+    score: Mapped[int | None] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class SamplingConfig(TenantScoped, Base):
+    __tablename__ = "sampling_configs"
+
+    tenant_id: Mapped[str] = mapped_column(String(63), primary_key=True)
+    config: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class AgentRecord(TenantScoped, Base):
+    """When QA first saw an agent handle a contact: 'agents in their first weeks'."""
+
+    __tablename__ = "agent_records"
+    __table_args__ = (UniqueConstraint("tenant_id", "agent_id"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    agent_id: Mapped[str] = mapped_column(String(128))
+    first_contact_at: Mapped[datetime] = mapped_column(UtcDateTime())
