@@ -2,7 +2,8 @@
 
 One customer texts the hotline twice and then texts 退订; routing's outcome
 arrives on the bus; an agent pops the screen; the customer's email record is
-merged in. Every effect is read back through profile's API and the bus.
+merged in, exported and erased. Every effect is read back through profile's API
+and the bus.
 """
 
 from __future__ import annotations
@@ -144,6 +145,13 @@ def test_a_customers_contacts_consent_outcomes_and_merge_flow_through_profile(
             "vip",
         )
 
+    with platform.client("profile", "acme", "admin") as admin:
+        assert admin.get(f"/v1/customers/{customer_id}/export").json()["customer"]["merged_from"] == [
+            email_record["id"]
+        ]
+        assert admin.delete(f"/v1/customers/{customer_id}").status_code == 204
+        assert admin.get("/v1/screen-pop", params={"phone": PHONE}).status_code == 404
+
     with platform.client("profile", "globex", "admin") as globex:
         assert globex.get("/v1/screen-pop", params={"phone": PHONE}).status_code == 404
         assert globex.get(f"/v1/customers/{customer_id}").status_code == 404
@@ -151,7 +159,7 @@ def test_a_customers_contacts_consent_outcomes_and_merge_flow_through_profile(
     def published_types() -> list[str]:
         return [e["type"] for e in _profile_events(platform, "acme")]
 
-    wait_until(lambda: "sb.profile.customer.merged.v1" in published_types(), 30, "the merge on the bus")
+    wait_until(lambda: "sb.profile.customer.erased.v1" in published_types(), 30, "the erasure on the bus")
     events = _profile_events(platform, "acme")
     types = [e["type"] for e in events]
     assert types.count("sb.profile.contact.identified.v1") == 3
@@ -166,4 +174,6 @@ def test_a_customers_contacts_consent_outcomes_and_merge_flow_through_profile(
         email_record["id"],
         "verified_identity",
     )
+    erased = {e["data"]["customer_id"] for e in events if e["type"] == "sb.profile.customer.erased.v1"}
+    assert erased == {customer_id, email_record["id"]}
     assert _profile_events(platform, "globex") == []

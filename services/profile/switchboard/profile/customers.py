@@ -17,6 +17,7 @@ from switchboard.profile.domain.customers import (
     valid_tags,
     valid_time_zone,
 )
+from switchboard.profile.domain.sensitive import masked_attributes, refuse_card_numbers
 from switchboard.profile.identities import IdentityKey
 from switchboard.profile.models import Customer, Identity
 from switchboard.profile.repository import ProfileRepository
@@ -24,19 +25,28 @@ from switchboard.profile.schemas import CustomerOut, IdentityOut
 
 
 async def customer_out(
-    repo: ProfileRepository, tenant: str, customer: Customer, identities: list[Identity] | None = None
+    repo: ProfileRepository, tenant: str, customer: Customer, identities: list[Identity] | None = None,
+    *, masked: bool = False,
 ) -> CustomerOut:
+    """The customer as the API shows it; `masked` hides ID-like attributes (for agents)."""
     if identities is None:
         identities = await repo.identities(tenant, customer.id)
     external = dict(i.value.split(":", 1) for i in identities if i.kind == "external")
     return CustomerOut(
         id=customer.id, name=customer.name, tier=customer.tier, language=customer.language,
         time_zone=customer.time_zone, birthday=customer.birthday, tags=list(customer.tags or []),
-        attributes=dict(customer.attributes or {}), external_ids=external,
+        attributes=masked_attributes(dict(customer.attributes or {})) if masked
+        else dict(customer.attributes or {}),
+        external_ids=external,
         last_contact_at=customer.last_contact_at, created_at=customer.created_at,
         updated_at=customer.updated_at,
         identities=[IdentityOut.model_validate(i) for i in identities],
     )
+
+
+def masks_for(roles: frozenset[str]) -> bool:
+    """Agents see sensitive attributes masked; supervisors, admins and services see them whole."""
+    return not roles.intersection({"admin", "supervisor", "service"})
 
 
 def new_customer(tenant: str, now: datetime) -> Customer:
@@ -50,6 +60,7 @@ async def apply_changes(
     """Validate and apply the given fields; any bad one raises 422 before anything changes."""
     today = datetime.now(UTC).date()
     valid: dict[str, Any] = {}
+    _refuse_card_numbers(changes)
     for field, value in changes.items():
         if value is None or field == "name":
             valid[field] = value.strip() or None if isinstance(value, str) else value
@@ -74,6 +85,14 @@ async def apply_changes(
         valid["attributes"] = {}
     for field, value in valid.items():
         setattr(customer, field, value)
+
+
+def _refuse_card_numbers(changes: dict[str, Any]) -> None:
+    refuse_card_numbers("name", changes.get("name"))
+    for tag in changes.get("tags") or []:
+        refuse_card_numbers("tags", tag)
+    for key, value in (changes.get("attributes") or {}).items():
+        refuse_card_numbers(f"attributes.{key}", value)
 
 
 async def existing_tier(repo: ProfileRepository, tenant: str, name: str) -> str:

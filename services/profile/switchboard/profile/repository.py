@@ -21,9 +21,10 @@ from switchboard.profile.models import (
     TimelineEntry,
 )
 
-# The screen pop's reads skip the session's tenant net (`all_tenants`): each of them
-# filters on tenant_id itself, and the net costs about 1 ms per ORM query, a tenth
-# of the screen pop's budget (docs/performance.md). Writes and everything else keep it.
+# The hot paths' reads (screen pop, resolving a contact) skip the session's tenant net
+# (`all_tenants`): each of them filters on tenant_id itself, and the net costs about
+# 1 ms per ORM query, a tenth of the screen pop's budget (docs/performance.md).
+# Writes and everything else keep it.
 HOT = {"all_tenants": True}
 
 Row: TypeAlias = Customer | Identity | TenantSettings | TimelineEntry | Tier | Conversation
@@ -116,7 +117,7 @@ class ProfileRepository:
         return await self.session.scalar(
             select(Conversation).where(
                 Conversation.tenant_id == tenant, Conversation.id == conversation_id
-            )
+            ).execution_options(**HOT)
         )
 
     async def open_conversations(self, tenant: str, customer_id: str, limit: int) -> list[Conversation]:

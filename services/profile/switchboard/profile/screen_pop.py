@@ -24,11 +24,12 @@ OPEN_ITEMS = 10
 
 
 async def screen_pop(
-    repo: ProfileRepository, settings: TenantSettings | None, customer: Customer, tier: Tier | None
+    repo: ProfileRepository, settings: TenantSettings | None, customer: Customer, tier: Tier | None,
+    *, masked: bool = True,
 ) -> ScreenPopOut:
     tenant, now = customer.tenant_id, datetime.now(UTC)
     identities = await repo.identities(tenant, customer.id)
-    out = await customer_out(repo, tenant, customer, identities)
+    out = await customer_out(repo, tenant, customer, identities, masked=masked)
     consent = await consents_of(ConsentRepository(repo.session), settings, tenant, identities)
     facts = await repeat_facts(repo, customer, settings, now, counting_current=False)
     recent = await repo.timeline(tenant, customer.id, before=None, limit=LAST_INTERACTIONS)

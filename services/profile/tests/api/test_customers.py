@@ -126,3 +126,18 @@ async def test_tiers_are_tenant_defined_and_guarded(api) -> None:
     assert (await api.delete("/v1/tiers/vip")).status_code == 409
     assert (await api.delete("/v1/tiers/svip")).status_code == 204
     assert (await api.post("/v1/customers", json={"tier": "vip"}, tenant="globex")).status_code == 422
+
+
+async def test_agents_see_id_numbers_masked_and_card_numbers_are_never_stored(api) -> None:
+    refused = await api.post("/v1/customers", json={"attributes": {"note": "paid with 4111 1111 1111 1111"}})
+    assert refused.status_code == 422 and "attributes.note" in refused.json()["detail"]
+    created = await api.post("/v1/customers", json={
+        "attributes": {"id_number": "110101199003078888", "plan": "A"},
+        "identities": [{"kind": "phone", "value": PHONE}]})
+    cid = created.json()["id"]
+    as_agent = (await api.get(f"/v1/customers/{cid}", roles=("agent",))).json()["attributes"]
+    assert as_agent == {"id_number": "**************8888", "plan": "A"}
+    pop = (await api.get("/v1/screen-pop", params={"phone": PHONE}, roles=("agent",))).json()
+    assert pop["customer"]["attributes"]["id_number"] == "**************8888"
+    as_supervisor = (await api.get(f"/v1/customers/{cid}", roles=("supervisor",))).json()["attributes"]
+    assert as_supervisor["id_number"] == "110101199003078888"

@@ -19,6 +19,7 @@ from switchboard.profile.customers import (
     attach_identity,
     customer_out,
     identity_taken,
+    masks_for,
     new_customer,
 )
 from switchboard.profile.domain.merge import older_first
@@ -73,7 +74,7 @@ async def create_customer(body: CustomerIn, principal: Writer, uow: Uow) -> Cust
             raise identity_taken(key, attached)
     await announce(uow, tenant, customer)
     await uow.commit()
-    return await customer_out(repo, tenant, customer)
+    return await customer_out(repo, tenant, customer, masked=masks_for(principal.roles))
 
 
 @router.get("", response_model=list[CustomerOut], summary="Find customers by one identity")
@@ -94,14 +95,16 @@ async def find_customers(
     else:
         key = lookup_key(phone, email, visitor, region)
     customer = await repo.customer_by_identity(principal.tenant, key)
-    return [await customer_out(repo, principal.tenant, customer)] if customer else []
+    if customer is None:
+        return []
+    return [await customer_out(repo, principal.tenant, customer, masked=masks_for(principal.roles))]
 
 
 @router.get("/{customer_id}", response_model=CustomerOut, summary="One customer with identities")
 async def get_customer(customer_id: str, principal: Reader, uow: Uow) -> CustomerOut:
     repo = ProfileRepository(uow.session)
     customer = await live_customer(repo, principal.tenant, customer_id)
-    out = await customer_out(repo, principal.tenant, customer)
+    out = await customer_out(repo, principal.tenant, customer, masked=masks_for(principal.roles))
     PrivacyRepository(uow.session).record_access(principal, customer.id, "view")
     await uow.commit()
     return out
@@ -115,7 +118,7 @@ async def patch_customer(customer_id: str, body: CustomerPatch, principal: Write
     customer.updated_at = datetime.now(UTC)
     await announce(uow, principal.tenant, customer)
     await uow.commit()
-    return await customer_out(repo, principal.tenant, customer)
+    return await customer_out(repo, principal.tenant, customer, masked=masks_for(principal.roles))
 
 
 @router.get("/{customer_id}/identities", response_model=list[IdentityOut])
@@ -145,7 +148,7 @@ async def add_identity(customer_id: str, body: IdentityIn, principal: Writer, uo
             identity.verified = True
     customer.updated_at = now
     await uow.commit()
-    return await customer_out(repo, tenant, customer)
+    return await customer_out(repo, tenant, customer, masked=masks_for(principal.roles))
 
 
 @router.delete("/{customer_id}/identities", status_code=204, response_class=Response)

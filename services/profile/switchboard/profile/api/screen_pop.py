@@ -10,6 +10,7 @@ from switchboard.common.auth import Principal, require_roles
 from switchboard.common.errors import NotFound
 from switchboard.common.runtime import tenant_uow
 from switchboard.common.uow import UnitOfWork
+from switchboard.profile.customers import masks_for
 from switchboard.profile.identities import lookup_key
 from switchboard.profile.privacy_repository import PrivacyRepository
 from switchboard.profile.repository import ProfileRepository
@@ -33,7 +34,7 @@ async def get_screen_pop(
     found = await repo.customer_and_tier(principal.tenant, key)
     if found is None:
         raise NotFound(f"no customer with this {key.kind}")
-    pop = await screen_pop(repo, settings, *found)
+    pop = await screen_pop(repo, settings, *found, masked=masks_for(principal.roles))
     PrivacyRepository(uow.session).record_access(principal, pop.customer.id, "screen_pop")
     await uow.commit()
     return pop
