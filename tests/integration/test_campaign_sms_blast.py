@@ -1,7 +1,8 @@
 """An SMS blast end to end: a list uploaded to campaign, an opt-out from profile honoured at the
 moment of contact, attempts through the bus to ingest, ingest's sends reaching a generic SMS
 gateway at the wire (signed JSON), and the gateway's signed receipts flowing back to campaign's
-results. Only the gateway is fake."""
+results; then an NPS survey whose SMS reply, posted by the gateway, is matched back and
+published. Only the gateway is fake."""
 
 from __future__ import annotations
 
@@ -174,4 +175,28 @@ def test_an_sms_blast_reaches_the_gateway_and_its_receipts_reach_the_results(
 
     with platform.client("campaign", "globex", "admin") as other:
         assert other.get(f"/v1/campaigns/{cid}/results").status_code == 404
+
+    # An NPS survey by SMS; the customer's reply comes in through the gateway's inbound webhook.
+    survey = campaign.post("/v1/campaigns", json={
+        "name": "NPS", "kind": "survey", "survey_kind": "nps", "purpose": "service",
+        "message_template": "How likely are you to recommend us, $name? Reply 0-10",
+        "schedule": {"window": {"start": "00:00", "end": "00:00"}},
+    }).json()
+    campaign.post(f"/v1/campaigns/{survey['id']}/lists", content=f"phone,name\n{LI},Li\n".encode())
+    assert campaign.post(f"/v1/campaigns/{survey['id']}/start").status_code == 200
+    wait_until(lambda: len(gateway.sent) == 3, 30, "the survey at the gateway")
+    assert gateway.sent[-1]["text"] == "How likely are you to recommend us, Li? Reply 0-10"
+    reply = json.dumps({"message_id": "gw-in-1", "from": LI, "to": "10086", "text": " 9 "}).encode()
+    timestamp = str(int(time.time()))
+    inbound = httpx.post(f"{platform.url('ingest')}/v1/webhooks/sms/generic/{channel_id}", content=reply,
+                         headers={"Content-Type": "application/json", "X-Signature-Timestamp": timestamp,
+                                  "X-Signature": sign_generic(SECRET, timestamp, reply)}, timeout=30)
+    assert inbound.status_code == 200, inbound.text
+    survey_results = f"/v1/campaigns/{survey['id']}/results"
+    wait_until(lambda: campaign.get(survey_results).json()["survey"]["responses"] == 1, 30,
+               "the reply matched to the survey")
+    assert campaign.get(survey_results).json()["survey"] == {"responses": 1, "average": 9.0, "nps": 100.0}
+    recorded = [d for k, d in _campaign_events(platform, "acme")
+                if k == "sb.campaign.survey.response_recorded.v1"]
+    assert [(r["score"], r["question"]) for r in recorded] == [(9, "nps")]
     campaign.close()
