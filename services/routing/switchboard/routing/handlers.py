@@ -10,7 +10,7 @@ from switchboard.common.events.ingest import CallEnded, CallStarted, Conversatio
 from switchboard.common.events.profile import ContactIdentified
 from switchboard.routing.config import RoutingSettings
 from switchboard.routing.flow.context import Flow, open_flow
-from switchboard.routing.flow.dispatch import dispatch
+from switchboard.routing.flow.dispatch import dispatch, offer_to_reserved_agent
 from switchboard.routing.flow.intake import (
     TEXT_KEPT_FOR_RULES,
     abandon,
@@ -78,4 +78,6 @@ class RoutingHandlers:
                                   call_id=event.call_id, attempt_id=event.attempt_id,
                                   facts={"campaign_id": event.campaign_id})
         task.profile_known = True
-        await self._route_if_ready(flow, task)
+        if ready_to_route(task) and await route(flow, task) and event.reserved_agent_id:
+            await offer_to_reserved_agent(flow, task, event.reserved_agent_id)
+        await dispatch(flow)

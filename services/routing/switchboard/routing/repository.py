@@ -128,6 +128,11 @@ class RoutingRepository:
             select(Task).where(Task.tenant_id == tenant, Task.agent_id == agent_id,
                                Task.status.in_(HOLDING_STATUSES)).order_by(Task.created_at)))
 
+    async def count_with_status(self, tenant: str, status: str) -> int:
+        return int(await self.session.scalar(
+            select(func.count()).select_from(Task)
+            .where(Task.tenant_id == tenant, Task.status == status)) or 0)
+
     async def waiting_count(self, tenant: str, queue_id: str) -> int:
         return int(await self.session.scalar(
             select(func.count()).select_from(Task)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from switchboard.common.events.base import Payload
 from switchboard.common.uow import UnitOfWork
 from switchboard.routing.config import RoutingSettings
+from switchboard.routing.flow.availability import voice_availability
 from switchboard.routing.repository import RoutingRepository
 
 
@@ -17,6 +18,8 @@ class Flow:
     tenant: str
     now: datetime
     settings: RoutingSettings
+    # (available, blended) agents free for a voice call when the flow began
+    availability_before: tuple[int, int] = field(default=(0, 0))
 
     @property
     def repo(self) -> RoutingRepository:
@@ -35,4 +38,6 @@ async def open_flow(uow: UnitOfWork, tenant: str, now: datetime, settings: Routi
     # A decision reads its own writes (a task just queued must be seen by the dispatch pass).
     uow.session.sync_session.autoflush = True
     await flow.repo.lock_tenant(tenant)
+    flow.availability_before = await voice_availability(flow)
     return flow
+

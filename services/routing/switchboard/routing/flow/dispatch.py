@@ -11,26 +11,37 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
-from switchboard.common.events.routing import TaskOffered
-from switchboard.routing.engine.agents import Agent as EngineAgent
-from switchboard.routing.engine.agents import AgentState
+from switchboard.common.events.routing import AgentAvailabilityChanged, TaskOffered
 from switchboard.routing.engine.engine import Engine
 from switchboard.routing.engine.engine import Task as EngineTask
 from switchboard.routing.engine.escalation import EscalationPolicy, effective_priority, effective_skills
 from switchboard.routing.engine.strategies import RoundRobin, Strategy
+from switchboard.routing.flow.availability import voice_availability
 from switchboard.routing.flow.context import Flow
+from switchboard.routing.flow.snapshot import engine_agent
 from switchboard.routing.models import Agent, Queue, Reservation, Task
 
 
-def engine_agent(row: Agent, load: dict[str, int]) -> EngineAgent:
-    idle_since = row.idle_since or row.state_since
-    return EngineAgent(row.id, dict(row.skills), dict(row.capacity), row.voice_exclusive,
-                       state=AgentState(row.state), idle_since=idle_since.timestamp(),
-                       load=dict(load), not_ready_reason=row.reason)
-
-
 async def dispatch(flow: Flow) -> list[Task]:
-    """Offer waiting tasks to free agents, best task first across queues; returns the offered tasks."""
+    """Offer waiting tasks to free agents, best task first across queues; returns the offered tasks.
+
+    Every change of routing state ends with a pass, which then tells the dialer if the number
+    of agents free for outbound changed (`routing.agent.availability_changed`).
+    """
+    offered = await _offer_waiting(flow)
+    await announce_availability(flow)
+    return offered
+
+
+async def announce_availability(flow: Flow) -> None:
+    now = await voice_availability(flow)
+    if now != flow.availability_before:
+        flow.availability_before = now
+        await flow.emit(AgentAvailabilityChanged(available_agents=now[0], blended_agents=now[1],
+                                                 at=flow.now), f"availability-{flow.tenant}")
+
+
+async def _offer_waiting(flow: Flow) -> list[Task]:
     waiting = await flow.repo.tasks_with_status(flow.tenant, "queued")
     agents = [a for a in await flow.repo.signed_in_agents(flow.tenant) if a.state == "available"]
     if not waiting or not agents:
@@ -107,3 +118,15 @@ async def withdraw_offer(flow: Flow, task: Task, outcome: str) -> None:
     if agent is not None:
         agent.idle_since = flow.now
     task.status, task.agent_id, task.offer_expires_at = "queued", None, None
+
+
+async def offer_to_reserved_agent(flow: Flow, task: Task, agent_id: str) -> bool:
+    """The dialer reserved this agent (e.g. a promised callback): offer straight to them if free."""
+    agent = await flow.repo.agent(flow.tenant, agent_id)
+    if agent is None or task.status != "queued":
+        return False
+    loads = await flow.repo.agent_loads(flow.tenant)
+    if not engine_agent(agent, loads.get(agent.id, {})).has_room(task.channel):
+        return False  # not free: the task goes to the best agent of its queue instead
+    await record_offer(flow, task, agent.id)
+    return True

@@ -1,0 +1,14 @@
+"""Rows as the engine sees them."""
+
+from __future__ import annotations
+
+from switchboard.routing.engine.agents import Agent as EngineAgent
+from switchboard.routing.engine.agents import AgentState
+from switchboard.routing.models import Agent
+
+
+def engine_agent(row: Agent, load: dict[str, int]) -> EngineAgent:
+    idle_since = row.idle_since or row.state_since
+    return EngineAgent(row.id, dict(row.skills), dict(row.capacity), row.voice_exclusive,
+                       state=AgentState(row.state), idle_since=idle_since.timestamp(),
+                       load=dict(load), not_ready_reason=row.reason)

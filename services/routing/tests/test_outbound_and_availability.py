@@ -1,0 +1,55 @@
+"""Outbound: answered dials first, to the reserved agent when free; availability for the dialer's pacing."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from routing_scenarios import identified, message
+
+from switchboard.common.events.campaign import DialAnswered
+
+
+def answered(conversation: str = "out-1", reserved: str | None = None) -> DialAnswered:
+    return DialAnswered(attempt_id="a1", campaign_id="camp", call_id=f"call-{conversation}",
+                        conversation_id=conversation, reserved_agent_id=reserved, at=datetime.now(UTC))
+
+
+async def voice_center(api, *agents: tuple[str, bool]) -> None:
+    await api.ok("POST", "/v1/queues", 201, json={"name": "main", "channels": ["sms", "voice"],
+                                                  "is_default": True})
+    for agent_id, blended in agents:
+        await api.ok("POST", "/v1/agents", 201, json={"id": agent_id, "name": agent_id, "blended": blended,
+                                                      "capacity": {"voice": 1, "sms": 1},
+                                                      "voice_exclusive": False})
+        await api.ok("POST", f"/v1/agents/{agent_id}/sign-in", json={})
+
+
+async def test_an_answered_dial_goes_to_the_reserved_agent_when_free(api, routing) -> None:
+    await voice_center(api, ("amy", False), ("bo", False), ("cy", False))
+    await routing.send(answered(reserved="cy"), subject="out-1")
+    [offered] = await routing.events("task.offered")
+    assert (offered.conversation_id, offered.agent_id) == ("out-1", "cy")
+    await routing.send(answered("out-2", reserved="cy"), subject="out-2")  # cy is busy now
+    second = (await routing.events("task.offered"))[-1]
+    assert second.conversation_id == "out-2" and second.agent_id in ("amy", "bo")
+
+
+async def test_availability_counts_free_voice_agents_and_lends_blended_ones_only_when_nobody_waits(
+    api, routing
+) -> None:
+    await voice_center(api, ("amy", True), ("bo", False))
+    changes = await routing.events("agent.availability_changed")
+    published = [(e.available_agents, e.blended_agents) for e in changes]
+    assert published == [(1, 1), (2, 1)], "each sign-in changed the count once"
+
+    await api.ok("PUT", "/v1/agents/amy/state", json={"state": "not_ready", "reason": "meeting"})
+    await api.ok("PUT", "/v1/agents/bo/state", json={"state": "not_ready", "reason": "meeting"})
+    await routing.send(message(text="hi"))
+    await routing.send(identified())  # queued: nobody available
+    await api.ok("PUT", "/v1/agents/amy/state", json={"state": "available"})  # takes the sms task
+    last = (await routing.events("agent.availability_changed"))[-1]
+    assert (last.available_agents, last.blended_agents) == (1, 1), "sms task held, voice still free"
+    await routing.send(message("c2", text="hi"), subject="c2")
+    await routing.send(identified("c2", customer="k2"), subject="c2")
+    last = (await routing.events("agent.availability_changed"))[-1]
+    assert (last.available_agents, last.blended_agents) == (1, 0), "a waiting inbound task reclaims amy"
