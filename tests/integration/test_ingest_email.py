@@ -5,6 +5,7 @@ into one conversation, with attachments kept within the size limit."""
 from __future__ import annotations
 
 import json
+import smtplib
 import time
 from email.charset import BASE64, Charset
 from email.mime.multipart import MIMEMultipart
@@ -13,6 +14,7 @@ from email.mime.text import MIMEText
 import httpx
 import pytest
 
+from switchboard.common.launcher import free_port
 from switchboard.common.testing import Platform
 from switchboard.ingest.mail.mailgun import sign_mailgun
 from switchboard.ingest.signatures import sign_generic
@@ -104,3 +106,27 @@ def test_mailgun_and_raw_mime_mail_thread_into_one_conversation_with_attachments
     assert [(r["channel"], r["subject"], r["attachment_count"]) for r in received] == [
         ("email", "我的快递", 2), ("email", "Re: 我的快递", 0)]
     assert platform.scalar("ingest", "SELECT count(*) FROM messages") == 2
+
+
+def test_mail_delivered_over_smtp_is_accepted_and_unknown_mailboxes_are_refused(platform: Platform) -> None:
+    port = free_port()
+    platform.start(["ingest"], extra_env={"INGEST_SMTP_PORT": str(port)})
+    with platform.client("ingest", "acme", "admin") as admin:
+        created = admin.post("/v1/channels", json={
+            "kind": "email", "provider": "smtp", "address": "Help@Acme.cn", "name": "Support",
+            "signing_secret": KEY,
+        })
+    assert created.status_code == 201, created.text
+    raw = _gbk_reply("<not-seen-before@example.com>")
+
+    with smtplib.SMTP("127.0.0.1", port, timeout=30) as smtp:
+        refused = smtp.sendmail("ann@example.com", ["help@acme.cn", "nobody@acme.cn"], raw)
+        assert list(refused) == ["nobody@acme.cn"]  # accepted for the channel, refused for nobody
+        with pytest.raises(smtplib.SMTPRecipientsRefused):
+            smtp.sendmail("ann@example.com", ["nobody@acme.cn"], raw)
+        smtp.sendmail("ann@example.com", ["help@acme.cn"], raw)  # the MTA retried: still one message
+
+    assert platform.scalar("ingest", "SELECT count(*) FROM messages") == 1
+    text = platform.scalar("ingest", "SELECT text FROM messages")
+    assert text == "还是没到，请尽快处理。"
+    assert platform.scalar("ingest", "SELECT provider_message_id FROM messages") == "<reply-1@example.com>"

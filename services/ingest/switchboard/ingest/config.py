@@ -29,3 +29,6 @@ class IngestSettings(ServiceSettings):
     # Where Twilio-compatible channels post their Messages API calls, unless a channel's
     # credentials name its own `api_base_url` (a compatible provider, or a test double).
     twilio_api_base_url: str = "https://api.twilio.com"
+    # The SMTP listener for inbound mail (off unless a port is set, e.g. 2525; 25 needs root).
+    smtp_port: int | None = None
+    smtp_host: str = "127.0.0.1"

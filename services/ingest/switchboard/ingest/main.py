@@ -1,4 +1,6 @@
-"""Composition root of ingest: builds the runtime, the sender and the app; connects nothing at import."""
+"""Composition root of ingest: builds the runtime, its workers (sender, SMTP listener) and the app.
+
+Nothing connects at import time; the workers start with the app."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from switchboard.common.runtime import Runtime
 from switchboard.ingest.api import routers
 from switchboard.ingest.config import IngestSettings
 from switchboard.ingest.consumers import build_handlers
+from switchboard.ingest.mail.smtp import SmtpListener
 from switchboard.ingest.models import backbone
 from switchboard.ingest.outbound.sender import Sender
 
@@ -21,11 +24,14 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
     runtime = Runtime.build(settings, backbone, handlers)
     sender = Sender(runtime, settings)
     runtime.extras["sender"] = sender
+    smtp = SmtpListener(runtime, settings)
 
-    async def start_sender(_runtime: Runtime) -> None:
+    async def start_workers(_runtime: Runtime) -> None:
         sender.start()
+        await smtp.start()
 
-    async def stop_sender(_runtime: Runtime) -> None:
+    async def stop_workers(_runtime: Runtime) -> None:
+        await smtp.stop()
         await sender.stop()
 
     return create_service_app(
@@ -33,7 +39,7 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
         title="Switchboard ingest",
         description="Channels in and out: provider webhooks, web chat, outbound sending.",
         routers=routers,
-        on_startup=start_sender,
-        on_shutdown=stop_sender,
+        on_startup=start_workers,
+        on_shutdown=stop_workers,
     )
 

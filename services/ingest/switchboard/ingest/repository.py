@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from switchboard.ingest.models import (
@@ -113,6 +113,13 @@ class IngestRepository:
         return await self.session.scalar(
             select(TenantSettings).where(TenantSettings.tenant_id == tenant)
         )
+
+    async def email_channels_at(self, address: str) -> list[Channel]:
+        """Mail arrives for an address, not a tenant: every email channel with it, any tenant."""
+        rows = await self.session.scalars(select(Channel).where(
+            Channel.kind == "email", func.lower(Channel.address) == address.strip().lower()
+        ))
+        return list(rows)
 
     async def default_channel(self, tenant: str, kind: str) -> Channel | None:
         """The tenant's first registered channel of a kind: where sends that name none go."""
