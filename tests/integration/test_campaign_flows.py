@@ -200,3 +200,60 @@ def test_an_sms_blast_reaches_the_gateway_and_its_receipts_reach_the_results(
                 if k == "sb.campaign.survey.response_recorded.v1"]
     assert [(r["score"], r["question"]) for r in recorded] == [(9, "nps")]
     campaign.close()
+
+
+def _post_inbound(platform: Platform, channel_id: str, sender: str, text: str) -> httpx.Response:
+    """The gateway posting a customer's SMS to ingest, signed as it signs every webhook."""
+    body = json.dumps({"message_id": "gw-in-" + uuid.uuid4().hex, "from": sender, "to": "10086",
+                       "text": text}, ensure_ascii=False).encode()
+    timestamp = str(int(time.time()))
+    return httpx.post(f"{platform.url('ingest')}/v1/webhooks/sms/generic/{channel_id}", content=body,
+                      headers={"Content-Type": "application/json", "X-Signature-Timestamp": timestamp,
+                               "X-Signature": sign_generic(SECRET, timestamp, body)}, timeout=30)
+
+
+def test_a_completed_task_triggers_a_csat_journey_whose_reply_names_the_agent(
+    platform: Platform, gateway: GenericGateway
+) -> None:
+    platform.start(["ingest", "routing", "campaign"],
+                   extra_env={"CAMPAIGN_SCHEDULER_SECONDS": "0.3", "ROUTING_PROFILE_GRACE_SECONDS": "0.5"})
+    with platform.client("ingest", "acme", "admin") as ingest:
+        channel_id = ingest.post("/v1/channels", json={
+            "kind": "sms", "provider": "generic", "address": "10086", "name": "CN gateway",
+            "signing_secret": SECRET, "credentials": {"send_url": f"{gateway.url}/send"},
+        }).json()["id"]
+    with platform.client("routing", "acme", "admin") as routing:
+        assert routing.post("/v1/queues", json={"name": "general", "channels": ["sms"], "is_default": True,
+                                                "wrap_up_seconds": 1}).status_code == 201
+        assert routing.post("/v1/agents", json={"id": "ann", "name": "Ann",
+                                                "capacity": {"sms": 1}}).status_code == 201
+    ann = platform.client("routing", None)
+    ann.headers["Authorization"] = f"Bearer {platform.token('acme', 'agent', subject='ann')}"
+    assert ann.post("/v1/agents/ann/sign-in", json={}).status_code == 200
+    campaign = platform.client("campaign", "acme", "admin")
+    journey = campaign.post("/v1/campaigns", json={
+        "name": "CSAT after service", "kind": "journey", "journey_trigger": "task_completed",
+        "survey_kind": "csat", "purpose": "service",
+        "schedule": {"window": {"start": "00:00", "end": "00:00"}},
+        "message_template": "Thanks for contacting us. How did agent $agent_id do? Reply 1-5",
+    }).json()
+    assert campaign.post(f"/v1/campaigns/{journey['id']}/start").status_code == 200
+
+    assert _post_inbound(platform, channel_id, LI, "我的话费不对").status_code == 200
+    wait_until(lambda: bool(ann.get("/v1/agents/ann/tasks").json()), 30, "the offer to ann")
+    [task] = ann.get("/v1/agents/ann/tasks").json()
+    assert ann.post(f"/v1/tasks/{task['id']}/accept").status_code == 200
+    assert ann.post(f"/v1/tasks/{task['id']}/complete", json={"disposition": "resolved"}).status_code == 200
+
+    wait_until(lambda: len(gateway.sent) == 1, 30, "the CSAT survey at the gateway")
+    assert (gateway.sent[0]["to"], gateway.sent[0]["text"]) == (
+        LI, "Thanks for contacting us. How did agent ann do? Reply 1-5")
+    assert _post_inbound(platform, channel_id, LI, "5").status_code == 200
+    results = f"/v1/campaigns/{journey['id']}/results"
+    wait_until(lambda: campaign.get(results).json()["survey"]["responses"] == 1, 30, "the reply matched")
+    [recorded] = [d for k, d in _campaign_events(platform, "acme")
+                  if k == "sb.campaign.survey.response_recorded.v1"]
+    assert (recorded["agent_id"], recorded["conversation_id"], recorded["score"]) == (
+        "ann", task["conversation_id"], 5)
+    ann.close()
+    campaign.close()
