@@ -164,3 +164,47 @@ async def test_a_paused_campaign_requests_nothing_and_other_tenants_are_untouche
     assert (await scheduler.run_once()).requested == 1
     [requested] = await emitted(AttemptRequested)
     assert requested.campaign_id == campaign["id"]
+
+
+async def test_an_email_blast_validates_addresses_and_sends_in_the_lists_time_zone(
+    api, scheduler, sessions, emitted
+) -> None:
+    admin = api()
+    body = {"name": "Newsletter", "kind": "email_blast", "message_template": "Dear $name, our news",
+            "email_subject": "March news"}
+    campaign = (await admin.post("/v1/campaigns", json=body)).json()
+    csv = ("email,name,time_zone\nLi@Example.com,Li,Asia/Shanghai\nnot-an-email,X,\n"
+           "li@example.com,Again,\nann@example.org,Ann,\n")
+    listed = (await admin.post(f"/v1/campaigns/{campaign['id']}/lists", content=csv.encode())).json()
+    assert listed["accepted"] == 2
+    assert listed["rejected"] == [{"line": 3, "reason": "email: not a valid address"},
+                                  {"line": 4, "reason": "email: duplicate of line 2"}]
+    await admin.post(f"/v1/campaigns/{campaign['id']}/start")
+    async with sessions() as session:
+        await session.execute(update(Contact).values(next_attempt_at=NOW))
+        await session.commit()
+    result = await scheduler.run_once()
+    assert (result.requested, result.closed) == (1, 1)  # Ann has no zone and the campaign none either
+    [sent] = await emitted(AttemptRequested)
+    assert (sent.channel, sent.to_address, sent.subject, sent.text) == (
+        "email", "li@example.com", "March news", "Dear Li, our news")
+    expired = (await contacts(sessions, campaign["id"]))["ann@example.org"]
+    assert (expired.status, expired.suppressed_reason) == ("expired", "unknown_time_zone")
+
+
+async def test_contacts_expire_after_the_end_date_and_holidays_are_skipped(
+    api, scheduler, clock, sessions
+) -> None:
+    # Monday 2 March is a holiday; the campaign ends on Tuesday 3 March.
+    schedule = {"holidays": ["2026-03-02"], "end_date": "2026-03-03"}
+    cid = await blast(api, f"phone,name\n{SHANGHAI},Li\n", sessions, schedule=schedule)
+    assert (await scheduler.run_once()).requested == 0
+    contact = (await contacts(sessions, cid))[SHANGHAI]
+    assert contact.next_attempt_at == datetime(2026, 3, 3, 1, 0, tzinfo=UTC)  # Tuesday 09:00 Shanghai
+    clock.now = datetime(2026, 3, 3, 14, 0, tzinfo=UTC)  # Tuesday 22:00: the last window is over
+    async with sessions() as session:
+        await session.execute(update(Contact).values(next_attempt_at=clock.now))
+        await session.commit()
+    result = await scheduler.run_once()
+    assert (result.requested, result.closed) == (0, 1)
+    assert (await contacts(sessions, cid))[SHANGHAI].status == "expired"
