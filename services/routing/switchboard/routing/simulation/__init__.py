@@ -1,0 +1,1 @@
+"""A discrete-event simulator of a contact center driving the real routing engine."""
