@@ -208,3 +208,22 @@ async def test_contacts_expire_after_the_end_date_and_holidays_are_skipped(
     result = await scheduler.run_once()
     assert (result.requested, result.closed) == (0, 1)
     assert (await contacts(sessions, cid))[SHANGHAI].status == "expired"
+
+
+async def test_a_recent_complaint_holds_marketing_back_for_thirty_days(
+    api, scheduler, sessions, deliver
+) -> None:
+    from switchboard.common.events.ingest import ConversationOpened
+    from switchboard.common.events.routing import TaskCompleted
+
+    await deliver(ConversationOpened(conversation_id="c9", channel="sms", channel_id="ch",
+                                     customer_address=SHANGHAI, opened_at=NOW))
+    await deliver(TaskCompleted(task_id="t9", conversation_id="c9", queue_id="q", channel="sms",
+                                agent_id="a1", disposition="complaint", at=NOW - timedelta(days=2)),
+                  source="routing")
+    cid = await blast(api, f"phone,name\n{SHANGHAI},Li\n+8613900139000,Wang\n", sessions)
+    result = await scheduler.run_once()
+    assert (result.requested, result.deferred) == (1, 1)
+    held = (await contacts(sessions, cid))[SHANGHAI]
+    assert held.suppressed_reason == "recent_complaint"
+    assert held.next_attempt_at == NOW - timedelta(days=2) + timedelta(days=30)

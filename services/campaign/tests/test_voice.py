@@ -176,3 +176,15 @@ async def test_preview_shows_the_record_first_then_dials_what_the_agent_chooses(
     skipped = await other_agent.post(f"/v1/campaigns/{cid}/preview/{theirs['contact_id']}/skip")
     assert skipped.status_code == 204
     assert (await other_agent.post(f"/v1/campaigns/{cid}/preview/next")).json() is None
+
+
+async def test_calls_never_reported_on_stop_holding_agents_back(
+    api, scheduler, clock, sessions, deliver
+) -> None:
+    await voice_campaign(api, sessions)
+    await free_agents(deliver, 2)
+    assert (await scheduler.run_once()).requested == 2
+    clock.now = NOW + timedelta(minutes=1)
+    assert (await scheduler.run_once()).requested == 0
+    clock.now = NOW + timedelta(minutes=3)  # no report from the dialer for three minutes
+    assert (await scheduler.run_once()).requested == 2

@@ -16,6 +16,7 @@ from switchboard.campaign.domain.suppression import (
     ABANDON_QUIET,
     WEEK,
     ContactHistory,
+    SuppressionPolicy,
     suppression_reason,
 )
 from switchboard.campaign.domain.templates import render
@@ -52,12 +53,14 @@ async def histories_of(repo: CampaignRepository, campaign: Campaign, addresses: 
     else:
         sends = {}
     abandoned = await repo.last_abandoned_for(tenant, addresses) if campaign.channel == "voice" else {}
+    complaints = await repo.last_complaint_for(tenant, addresses) if campaign.purpose == "marketing" else {}
     return {
         address: ContactHistory(
             opted_out=bool(revoked.get(address, set()) & {campaign.purpose, "all"}),
             do_not_contact=DO_NOT_CONTACT in revoked.get(address, set()),
             marketing_contacts=sends.get(address, []),
             last_abandoned_at=abandoned.get(address),
+            last_complaint_at=complaints.get(address),
         )
         for address in addresses
     }
@@ -68,6 +71,8 @@ def _deferred_until(reason: str, history: ContactHistory, now: datetime) -> date
         return min(history.marketing_contacts) + WEEK
     if reason == "abandoned_72h" and history.last_abandoned_at:
         return history.last_abandoned_at + ABANDON_QUIET
+    if reason == "recent_complaint" and history.last_complaint_at:
+        return history.last_complaint_at + SuppressionPolicy().complaint_quiet
     return now + timedelta(days=1)
 
 

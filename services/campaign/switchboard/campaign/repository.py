@@ -159,11 +159,13 @@ class CampaignRepository:
             .order_by(Attempt.requested_at.desc()).limit(1)
         )
 
-    async def in_flight(self, tenant: str, campaign_id: str) -> int:
+    async def in_flight(self, tenant: str, campaign_id: str, since: datetime) -> int:
+        """Calls dialled since `since` and not yet answered or ended (a call never reported on
+        stops counting after a while, so one lost report cannot stall the dialer)."""
         count = await self.session.scalar(
             select(func.count()).select_from(Attempt)
             .where(Attempt.tenant_id == tenant, Attempt.campaign_id == campaign_id,
-                   Attempt.status.in_(("requested", "ringing")))
+                   Attempt.status.in_(("requested", "ringing")), Attempt.requested_at >= since)
         )
         return int(count or 0)
 
@@ -180,6 +182,19 @@ class CampaignRepository:
                 query = query.where(Attempt.campaign_id == campaign_id)
             for address, at in await self.session.execute(query):
                 found.setdefault(address, []).append(at)
+        return found
+
+    async def last_complaint_for(self, tenant: str, addresses: list[str]) -> dict[str, datetime]:
+        """When each address last complained (a complaint callback is recorded for every one)."""
+        found: dict[str, datetime] = {}
+        for chunk in _chunks(addresses):
+            rows = await self.session.execute(
+                select(Callback.address, func.max(Callback.created_at))
+                .where(Callback.tenant_id == tenant, Callback.address.in_(chunk),
+                       Callback.reason == "complaint")
+                .group_by(Callback.address)
+            )
+            found.update({address: at for address, at in rows if at is not None})
         return found
 
     async def last_abandoned_for(self, tenant: str, addresses: list[str]) -> dict[str, datetime]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from switchboard.campaign.dispatch import PassResult, dispatch_campaign
 from switchboard.campaign.domain.pacing import FloorState, PredictivePacer, progressive_dials
@@ -20,6 +20,7 @@ from switchboard.common.runtime import Runtime
 
 log = logging.getLogger(__name__)
 VOICE_PACED = ("progressive", "predictive")
+RING_LIMIT = timedelta(minutes=2)  # a call not reported on by then no longer holds an agent back
 
 
 def utc_now() -> datetime:
@@ -75,7 +76,7 @@ class Scheduler:
             campaign = await repo.campaign(tenant, campaign_id, lock=True)
             if campaign is None or campaign.status != "running":
                 return PassResult()
-            limit = await self.allowed_dials(repo, campaign)
+            limit = await self.allowed_dials(repo, campaign, now)
             result = await dispatch_campaign(uow, campaign, now, limit)
             if result.requested == 0 and campaign.kind not in ("journey", "preview"):
                 await _complete_when_done(repo, campaign, now)
@@ -86,7 +87,7 @@ class Scheduler:
                 "deferred": result.deferred, "closed": result.closed}})
         return result
 
-    async def allowed_dials(self, repo: CampaignRepository, campaign: Campaign) -> int:
+    async def allowed_dials(self, repo: CampaignRepository, campaign: Campaign, now: datetime) -> int:
         """How many attempts this pass may request: a batch for messages, the pacing for calls."""
         if campaign.kind not in VOICE_PACED:
             return self._batch
@@ -94,7 +95,7 @@ class Scheduler:
         availability = await repo.availability(tenant, campaign.queue_id or "")
         free = availability.available + availability.blended if availability else 0
         floor = FloorState(free_agents=free, busy_agents=0,
-                           calls_in_flight=await repo.in_flight(tenant, campaign.id))
+                           calls_in_flight=await repo.in_flight(tenant, campaign.id, now - RING_LIMIT))
         if campaign.kind == "progressive":
             return min(self._batch, progressive_dials(floor))
         pacer = self._pacers.setdefault(campaign.id, PredictivePacer())
