@@ -15,7 +15,7 @@ import pytest
 from switchboard.common.events.base import Payload, make_envelope
 from switchboard.common.events.campaign import SurveyResponseRecorded
 from switchboard.common.events.ingest import MessageReceived, MessageSent
-from switchboard.common.events.routing import TaskAccepted, TaskCompleted
+from switchboard.common.events.routing import AgentStateChanged, TaskAccepted, TaskCompleted, TaskOffered
 from switchboard.common.testing import Platform, wait_until
 
 pytestmark = pytest.mark.integration
@@ -207,15 +207,15 @@ def test_the_evaluation_workflow_from_assignment_to_re_review(platform: Platform
     publish(platform, "acme", complaint, TaskCompleted(
         task_id=str(uuid.uuid4()), conversation_id=complaint, queue_id="tech", channel="chat",
         at=datetime.now(UTC), agent_id="a1", disposition="complaint", talk_seconds=240, wrap_seconds=20))
-    publish(platform, "acme", conversation,
-            *[SurveyResponseRecorded(survey_id="csat", conversation_id=c, question="Satisfied?", score=score,
-                                     at=datetime.now(UTC))
-              for c, score in ((conversation, 5), (complaint, 2), (conversation, 4))])
 
     def sampled() -> list[dict]:
         return list(supervisor.get("/v1/evaluations", params={"conversation_id": complaint}).json())
 
     wait_until(lambda: len(sampled()) == 1, 15, "the complaint assigned for review")
+    for surveyed, score in ((conversation, 5), (complaint, 2), (conversation, 4)):  # minutes later
+        publish(platform, "acme", surveyed, SurveyResponseRecorded(
+            survey_id="csat", conversation_id=surveyed, question="Satisfied?", score=score,
+            at=datetime.now(UTC)))
     [review] = sampled()
     assert (review["reason"], review["evaluator_id"], review["status"]) == ("complaint", "eva", "assigned")
     wait_until(lambda: supervisor.get("/v1/reports/csat").json() != [], 15, "CSAT responses")
@@ -228,5 +228,36 @@ def test_the_evaluation_workflow_from_assignment_to_re_review(platform: Platform
     assert agent.get("/v1/reports/csat").status_code == 403
     with as_user(platform, "globex", "supervisor", "sup") as other:
         assert other.get("/v1/reports/csat").json() == []
+
+    # Agent KPIs: routing's agent states and tasks, a supervisor's exam score, QA scores, CSAT.
+    now = datetime.now(UTC)
+    publish(platform, "acme", "a2-shift",
+            AgentStateChanged(agent_id="a2", state="available", at=now - timedelta(minutes=30)),
+            TaskOffered(task_id="t9", conversation_id="c9", queue_id="tech", channel="voice",
+                        at=now - timedelta(minutes=20), agent_id="a2", expires_at=now),
+            AgentStateChanged(agent_id="a2", state="logged_out", at=now - timedelta(minutes=10)))
+    exam = supervisor.post("/v1/exam-scores", json={"agent_id": "a2", "score": 75,
+                                                    "taken_at": now.isoformat()})
+    assert exam.status_code == 201, exam.text
+    assert supervisor.post("/v1/exam-scores", json={"agent_id": "a2", "score": 101,
+                                                    "taken_at": now.isoformat()}).status_code == 422
+    assert supervisor.put("/v1/kpi-settings", json={"weights": {"speed": 1}}).status_code == 403  # admin only
+    with as_user(platform, "acme", "admin", "boss") as admin:
+        bad = admin.put("/v1/kpi-settings", json={"weights": {"speed": 1}})
+        assert bad.status_code == 422 and "unknown KPI weights: speed" in bad.json()["detail"]
+    hour = timedelta(hours=1)
+    window = {"since": (now - hour).isoformat(), "until": (now + hour).isoformat()}
+
+    def kpis() -> dict[str, dict]:
+        return {row["agent_id"]: row for row in supervisor.get("/v1/kpis/agents", params=window).json()}
+
+    wait_until(lambda: "utilization" in kpis().get("a2", {}).get("metrics", {}), 15, "a2's shift")
+    board = kpis()
+    assert board["a2"]["metrics"]["connect_rate"] == 0.0 and board["a2"]["metrics"]["exam_score"] == 75
+    assert board["a1"]["metrics"]["qa_score"] == 90.0 and board["a1"]["metrics"]["csat"] == round(2 / 3, 4)
+    assert sorted(row["rank"] for row in board.values()) == [1, 2]
+    assert supervisor.get("/v1/kpis/agents", params={"since": window["until"], "until": window["since"]}
+                          ).status_code == 422
+    assert agent.get("/v1/kpis/agents", params=window).status_code == 403
     for client in (supervisor, evaluator, agent):
         client.close()

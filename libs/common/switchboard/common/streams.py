@@ -70,8 +70,8 @@ CONSUMES: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "qa": {
         "ingest": ("conversation.>", "message.>", "call.>"),
-        "routing": ("task.>",),
-        "campaign": ("survey.>",),
+        "routing": ("task.>", "agent.state_changed"),
+        "campaign": ("survey.>", "attempt.completed"),
         "profile": ("customer.erased",),
     },
 }

@@ -1,14 +1,20 @@
 """The events qa acts on."""
 
 from switchboard.common.consumer import HandlerMap
-from switchboard.common.events.campaign import SurveyResponseRecorded
+from switchboard.common.events.campaign import AttemptCompleted, SurveyResponseRecorded
 from switchboard.common.events.ingest import (
     ConversationClosed,
     ConversationOpened,
     MessageReceived,
     MessageSent,
 )
-from switchboard.common.events.routing import TaskAccepted, TaskCompleted, TaskTransferred
+from switchboard.common.events.routing import (
+    AgentStateChanged,
+    TaskAccepted,
+    TaskCompleted,
+    TaskOffered,
+    TaskTransferred,
+)
 from switchboard.qa import handlers
 
 
@@ -23,4 +29,7 @@ def build_handlers() -> HandlerMap:
         .on(TaskTransferred, handlers.on_task_transferred)
         .on(TaskCompleted, handlers.on_task_completed)
         .on(SurveyResponseRecorded, handlers.on_survey_response)
+        .on(TaskOffered, handlers.on_task_offered)
+        .on(AgentStateChanged, handlers.on_agent_state_changed)
+        .on(AttemptCompleted, handlers.on_attempt_completed)
     )

@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from switchboard.common.consumer import EventContext
-from switchboard.common.events.campaign import SurveyResponseRecorded
+from switchboard.common.events.campaign import AttemptCompleted, SurveyResponseRecorded
 from switchboard.common.events.ingest import (
     ConversationClosed,
     ConversationOpened,
     MessageReceived,
     MessageSent,
 )
-from switchboard.common.events.routing import TaskAccepted, TaskCompleted, TaskTransferred
-from switchboard.qa.models import SurveyResponse
+from switchboard.common.events.routing import (
+    AgentStateChanged,
+    TaskAccepted,
+    TaskCompleted,
+    TaskOffered,
+    TaskTransferred,
+)
+from switchboard.qa.models import AgentActivity, SurveyResponse
 from switchboard.qa.repository import QARepository
 from switchboard.qa.review_sampling import note_agent, sample_if_due
 from switchboard.qa.sampling_repository import SamplingRepository
@@ -42,7 +49,29 @@ async def on_message_sent(event: MessageSent, ctx: EventContext) -> None:
     )
 
 
+def _activity(ctx: EventContext, agent_id: str, kind: str, at: datetime,
+              seconds: float | None = None, detail: str | None = None) -> AgentActivity:
+    return AgentActivity(id=str(uuid.uuid4()), tenant_id=ctx.tenant, agent_id=agent_id, kind=kind, at=at,
+                         seconds=seconds, detail=detail[:64] if detail else None)
+
+
+async def on_task_offered(event: TaskOffered, ctx: EventContext) -> None:
+    ctx.uow.session.add(_activity(ctx, event.agent_id, "offered", event.at))
+
+
+async def on_agent_state_changed(event: AgentStateChanged, ctx: EventContext) -> None:
+    ctx.uow.session.add(_activity(ctx, event.agent_id, "state", event.at, detail=event.state))
+
+
+async def on_attempt_completed(event: AttemptCompleted, ctx: EventContext) -> None:
+    """An outbound marketing attempt an agent worked: counts toward marketing completion."""
+    if event.agent_id:
+        ctx.uow.session.add(_activity(ctx, event.agent_id, "attempt", event.at,
+                                      detail=event.disposition or event.outcome))
+
+
 async def on_task_accepted(event: TaskAccepted, ctx: EventContext) -> None:
+    ctx.uow.session.add(_activity(ctx, event.agent_id, "accepted", event.at, seconds=event.wait_seconds))
     repo = QARepository(ctx.uow.session)
     contact = await contact_for(repo, ctx.tenant, event.conversation_id, event.channel, event.at)
     contact.agent_id, contact.queue_id, contact.task_id = event.agent_id, event.queue_id, event.task_id
@@ -67,6 +96,7 @@ async def on_task_completed(event: TaskCompleted, ctx: EventContext) -> None:
     contact.customer_id = event.customer_id or contact.customer_id
     contact.disposition = event.disposition
     contact.handle_seconds = event.talk_seconds + event.wrap_seconds
+    ctx.uow.session.add(_activity(ctx, event.agent_id, "completed", event.at, seconds=contact.handle_seconds))
     await repo.flush()
     await note_agent(SamplingRepository(ctx.uow.session), ctx.tenant, event.agent_id, event.at)
     await sample_if_due(ctx.uow, contact, event.at)

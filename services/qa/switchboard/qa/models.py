@@ -178,3 +178,36 @@ class AgentRecord(TenantScoped, Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     agent_id: Mapped[str] = mapped_column(String(128))
     first_contact_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class AgentActivity(TenantScoped, Base):
+    """One fact about an agent's work, from routing and campaign, for the KPIs."""
+
+    __tablename__ = "agent_activities"
+    __table_args__ = (Index("ix_agent_activities_tenant_at", "tenant_id", "at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    agent_id: Mapped[str] = mapped_column(String(128))
+    kind: Mapped[str] = mapped_column(String(16))  # offered, accepted, completed, state, attempt
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    seconds: Mapped[float | None] = mapped_column(Float)  # wait (accepted) or handle (completed)
+    detail: Mapped[str | None] = mapped_column(String(64))  # the state, or an attempt's outcome
+
+
+class ExamScore(TenantScoped, Base):
+    __tablename__ = "exam_scores"
+    __table_args__ = (Index("ix_exam_scores_tenant_agent", "tenant_id", "agent_id", "taken_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    agent_id: Mapped[str] = mapped_column(String(128))
+    score: Mapped[float] = mapped_column(Float)
+    taken_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    entered_by: Mapped[str] = mapped_column(String(128))
+
+
+class KpiConfig(TenantScoped, Base):
+    __tablename__ = "kpi_configs"
+
+    tenant_id: Mapped[str] = mapped_column(String(63), primary_key=True)
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
