@@ -111,3 +111,53 @@ async def test_a_complaint_disposition_owes_a_callback_within_three_days(api, de
     done = await api("acme", "supervisor").post(f"/v1/callbacks/{callback.id}/done")
     assert done.json()["status"] == "done"
     assert (await api("acme", "agent").get("/v1/callbacks")).json() == []
+
+
+async def test_a_journey_speaks_the_customers_language(api, scheduler, sessions, deliver, emitted) -> None:
+    from switchboard.common.events.profile import ContactIdentified
+
+    await journey(api, "task_completed", message_template="How did we do? Reply 1-5",
+                  templates={"zh": "请为本次服务评分 回复1-5", "en": "Rate us 1-5"})
+    for conv, number, language in (("c-zh", CUSTOMER, "zh-CN"), ("c-none", "+8613900139000", None)):
+        await conversation(deliver, conv, number)
+        await deliver(ContactIdentified(customer_id=f"cust-{conv}", conversation_id=conv, channel="sms",
+                                        language=language), source="profile")
+        await deliver(completed(conv), source="routing")
+    await due_now(sessions)
+    await scheduler.run_once()
+    texts = {e.to_address: e.text for e in await emitted(AttemptRequested)}
+    assert texts == {CUSTOMER: "请为本次服务评分 回复1-5", "+8613900139000": "How did we do? Reply 1-5"}
+
+
+async def test_templates_per_language_are_checked_like_the_default(api) -> None:
+    admin = api()
+    base = {"name": "x", "kind": "sms_blast", "message_template": "Hi $name"}
+    bad = await admin.post("/v1/campaigns", json={**base, "templates": {"en": "Hi $"}})
+    assert bad.status_code == 422 and "templates.en" in bad.json()["detail"]
+    not_a_language = await admin.post("/v1/campaigns", json={**base, "templates": {"English!": "x"}})
+    assert not_a_language.status_code == 422
+    body = {**base, "templates": {"zh": "$name 您好, $plan"}}
+    campaign = (await admin.post("/v1/campaigns", json=body)).json()
+    missing = await admin.post(f"/v1/campaigns/{campaign['id']}/lists",
+                               content=b"phone,name\n+8613800138000,Li\n")
+    assert missing.status_code == 422
+    assert "templates.zh: undefined variable 'plan'" in missing.json()["detail"]
+
+
+async def test_a_churn_risk_tag_starts_retention_outreach_once_a_week(
+    api, scheduler, sessions, deliver, emitted
+) -> None:
+    from switchboard.common.events.profile import ContactIdentified, CustomerUpdated
+
+    await journey(api, "churn_risk", purpose="marketing", message_template="We miss you: 30% off")
+    await conversation(deliver, "c-1")
+    await deliver(ContactIdentified(customer_id="cust-1", conversation_id="c-1", channel="sms"),
+                  source="profile")
+    for tags in (["vip"], ["churn_risk"], ["churn_risk", "vip"]):
+        await deliver(CustomerUpdated(customer_id="cust-1", tags=tags, at=NOW), source="profile")
+    await deliver(CustomerUpdated(customer_id="never-seen", tags=["churn_risk"], at=NOW), source="profile")
+    await due_now(sessions)
+    assert (await scheduler.run_once()).requested == 1
+    [outreach] = await emitted(AttemptRequested)
+    assert (outreach.to_address, outreach.customer_id) == (CUSTOMER, "cust-1")
+    assert outreach.text == "We miss you: 30% off"

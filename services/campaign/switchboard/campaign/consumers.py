@@ -19,6 +19,7 @@ def build_handlers() -> HandlerMap:
         .on(ingest.ConversationClosed, journeys.on_conversation_closed)
         .on(profile.ConsentChanged, consent.on_consent_changed)
         .on(profile.ContactIdentified, journeys.on_contact_identified)
+        .on(profile.CustomerUpdated, journeys.on_customer_updated)
         .on(profile.CustomerErased, privacy.on_customer_erased)
         .on(profile.CustomerMerged, privacy.on_customer_merged)
         .on(routing.AgentAvailabilityChanged, floor.on_availability_changed)

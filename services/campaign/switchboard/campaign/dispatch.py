@@ -23,7 +23,7 @@ from switchboard.campaign.domain.templates import render
 from switchboard.campaign.domain.windows import next_allowed_in_all_zones
 from switchboard.campaign.models import Attempt, Campaign, Contact
 from switchboard.campaign.repository import CampaignRepository
-from switchboard.campaign.rules import listed, schedule_of, suppression_policy_of, zones_of
+from switchboard.campaign.rules import listed, schedule_of, suppression_policy_of, template_for, zones_of
 from switchboard.common.events.base import Payload
 from switchboard.common.events.campaign import AttemptRequested
 from switchboard.common.uow import UnitOfWork
@@ -129,7 +129,8 @@ def prepare_attempt(repo: CampaignRepository, campaign: Campaign, contact: Conta
     contact.status, contact.attempts_made = "in_progress", contact.attempts_made + 1
     contact.next_attempt_at, contact.suppressed_reason = None, None
     record = {**contact.fields, "phone": contact.address, "email": contact.address}
-    text = render(campaign.message_template, record) if campaign.message_template else None
+    template = template_for(campaign, contact.language)
+    text = render(template, record) if template else None
     event = AttemptRequested(
         attempt_id=attempt.id, campaign_id=campaign.id, channel=campaign.channel,  # type: ignore[arg-type]
         to_address=contact.address, text=text, subject=campaign.email_subject,

@@ -22,11 +22,12 @@ from switchboard.campaign.domain.csv_import import (
 from switchboard.campaign.domain.templates import template_problems
 from switchboard.campaign.models import Campaign, Contact, ContactList
 from switchboard.campaign.repository import CampaignRepository
-from switchboard.campaign.rules import time_zone_problem
+from switchboard.campaign.rules import all_templates, time_zone_problem
 from switchboard.common.errors import Unprocessable
 
 # Columns with a meaning of their own; every other column is a template variable.
-TIME_ZONE, CUSTOMER_ID, PRIORITY, VALUE = "time_zone", "customer_id", "priority", "value"
+TIME_ZONE, CUSTOMER_ID, LANGUAGE = "time_zone", "customer_id", "language"
+PRIORITY, VALUE = "priority", "value"
 
 
 def parse_csv(campaign: Campaign, text: str) -> ImportReport:
@@ -39,10 +40,9 @@ def parse_csv(campaign: Campaign, text: str) -> ImportReport:
 
 
 def check_template_variables(campaign: Campaign, columns: set[str]) -> None:
-    if not campaign.message_template:
-        return
     known = columns | {PHONE_COLUMN, EMAIL_COLUMN}
-    problems = template_problems(campaign.message_template, known)
+    problems = [p.replace("template:", f"{field}:")
+                for field, text in all_templates(campaign).items() for p in template_problems(text, known)]
     if problems:
         raise Unprocessable("; ".join(problems) + " (not a column of the list)", problems=problems)
 
@@ -60,6 +60,7 @@ def _contact_values(row: ImportedRow) -> tuple[dict[str, Any], str | None]:
         return {}, "priority/value: not a number"
     return {
         "zones": zone or " ".join(row.zones), "customer_id": fields.pop(CUSTOMER_ID, "") or None,
+        "language": fields.pop(LANGUAGE, "") or None,
         "priority": priority, "value": value, "fields": fields,
     }, None
 

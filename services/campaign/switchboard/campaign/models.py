@@ -34,6 +34,8 @@ class Campaign(TenantScoped, Base):
     purpose: Mapped[str] = mapped_column(String(10), default="marketing")
     status: Mapped[str] = mapped_column(String(12), default="draft", index=True)
     message_template: Mapped[str | None] = mapped_column(Text)
+    # per customer language ("en", "zh"), falling back to message_template
+    templates: Mapped[dict[str, str] | None] = mapped_column(JSON)
     email_subject: Mapped[str | None] = mapped_column(String(255))
     schedule: Mapped[dict[str, Any]] = mapped_column(JSON)  # windows.Schedule as JSON
     max_attempts: Mapped[int] = mapped_column(Integer, default=3)
@@ -84,6 +86,7 @@ class Contact(TenantScoped, Base):
     dedupe_key: Mapped[str] = mapped_column(String(64), default="")
     zones: Mapped[str] = mapped_column(String(255), default="")  # space-separated IANA zones
     customer_id: Mapped[str | None] = mapped_column(String(36))
+    language: Mapped[str | None] = mapped_column(String(16))
     fields: Mapped[dict[str, str]] = mapped_column(JSON)
     priority: Mapped[int] = mapped_column(Integer, default=0)
     value: Mapped[float] = mapped_column(Float, default=0.0)

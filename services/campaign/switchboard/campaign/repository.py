@@ -353,6 +353,22 @@ class CampaignRepository:
             .values(agent_id=agent_id)
         )
 
+    async def phone_of_customer(self, tenant: str, customer_id: str) -> str | None:
+        """The customer's number as campaign last saw it: a conversation, else a list."""
+        address = await self.session.scalar(
+            select(Conversation.address).where(Conversation.tenant_id == tenant,
+                                               Conversation.customer_id == customer_id,
+                                               Conversation.channel.in_(("sms", "voice")))
+            .order_by(Conversation.opened_at.desc()).limit(1)
+        )
+        if address is None:
+            address = await self.session.scalar(
+                select(Contact.address).where(Contact.tenant_id == tenant, Contact.customer_id == customer_id,
+                                              Contact.address.like("+%"))
+                .order_by(Contact.created_at.desc()).limit(1)
+            )
+        return address
+
     async def journey_contact(self, campaign_id: str, address: str, key: str) -> Contact | None:
         return await self.session.scalar(
             select(Contact).where(Contact.campaign_id == campaign_id, Contact.address == address,

@@ -20,7 +20,7 @@ KIND_CHANNEL = {"preview": "voice", "progressive": "voice", "predictive": "voice
 DEFAULT_RETRY_MINUTES = {"busy": 30, "no_answer": 120, "machine": 24 * 60, "failed": 120,
                          "abandoned": 72 * 60}
 JOURNEY_TRIGGERS = ("call_ended", "task_abandoned", "conversation_closed", "task_completed",
-                    "complaint")
+                    "complaint", "churn_risk")
 
 
 def _clock(text: str) -> time:
@@ -96,9 +96,27 @@ def time_zone_problem(name: str | None, field: str) -> str | None:
     return None
 
 
+def template_for(campaign: Campaign, language: str | None) -> str | None:
+    """The template in the customer's language ("zh-CN" takes "zh"), else the default one."""
+    templates = campaign.templates or {}
+    if language:
+        for key in (language, language.split("-")[0].lower()):
+            if key in templates:
+                return templates[key]
+    return campaign.message_template
+
+
+def all_templates(campaign: Campaign) -> dict[str, str]:
+    found = {f"templates.{lang}": text for lang, text in (campaign.templates or {}).items()}
+    if campaign.message_template:
+        found["message_template"] = campaign.message_template
+    return found
+
+
 def settings_problems(
     kind: str, channel: str, template: str | None, schedule: Schedule,
     survey_kind: str | None, journey_trigger: str | None, time_zone: str | None,
+    templates: dict[str, str] | None = None,
 ) -> list[str]:
     """Everything that makes a campaign's settings unusable, each naming its field."""
     found = [f"schedule.{p}" for p in schedule.problems()]
@@ -108,8 +126,10 @@ def settings_problems(
         found.append(f"channel: {kind} campaigns send by sms or email")
     if kind != "preview" and channel != "voice" and not template:
         found.append("message_template: required to send a message")
-    if template:
-        found += [p for p in template_problems(template, []) if "undefined" not in p]
+    for field, text in [("message_template", template or ""),
+                        *((f"templates.{k}", v) for k, v in (templates or {}).items())]:
+        found += [p.replace("template:", f"{field}:") for p in template_problems(text, [])
+                  if "undefined" not in p]
     if kind == "survey" and survey_kind is None:
         found.append("survey_kind: csat or nps is required for a survey")
     if kind == "journey" and journey_trigger is None:

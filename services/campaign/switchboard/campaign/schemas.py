@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 Kind = Literal["preview", "progressive", "predictive", "sms_blast", "email_blast", "survey", "journey"]
 ChannelName = Literal["sms", "email", "voice"]  # the events' order: typing caches equal Literals
 RetryOutcome = Literal["busy", "no_answer", "machine", "failed", "abandoned"]
-Trigger = Literal["call_ended", "task_abandoned", "conversation_closed", "task_completed", "complaint"]
+Trigger = Literal["call_ended", "task_abandoned", "conversation_closed", "task_completed", "complaint",
+                  "churn_risk"]
+Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")]
 
 
 class SpanIn(BaseModel):
@@ -51,6 +53,8 @@ class CampaignIn(BaseModel):
     purpose: Literal["marketing", "service"] = "marketing"
     message_template: str | None = Field(None, max_length=2000,
                                          description="$name placeholders from the list's columns")
+    templates: dict[Language, str] | None = Field(
+        None, description="per customer language, e.g. {\"en\": ..., \"zh\": ...}; else message_template")
     email_subject: str | None = Field(None, max_length=255)
     schedule: ScheduleIn = ScheduleIn()
     retry: RetryIn = RetryIn()
@@ -69,6 +73,7 @@ class CampaignPatch(BaseModel):
 
     name: str | None = Field(None, min_length=1, max_length=200)
     message_template: str | None = Field(None, max_length=2000)
+    templates: dict[Language, str] | None = None
     email_subject: str | None = Field(None, max_length=255)
     schedule: ScheduleIn | None = None
     retry: RetryIn | None = None
@@ -85,6 +90,7 @@ class CampaignOut(BaseModel):
     purpose: str
     status: str
     message_template: str | None
+    templates: dict[str, str] | None
     email_subject: str | None
     schedule: ScheduleIn
     retry: RetryIn

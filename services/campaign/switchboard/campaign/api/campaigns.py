@@ -46,7 +46,8 @@ def campaign_out(c: Campaign) -> CampaignOut:
     })
     return CampaignOut(
         id=c.id, name=c.name, kind=c.kind, channel=c.channel, purpose=c.purpose, status=c.status,
-        message_template=c.message_template, email_subject=c.email_subject, schedule=schedule,
+        message_template=c.message_template, templates=c.templates, email_subject=c.email_subject,
+        schedule=schedule,
         retry=RetryIn.model_validate({"max_attempts": c.max_attempts, "retry_minutes": c.retry_minutes}),
         weekly_cap=c.weekly_cap, default_region=c.default_region, default_time_zone=c.default_time_zone,
         survey_kind=c.survey_kind, journey_trigger=c.journey_trigger,
@@ -67,7 +68,7 @@ def _validate(c: Campaign) -> None:
     if any(not 0 <= d <= 6 for d in c.schedule["weekdays"]):
         raise Unprocessable("schedule.weekdays: each must be 0 (Monday) to 6 (Sunday)")
     problems = settings_problems(c.kind, c.channel, c.message_template, schedule_of(c.schedule),
-                                 c.survey_kind, c.journey_trigger, c.default_time_zone)
+                                 c.survey_kind, c.journey_trigger, c.default_time_zone, c.templates)
     if problems:
         raise Unprocessable("; ".join(problems), problems=problems)
 
@@ -86,7 +87,7 @@ async def create_campaign(body: CampaignIn, principal: Manager, uow: Uow) -> Cam
     campaign = Campaign(
         id=str(uuid.uuid4()), tenant_id=principal.tenant, name=body.name, kind=body.kind,
         channel=channel, purpose=body.purpose, status="draft",
-        message_template=body.message_template, email_subject=body.email_subject,
+        message_template=body.message_template, templates=body.templates, email_subject=body.email_subject,
         schedule=_schedule_json(body.schedule), max_attempts=body.retry.max_attempts,
         retry_minutes={**DEFAULT_RETRY_MINUTES, **body.retry.retry_minutes},
         weekly_cap=body.weekly_cap, default_region=body.default_region.upper(),
@@ -118,7 +119,8 @@ async def update_campaign(campaign_id: str, body: CampaignPatch, principal: Mana
         raise Conflict(f"a {campaign.status} campaign cannot be changed; pause it first",
                        status_now=campaign.status)
     changes = body.model_dump(exclude_unset=True)
-    for name in ("name", "message_template", "email_subject", "weekly_cap", "default_time_zone", "queue_id"):
+    for name in ("name", "message_template", "templates", "email_subject", "weekly_cap", "default_time_zone",
+                 "queue_id"):
         if name in changes:
             setattr(campaign, name, changes[name])
     if body.schedule is not None:

@@ -3,7 +3,8 @@ that trigger; the scheduler then sends it within windows, quiet hours and the jo
 
 Triggers: `call_ended` (the after-call SMS), `task_abandoned` (SMS with a callback link, and a
 callback owed), `task_completed` and `conversation_closed` (e.g. a CSAT survey), `complaint`
-(a complaint disposition; a callback within 3 days is owed whether or not a journey runs).
+(a complaint disposition; a callback within 3 days is owed whether or not a journey runs),
+`churn_risk` (profile tags the customer `churn_risk`: retention outreach, at most once a week).
 """
 
 from __future__ import annotations
@@ -18,29 +19,33 @@ from switchboard.campaign.outcomes import schedule_callback
 from switchboard.campaign.repository import CampaignRepository
 from switchboard.common.consumer import EventContext
 from switchboard.common.events.ingest import CallEnded, ConversationClosed, ConversationOpened
-from switchboard.common.events.profile import ContactIdentified
+from switchboard.common.events.profile import ContactIdentified, CustomerUpdated
 from switchboard.common.events.routing import TaskAbandoned, TaskCompleted
 
 ABANDONED_CALLBACK_DEADLINE = timedelta(hours=24)
+CHURN_TAG = "churn_risk"
 
 
 async def enqueue(ctx: EventContext, trigger: str, channel: str, address: str, key: str, *,
                   conversation: Conversation | None = None, agent_id: str | None = None,
-                  customer_id: str | None = None) -> int:
+                  customer_id: str | None = None, language: str | None = None,
+                  time_zone: str | None = None) -> int:
     """Add the address to every running journey of this trigger on this channel; how many took it."""
     repo = CampaignRepository(ctx.uow.session)
     now = datetime.now(UTC)
     added = 0
+    language = language or (conversation.language if conversation else None)
     for journey in await repo.journeys(ctx.tenant, trigger):
         if journey.channel != channel or await repo.journey_contact(journey.id, address, key):
             continue
-        zones = conversation.time_zone if conversation else None
+        zones = time_zone or (conversation.time_zone if conversation else None)
         if not zones and channel != "email":
             zones = " ".join(z.key for z in zones_of_number(address))
         repo.add(Contact(
             id=str(uuid.uuid4()), tenant_id=ctx.tenant, campaign_id=journey.id, list_id=None,
             address=address, dedupe_key=key, zones=zones or "",
             customer_id=customer_id or (conversation.customer_id if conversation else None),
+            language=language,
             fields={"agent_id": agent_id or "", "conversation_id": key, "channel": channel},
             priority=0, value=0.0, status="pending", attempts_made=0, next_attempt_at=now,
             converted=False, conversation_id=conversation.id if conversation else key,
@@ -109,3 +114,15 @@ async def on_task_abandoned(event: TaskAbandoned, ctx: EventContext) -> None:
             deadline_at=event.at + ABANDONED_CALLBACK_DEADLINE, at=event.at,
             customer_id=event.customer_id or conversation.customer_id,
         )
+
+
+async def on_customer_updated(event: CustomerUpdated, ctx: EventContext) -> None:
+    """Retention outreach when profile tags a customer as a churn risk (at most once a week)."""
+    if CHURN_TAG not in event.tags:
+        return
+    address = await CampaignRepository(ctx.uow.session).phone_of_customer(ctx.tenant, event.customer_id)
+    if address is None:
+        return  # campaign has never seen a number for this customer
+    year, week, _ = event.at.isocalendar()
+    await enqueue(ctx, "churn_risk", "sms", address, f"churn:{event.customer_id}:{year}-{week}",
+                  customer_id=event.customer_id, language=event.language, time_zone=event.time_zone)
