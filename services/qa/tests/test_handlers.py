@@ -203,3 +203,18 @@ async def test_survey_answers_are_kept_per_agent_and_a_very_low_one_is_a_complai
         ("a7", "billing", 1), ("a7", "billing", 5)]
     [evaluation] = await stored(sessions, Evaluation)
     assert (evaluation.conversation_id, evaluation.reason) == ("c1", "complaint")
+
+
+async def test_an_erased_customers_words_are_deleted_but_the_agents_scores_stay(sessions, qa) -> None:
+    from switchboard.common.events.profile import ContactIdentified, CustomerErased
+
+    await qa.handle(envelope_of(customer("my name is Li Lei, card 4111111111111111", 0)))
+    await qa.handle(envelope_of(
+        ContactIdentified(customer_id="cust-9", conversation_id="c1", channel="chat")))
+    await qa.handle(envelope_of(customer("other customer", 0, conversation="c2"), conversation="c2"))
+    await qa.handle(envelope_of(CustomerErased(customer_id="cust-9", at=T0), conversation="cust-9"))
+    remaining = await stored(sessions, TranscriptMessage)
+    assert [m.conversation_id for m in remaining] == ["c2"]
+    contact = next(c for c in await stored(sessions, Contact) if c.conversation_id == "c1")
+    assert contact.customer_id is None and contact.sensitive_data is True  # the finding stays
+    assert len(await stored(sessions, Alert)) == 1

@@ -72,7 +72,7 @@ CONSUMES: dict[str, dict[str, tuple[str, ...]]] = {
         "ingest": ("conversation.>", "message.>", "call.>"),
         "routing": ("task.>", "agent.state_changed"),
         "campaign": ("survey.>", "attempt.completed"),
-        "profile": ("customer.erased",),
+        "profile": ("customer.erased", "contact.identified"),
     },
 }
 

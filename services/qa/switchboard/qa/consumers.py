@@ -8,6 +8,7 @@ from switchboard.common.events.ingest import (
     MessageReceived,
     MessageSent,
 )
+from switchboard.common.events.profile import ContactIdentified, CustomerErased
 from switchboard.common.events.routing import (
     AgentStateChanged,
     TaskAccepted,
@@ -32,4 +33,6 @@ def build_handlers() -> HandlerMap:
         .on(TaskOffered, handlers.on_task_offered)
         .on(AgentStateChanged, handlers.on_agent_state_changed)
         .on(AttemptCompleted, handlers.on_attempt_completed)
+        .on(ContactIdentified, handlers.on_contact_identified)
+        .on(CustomerErased, handlers.on_customer_erased)
     )

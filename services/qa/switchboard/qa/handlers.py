@@ -13,6 +13,7 @@ from switchboard.common.events.ingest import (
     MessageReceived,
     MessageSent,
 )
+from switchboard.common.events.profile import ContactIdentified, CustomerErased
 from switchboard.common.events.routing import (
     AgentStateChanged,
     TaskAccepted,
@@ -124,3 +125,15 @@ async def on_conversation_closed(event: ConversationClosed, ctx: EventContext) -
     contact = await contact_for(repo, ctx.tenant, event.conversation_id, event.channel, event.closed_at)
     contact.closed_at = event.closed_at
     await refresh_contact(repo, contact, await repo.rules(ctx.tenant))
+
+
+async def on_contact_identified(event: ContactIdentified, ctx: EventContext) -> None:
+    """Profile resolved the contact's customer: kept so an erasure can find the transcript."""
+    repo = QARepository(ctx.uow.session)
+    contact = await contact_for(repo, ctx.tenant, event.conversation_id, event.channel, ctx.envelope.time)
+    contact.customer_id = event.customer_id
+
+
+async def on_customer_erased(event: CustomerErased, ctx: EventContext) -> None:
+    """The customer's words go; the scores, checks and alerts about the agent's work stay."""
+    await QARepository(ctx.uow.session).forget_customer(ctx.tenant, event.customer_id)

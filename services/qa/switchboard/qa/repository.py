@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from switchboard.qa.domain.rules import CheckRules
-from switchboard.qa.models import Alert, Contact, TenantRules, TranscriptMessage
+from switchboard.qa.models import Alert, Contact, Evaluation, TenantRules, TranscriptMessage
 
 
 class QARepository:
@@ -81,6 +81,19 @@ class QARepository:
             ).limit(1)
         )
         return found is not None
+
+    async def forget_customer(self, tenant: str, customer_id: str) -> int:
+        """Delete the transcripts of every contact of `customer_id` and drop the id; returns how many."""
+        conversations = list(await self.session.scalars(select(Contact.conversation_id).where(
+            Contact.tenant_id == tenant, Contact.customer_id == customer_id)))
+        if conversations:
+            await self.session.execute(delete(TranscriptMessage).where(
+                TranscriptMessage.tenant_id == tenant, TranscriptMessage.conversation_id.in_(conversations)))
+            await self.session.execute(update(Contact).where(
+                Contact.tenant_id == tenant, Contact.customer_id == customer_id).values(customer_id=None))
+        await self.session.execute(update(Evaluation).where(
+            Evaluation.tenant_id == tenant, Evaluation.customer_id == customer_id).values(customer_id=None))
+        return len(conversations)
 
     def add(self, row: Contact | TranscriptMessage | Alert | TenantRules) -> None:
         self.session.add(row)
