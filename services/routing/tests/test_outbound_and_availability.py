@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from routing_scenarios import identified, message
 
 from switchboard.common.events.campaign import DialAnswered
+from switchboard.common.events.ingest import CallEnded, CallStarted
 
 
 def answered(conversation: str = "out-1", reserved: str | None = None) -> DialAnswered:
@@ -53,3 +54,26 @@ async def test_availability_counts_free_voice_agents_and_lends_blended_ones_only
     await routing.send(identified("c2", customer="k2"), subject="c2")
     last = (await routing.events("agent.availability_changed"))[-1]
     assert (last.available_agents, last.blended_agents) == (1, 0), "a waiting inbound task reclaims amy"
+
+
+async def test_a_long_waiting_caller_gets_a_callback_that_keeps_the_place_after_hanging_up(
+    api, routing
+) -> None:
+    await api.ok("POST", "/v1/queues", 201, json={"name": "main", "channels": ["voice"], "is_default": True,
+                                                  "max_wait_seconds": 300,
+                                                  "escalation": {"callback_after_seconds": 60}})
+    started = datetime.now(UTC)
+    await routing.send(CallStarted(call_id="k1", conversation_id="v1", from_address="+8613800138000",
+                                   to_address="+8610086", at=started), subject="v1")
+    await routing.send(identified("v1"), subject="v1")
+    await routing.tick(started + timedelta(seconds=61))
+    [scheduled] = await routing.events("task.callback_scheduled")
+    assert scheduled.wait_seconds >= 60
+    await routing.send(CallEnded(call_id="k1", conversation_id="v1", from_address="a", to_address="b",
+                                 at=datetime.now(UTC), abandoned=True), subject="v1")
+    await routing.tick(started + timedelta(seconds=400))
+    assert await routing.events("task.abandoned") == [], "neither the hang-up nor the maximum wait ends it"
+    await api.ok("POST", "/v1/agents", 201, json={"id": "amy", "name": "Amy"})
+    await api.ok("POST", "/v1/agents/amy/sign-in", json={})
+    [task] = (await api.as_agent("amy", "GET", "/v1/agents/amy/tasks")).json()
+    assert (task["id"], task["status"], task["callback"]) == (scheduled.task_id, "offered", True)

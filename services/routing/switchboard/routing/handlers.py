@@ -67,7 +67,9 @@ class RoutingHandlers:
     async def _customer_left(self, ctx: EventContext, conversation_id: str) -> None:
         flow = await self._flow(ctx)
         task = await flow.repo.open_task_for_conversation(flow.tenant, conversation_id)
-        if task is not None and task.status in ("pending", "queued", "offered"):
+        if task is None or task.facts.get("callback"):
+            return  # a scheduled callback keeps its place after the caller hangs up
+        if task.status in ("pending", "queued", "offered"):
             await abandon(flow, task)
             await dispatch(flow)
 

@@ -142,6 +142,11 @@ class Task(TenantScoped, Base):
     talk_seconds: Mapped[float | None] = mapped_column(Float)
     wrap_seconds: Mapped[float | None] = mapped_column(Float)
 
+    @property
+    def callback(self) -> bool:
+        """The caller hung up keeping the place: the agent who gets the task calls back."""
+        return bool(self.facts.get("callback"))
+
 
 class Reservation(TenantScoped, Base):
     """One offer of a task to an agent and how it ended (accepted, rejected, expired, withdrawn)."""

@@ -190,6 +190,7 @@ class TaskChange(Strict):
 class TaskOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     id: str
+    callback: bool = Field(False, description="the agent calls the customer back")
     conversation_id: str
     channel: str
     direction: str

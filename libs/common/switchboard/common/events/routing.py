@@ -81,6 +81,15 @@ class TaskAbandoned(_TaskEvent):
 
 
 @register
+class TaskCallbackScheduled(_TaskEvent):
+    name = "task.callback_scheduled"
+    summary = ("A voice caller waited past the queue's callback threshold: the task keeps its place "
+               "after the caller hangs up, and the agent who gets it calls back.")
+    customer_id: str | None = None
+    wait_seconds: float
+
+
+@register
 class TaskTransferred(_TaskEvent):
     name = "task.transferred"
     summary = "A task moved to another queue or agent."

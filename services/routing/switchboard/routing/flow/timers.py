@@ -7,10 +7,10 @@ import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from switchboard.common.events.routing import TaskTransferred
+from switchboard.common.events.routing import TaskCallbackScheduled, TaskTransferred
 from switchboard.common.uow import UnitOfWork
 from switchboard.routing.config import RoutingSettings
-from switchboard.routing.engine.escalation import EscalationPolicy, should_overflow
+from switchboard.routing.engine.escalation import EscalationPolicy, should_offer_callback, should_overflow
 from switchboard.routing.flow.agents import change_state, end_wrap_ups
 from switchboard.routing.flow.context import Flow, open_flow
 from switchboard.routing.flow.dispatch import dispatch, withdraw_offer
@@ -28,6 +28,7 @@ async def tick(flow: Flow) -> None:
         if task.grace_until is not None and task.grace_until <= flow.now and task.facts.get("has_contact"):
             await route(flow, task)  # the profile is late: route with what is known
     await overflow(flow)
+    await schedule_callbacks(flow)
     await give_up_long_waits(flow)
     await dispatch(flow)
 
@@ -63,12 +64,28 @@ async def overflow(flow: Flow) -> None:
         await enqueue(flow, task, target)
 
 
+async def schedule_callbacks(flow: Flow) -> None:
+    """A voice caller waiting past the callback threshold keeps the place without holding the line."""
+    queues = {q.id: q for q in await flow.repo.queues(flow.tenant)}
+    for task in await flow.repo.tasks_with_status(flow.tenant, "queued"):
+        queue = queues.get(task.queue_id or "")
+        if queue is None or task.channel != "voice" or task.facts.get("callback"):
+            continue
+        waited = flow.seconds_since(task.created_at)
+        if should_offer_callback(EscalationPolicy.from_settings(queue.escalation), waited):
+            task.facts = {**task.facts, "callback": True}
+            await flow.emit(TaskCallbackScheduled(task_id=task.id, conversation_id=task.conversation_id,
+                                                  queue_id=queue.id, channel=task.channel, at=flow.now,
+                                                  customer_id=task.customer_id, wait_seconds=waited),
+                            task.conversation_id)
+
+
 async def give_up_long_waits(flow: Flow) -> None:
     """A task waiting past its queue's maximum wait (and not overflowed away) ends: max_wait."""
     queues = {q.id: q for q in await flow.repo.queues(flow.tenant)}
     for task in await flow.repo.tasks_with_status(flow.tenant, "queued"):
         queue = queues.get(task.queue_id or "")
-        if queue is not None and queue.max_wait_seconds is not None \
+        if queue is not None and queue.max_wait_seconds is not None and not task.facts.get("callback") \
                 and flow.seconds_since(task.created_at) >= queue.max_wait_seconds:
             await abandon(flow, task, reason="max_wait")
 
