@@ -229,6 +229,19 @@ def test_the_evaluation_workflow_from_assignment_to_re_review(platform: Platform
     with as_user(platform, "globex", "supervisor", "sup") as other:
         assert other.get("/v1/reports/csat").json() == []
 
+    # Reports: score per agent, the questions failed most, CSV export.
+    [by_agent] = supervisor.get("/v1/reports/evaluations", params={"group_by": "agent"}).json()
+    assert (by_agent["key"], by_agent["evaluations"], by_agent["average_score"]) == ("a1", 1, 90.0)
+    failed = supervisor.get("/v1/reports/questions-failed").json()
+    assert {row["key"]: (row["answered"], row["failed"]) for row in failed} == {  # hold: n.a., uncounted
+        "greeting": (1, 0), "identity": (1, 0), "knowledge": (1, 0), "closing": (1, 0)}  # closing re-reviewed
+    exported = supervisor.get("/v1/reports/evaluations", params={"group_by": "queue", "trend": "week",
+                                                                 "format": "csv"})
+    assert exported.headers["content-type"].startswith("text/csv")
+    lines = exported.text.splitlines()
+    assert lines[0] == "key,period,evaluations,average_score,failed_critical"
+    assert lines[1].startswith("tech,20") and lines[1].endswith(",1,90.0,0")
+
     # Agent KPIs: routing's agent states and tasks, a supervisor's exam score, QA scores, CSAT.
     now = datetime.now(UTC)
     publish(platform, "acme", "a2-shift",

@@ -8,7 +8,15 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from switchboard.qa.domain.kpi import KpiSettings
-from switchboard.qa.models import AgentActivity, Evaluation, ExamScore, KpiConfig, SurveyResponse
+from switchboard.qa.models import (
+    AgentActivity,
+    Contact,
+    Evaluation,
+    ExamScore,
+    KpiConfig,
+    ScorecardVersion,
+    SurveyResponse,
+)
 
 SETTLED = ("submitted", "acknowledged", "re_reviewed")
 
@@ -53,6 +61,32 @@ class KpiRepository:
             Evaluation.calibration_id.is_(None), Evaluation.status.in_(SETTLED),
             Evaluation.submitted_at >= since, Evaluation.submitted_at < until))
         return list(rows)
+
+    async def settled_with_queue(
+        self, tenant: str, since: datetime | None, until: datetime | None, agent_id: str | None
+    ) -> list[tuple[Evaluation, str | None]]:
+        query = (
+            select(Evaluation, Contact.queue_id)
+            .outerjoin(Contact, (Contact.tenant_id == Evaluation.tenant_id)
+                       & (Contact.conversation_id == Evaluation.conversation_id))
+            .where(Evaluation.tenant_id == tenant, Evaluation.calibration_id.is_(None),
+                   Evaluation.status.in_(SETTLED))
+        )
+        if since is not None:
+            query = query.where(Evaluation.submitted_at >= since)
+        if until is not None:
+            query = query.where(Evaluation.submitted_at < until)
+        if agent_id is not None:
+            query = query.where(Evaluation.agent_id == agent_id)
+        rows = await self.session.execute(query.order_by(Evaluation.submitted_at))
+        return [(evaluation, queue) for evaluation, queue in rows.all()]
+
+    async def versions(self, tenant: str, ids: set[str]) -> dict[str, ScorecardVersion]:
+        if not ids:
+            return {}
+        rows = await self.session.scalars(select(ScorecardVersion).where(
+            ScorecardVersion.tenant_id == tenant, ScorecardVersion.id.in_(ids)))
+        return {row.id: row for row in rows}
 
     async def exams(self, tenant: str, since: datetime, until: datetime) -> list[ExamScore]:
         rows = await self.session.scalars(

@@ -1,44 +1,81 @@
-"""Reports: CSAT per agent, queue or period."""
+"""Reports: CSAT, evaluation score roll-ups and trends, the questions failed most; JSON or CSV."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import asdict
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel
+from fastapi.responses import JSONResponse, Response
 
 from switchboard.common.auth import Principal, require_roles
 from switchboard.common.errors import Unprocessable
 from switchboard.common.runtime import tenant_uow
 from switchboard.common.uow import UnitOfWork
 from switchboard.qa.domain.csat import GroupBy, Rated, csat
+from switchboard.qa.domain.reports import Grouping, Scored, questions_failed, score_rollup, to_csv
+from switchboard.qa.domain.scorecards import Answer, ScorecardDefinition
+from switchboard.qa.kpi_repository import KpiRepository
 from switchboard.qa.sampling_repository import SamplingRepository
 
 router = APIRouter(prefix="/v1/reports", tags=["reports"])
 Reader = Annotated[Principal, Depends(require_roles("admin", "supervisor", "evaluator"))]
+Uow = Annotated[UnitOfWork, Depends(tenant_uow)]
+Format = Literal["json", "csv"]
 
 
-class CsatRowOut(BaseModel):
-    key: str
-    responses: int
-    average: float
-    csat_percent: float
-
-
-@router.get("/csat", response_model=list[CsatRowOut],
-            summary="CSAT per agent, queue, day or ISO week, over [since, until)")
-async def csat_report(
-    principal: Reader,
-    uow: Annotated[UnitOfWork, Depends(tenant_uow)],
-    group_by: GroupBy = "agent",
-    since: datetime | None = None,
-    until: datetime | None = None,
-    satisfied_from: Annotated[int, Query(ge=0, le=10, description="lowest satisfied score")] = 4,
-) -> list[CsatRowOut]:
+def _window(since: datetime | None, until: datetime | None) -> None:
     for name, value in (("since", since), ("until", until)):
         if value is not None and value.tzinfo is None:
             raise Unprocessable(f"{name}: give a time zone (e.g. 2026-11-01T00:00:00+08:00)")
+
+
+def _render(rows: Sequence[Any], output: Format, name: str) -> Response:
+    if output == "csv":
+        return Response(to_csv(rows), media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+    return JSONResponse([asdict(row) for row in rows])
+
+
+@router.get("/csat", summary="CSAT per agent, queue, day or ISO week, over [since, until)")
+async def csat_report(
+    principal: Reader, uow: Uow, group_by: GroupBy = "agent",
+    since: datetime | None = None, until: datetime | None = None,
+    satisfied_from: Annotated[int, Query(ge=0, le=10, description="lowest satisfied score")] = 4,
+    format: Format = "json",
+) -> Response:
+    _window(since, until)
     rows = await SamplingRepository(uow.session).survey_responses(principal.tenant, since, until)
     rated = [Rated(r.agent_id, r.queue_id, r.score, r.at) for r in rows if r.score is not None]
-    return [CsatRowOut(**vars(row)) for row in csat(rated, group_by, satisfied_from)]
+    return _render(csat(rated, group_by, satisfied_from), format, "csat")
+
+
+@router.get("/evaluations",
+            summary="Average evaluation score per agent, queue or period; per period within it for a trend")
+async def evaluation_report(
+    principal: Reader, uow: Uow, group_by: Grouping = "agent",
+    trend: Literal["day", "week"] | None = None, agent_id: str | None = None,
+    since: datetime | None = None, until: datetime | None = None, format: Format = "json",
+) -> Response:
+    _window(since, until)
+    rows = await KpiRepository(uow.session).settled_with_queue(principal.tenant, since, until, agent_id)
+    scored = [Scored(e.agent_id, queue, float(e.score or 0.0), e.failed_critical, e.submitted_at)
+              for e, queue in rows if e.submitted_at is not None]
+    return _render(score_rollup(scored, group_by, trend), format, "evaluations")
+
+
+@router.get("/questions-failed", summary="The questions failed most, over settled evaluations")
+async def questions_failed_report(
+    principal: Reader, uow: Uow, agent_id: str | None = None,
+    since: datetime | None = None, until: datetime | None = None, format: Format = "json",
+) -> Response:
+    _window(since, until)
+    repo = KpiRepository(uow.session)
+    rows = await repo.settled_with_queue(principal.tenant, since, until, agent_id)
+    versions = await repo.versions(principal.tenant, {e.scorecard_version_id for e, _ in rows})
+    forms = {vid: ScorecardDefinition.model_validate(v.definition) for vid, v in versions.items()}
+    sheets = [(forms[e.scorecard_version_id], {k: Answer.model_validate(v) for k, v in e.answers.items()})
+              for e, _ in rows if e.scorecard_version_id in forms]
+    return _render(questions_failed(sheets), format, "questions-failed")
