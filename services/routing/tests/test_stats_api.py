@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from routing_scenarios import identified, message, setup_center
 
 from switchboard.common.events.ingest import CallEnded
+from switchboard.routing.models import Task
+from switchboard.routing.staffing.erlang_c import agents_needed
 
 
 async def contact(routing, conversation: str) -> None:
@@ -69,3 +71,39 @@ async def test_staffing_matches_the_published_erlang_c_table(api) -> None:
     assert result["given"]["service_level"] == pytest.approx(0.796, abs=1e-3)
     bad = await api.call("POST", "/v1/staffing/erlang-c", json={**body, "shrinkage": 1.5})
     assert bad.status_code == 422 and "shrinkage" in bad.text
+
+
+async def test_a_day_plan_forecasts_each_interval_from_the_same_weekday_of_past_weeks(api, sessions) -> None:
+    queue = await api.ok("POST", "/v1/queues", 201, json={"name": "main", "channels": ["voice"],
+                                                          "sla_target": 0.8, "sla_seconds": 20})
+    day = date(2026, 11, 30)
+    rows = []
+    for weeks_back, contacts in ((1, 200), (2, 100)):  # 10:00-10:15 on the two Mondays before
+        start = datetime(2026, 11, 30, 10, 0, tzinfo=UTC) - timedelta(weeks=weeks_back)
+        for n in range(contacts):
+            at = start + timedelta(seconds=n * 900 / contacts)
+            rows.append(Task(id=f"w{weeks_back}-{n}", tenant_id="acme", conversation_id=f"c{weeks_back}-{n}",
+                             channel="voice", direction="inbound", status="completed", queue_id=queue["id"],
+                             required_skills={}, facts={}, created_at=at, talk_seconds=150.0,
+                             wrap_seconds=30.0))
+    rows.append(Task(id="other-day", tenant_id="acme", conversation_id="x", channel="voice",
+                     direction="inbound", status="completed", queue_id=queue["id"], required_skills={},
+                     facts={}, created_at=datetime(2026, 11, 24, 10, 5, tzinfo=UTC),  # a Tuesday
+                     talk_seconds=150.0, wrap_seconds=30.0))
+    async with sessions() as session:
+        session.add_all(rows)
+        await session.commit()
+
+    plan = await api.ok("GET", "/v1/staffing/plan", roles=("supervisor",),
+                        params={"queue_id": queue["id"], "day": day.isoformat(), "weeks": 2,
+                                "shrinkage": 0.25})
+    assert plan["handle_seconds"] == 180.0, "talk + wrap of the history"
+    by_start = {i["start"][11:16]: i for i in plan["intervals"]}
+    assert len(plan["intervals"]) == 96
+    ten = by_start["10:00"]
+    needed, scheduled = agents_needed(150 / 900, 180.0, 0.8, 20, 0.25)
+    assert ten["forecast_contacts"] == 150, "the mean of 200 and 100"
+    assert (ten["agents"], ten["scheduled_agents"]) == (needed.agents, scheduled)
+    assert by_start["10:15"]["agents"] == 0 and by_start["09:45"]["forecast_contacts"] == 0
+    unknown = await api.call("GET", "/v1/staffing/plan", params={"queue_id": "nope", "day": day.isoformat()})
+    assert unknown.status_code == 404

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import math
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from switchboard.routing.api.deps import Supervisor
+from switchboard.common.errors import NotFound, Unprocessable
+from switchboard.routing.api.deps import Supervisor, Uow
+from switchboard.routing.repository import RoutingRepository
 from switchboard.routing.staffing.erlang_c import agents_needed, predict
+from switchboard.routing.staffing.plan import IntervalPlan, day_plan, forecast
 
 router = APIRouter(prefix="/v1/staffing", tags=["staffing"])
 
@@ -52,3 +57,34 @@ async def erlang_c(body: StaffingIn, principal: Supervisor) -> StaffingOut:
     given = predict(body.agents, rate, body.handle_seconds, body.sla_seconds) if body.agents else None
     return StaffingOut(traffic_erlangs=round(rate * body.handle_seconds, 4), needed=_out(needed),
                        scheduled_agents=scheduled, given=_out(given) if given else None)
+
+
+class PlanOut(BaseModel):
+    day: date
+    queue_id: str
+    weeks: int
+    handle_seconds: float
+    intervals: list[IntervalPlan]
+
+
+@router.get("/plan", response_model=PlanOut,
+            summary="A day's plan per 15 minutes, forecast from the same interval of past weeks")
+async def staffing_plan(principal: Supervisor, uow: Uow, queue_id: str, day: date,
+                        weeks: Annotated[int, Query(ge=1, le=12)] = 4,
+                        shrinkage: Annotated[float, Query(ge=0, lt=1)] = 0.0,
+                        handle_seconds: Annotated[float | None, Query(gt=0, le=86_400)] = None) -> PlanOut:
+    """Handle time: `handle_seconds` if given, else the queue's mean talk + wrap over the same weeks."""
+    repo = RoutingRepository(uow.session)
+    queue = await repo.queue(principal.tenant, queue_id)
+    if queue is None:
+        raise NotFound(f"no queue {queue_id}")
+    since = datetime.combine(day - timedelta(weeks=weeks), time(), UTC)
+    history = [t for t in await repo.tasks_since(principal.tenant, since, datetime.combine(day, time(), UTC))
+               if t.queue_id == queue_id]
+    handled = [(t.talk_seconds or 0) + (t.wrap_seconds or 0) for t in history if t.status == "completed"]
+    aht = handle_seconds or (sum(handled) / len(handled) if handled else None)
+    if aht is None or aht <= 0:
+        raise Unprocessable("no completed task in the history gives a handle time: give handle_seconds")
+    expected = forecast((t.created_at for t in history), day, weeks)
+    intervals = day_plan(expected, aht, queue.sla_target, queue.sla_seconds, shrinkage)
+    return PlanOut(day=day, queue_id=queue_id, weeks=weeks, handle_seconds=round(aht, 2), intervals=intervals)
