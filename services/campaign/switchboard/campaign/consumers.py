@@ -1,6 +1,6 @@
 """The events campaign acts on."""
 
-from switchboard.campaign.handlers import consent, delivery, floor, journeys, privacy, surveys
+from switchboard.campaign.handlers import consent, customers, delivery, floor, journeys, privacy, surveys
 from switchboard.common.consumer import HandlerMap
 from switchboard.common.events import ingest, profile, routing
 
@@ -18,8 +18,8 @@ def build_handlers() -> HandlerMap:
         .on(ingest.ConversationOpened, journeys.on_conversation_opened)
         .on(ingest.ConversationClosed, journeys.on_conversation_closed)
         .on(profile.ConsentChanged, consent.on_consent_changed)
-        .on(profile.ContactIdentified, journeys.on_contact_identified)
-        .on(profile.CustomerUpdated, journeys.on_customer_updated)
+        .on(profile.ContactIdentified, customers.on_contact_identified)
+        .on(profile.CustomerUpdated, customers.on_customer_updated)
         .on(profile.CustomerErased, privacy.on_customer_erased)
         .on(profile.CustomerMerged, privacy.on_customer_merged)
         .on(routing.AgentAvailabilityChanged, floor.on_availability_changed)

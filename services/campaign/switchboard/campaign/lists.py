@@ -20,6 +20,7 @@ from switchboard.campaign.domain.csv_import import (
     import_email_contacts,
 )
 from switchboard.campaign.domain.templates import template_problems
+from switchboard.campaign.domain.zones import zones_of_number
 from switchboard.campaign.models import Campaign, Contact, ContactList
 from switchboard.campaign.repository import CampaignRepository
 from switchboard.campaign.rules import all_templates, time_zone_problem
@@ -71,31 +72,43 @@ async def import_list(
     report = parse_csv(campaign, text)
     columns = set(report.accepted[0].fields) if report.accepted else set()
     check_template_variables(campaign, columns)
-    addresses = [row.phone_e164 for row in report.accepted]
+    rejected: list[RejectedRow] = list(report.rejected)
+    candidates: list[tuple[str, dict[str, Any]]] = []
+    for row in report.accepted:
+        values, problem = _contact_values(row)
+        if problem is not None:
+            rejected.append(RejectedRow(row.line, problem))
+        else:
+            candidates.append((row.phone_e164, values))
+    return await store_list(repo, campaign, name, "csv", candidates, rejected, now)
+
+
+async def store_list(
+    repo: CampaignRepository, campaign: Campaign, name: str, source: str,
+    candidates: list[tuple[str, dict[str, Any]]], rejected: list[RejectedRow], now: datetime,
+) -> ContactList:
+    """Store new (address, contact values) on the campaign: addresses already on it are skipped,
+    revoked consent is suppressed at list time."""
+    addresses = [address for address, _ in candidates]
     already = await repo.addresses_on(campaign.tenant_id, campaign.id, addresses)
     revoked = await repo.revoked_addresses(campaign.tenant_id, campaign.channel,
                                            (campaign.purpose, "all", "dnc"), addresses)
     list_id = str(uuid.uuid4())
-    rejected: list[RejectedRow] = list(report.rejected)
     rows: list[dict[str, Any]] = []
-    for row in report.accepted:
-        if row.phone_e164 in already:
+    for address, values in candidates:
+        if address in already:
             continue
-        values, problem = _contact_values(row)
-        if problem is not None:
-            rejected.append(RejectedRow(row.line, problem))
-            continue
-        suppressed = row.phone_e164 in revoked
+        suppressed = address in revoked
         rows.append({
             "id": str(uuid.uuid4()), "tenant_id": campaign.tenant_id, "campaign_id": campaign.id,
-            "list_id": list_id, "address": row.phone_e164, "dedupe_key": "", **values,
+            "list_id": list_id, "address": address, "dedupe_key": "", **values,
             "status": "suppressed" if suppressed else "pending",
             "suppressed_reason": "consent" if suppressed else None,
             "next_attempt_at": None if suppressed else now, "attempts_made": 0,
             "converted": False, "created_at": now,
         })
     contact_list = ContactList(
-        id=list_id, tenant_id=campaign.tenant_id, campaign_id=campaign.id, name=name, source="csv",
+        id=list_id, tenant_id=campaign.tenant_id, campaign_id=campaign.id, name=name, source=source,
         accepted=len(rows), duplicates=len(already),
         suppressed=sum(1 for r in rows if r["status"] == "suppressed"),
         rejected=[{"line": r.line, "reason": r.reason} for r in sorted(rejected, key=lambda r: r.line)],
@@ -106,3 +119,23 @@ async def import_list(
     for start in range(0, len(rows), 1000):
         await repo.session.execute(insert(Contact), rows[start:start + 1000])
     return contact_list
+
+
+async def import_segment(
+    repo: CampaignRepository, campaign: Campaign, name: str, segment: str, now: datetime
+) -> ContactList:
+    """A list of the customers profile has put in `segment` (or tagged so), as campaign knows them
+    from profile's events; their tier is the template variable `$tier`."""
+    if campaign.channel == "email":
+        raise Unprocessable("segment: lists from a segment carry phone numbers; this campaign sends email")
+    check_template_variables(campaign, {"tier", CUSTOMER_ID})
+    candidates: list[tuple[str, dict[str, Any]]] = []
+    for customer in await repo.customers_with_phone(campaign.tenant_id):
+        if customer.phone is None or segment not in (*customer.segments, *customer.tags):
+            continue
+        zones = customer.time_zone or " ".join(z.key for z in zones_of_number(customer.phone))
+        candidates.append((customer.phone, {
+            "zones": zones, "customer_id": customer.id, "language": customer.language, "priority": 0,
+            "value": 0.0, "fields": {"tier": customer.tier, CUSTOMER_ID: customer.id},
+        }))
+    return await store_list(repo, campaign, name, "segment", candidates, [], now)

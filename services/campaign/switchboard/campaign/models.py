@@ -207,3 +207,19 @@ class Conversation(TenantScoped, Base):
     time_zone: Mapped[str | None] = mapped_column(String(64))
     agent_id: Mapped[str | None] = mapped_column(String(64))
     opened_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class KnownCustomer(TenantScoped, Base):
+    """What profile has told campaign about a customer, for lists built from a segment."""
+
+    __tablename__ = "known_customers"
+
+    tenant_id: Mapped[str] = mapped_column(String(63), primary_key=True)
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    phone: Mapped[str | None] = mapped_column(String(32))
+    tier: Mapped[str] = mapped_column(String(32), default="standard")
+    segments: Mapped[list[str]] = mapped_column(JSON)  # from profile.contact.identified
+    tags: Mapped[list[str]] = mapped_column(JSON)  # from profile.customer.updated
+    language: Mapped[str | None] = mapped_column(String(16))
+    time_zone: Mapped[str | None] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -19,11 +19,12 @@ from switchboard.campaign.models import (
     Contact,
     ContactList,
     Conversation,
+    KnownCustomer,
     SurveyResponse,
 )
 
 Row: TypeAlias = (Campaign | ContactList | Contact | Attempt | Consent | SurveyResponse | Callback
-                  | AgentAvailability | Conversation)
+                  | AgentAvailability | Conversation | KnownCustomer)
 CONNECTED = ("connected", "delivered")
 
 
@@ -353,6 +354,18 @@ class CampaignRepository:
             .values(agent_id=agent_id)
         )
 
+    async def known_customer(self, tenant: str, customer_id: str) -> KnownCustomer | None:
+        return await self.session.scalar(
+            select(KnownCustomer).where(KnownCustomer.tenant_id == tenant, KnownCustomer.id == customer_id)
+        )
+
+    async def customers_with_phone(self, tenant: str) -> list[KnownCustomer]:
+        rows = await self.session.scalars(
+            select(KnownCustomer).where(KnownCustomer.tenant_id == tenant, KnownCustomer.phone.is_not(None))
+            .order_by(KnownCustomer.id)
+        )
+        return list(rows)
+
     async def phone_of_customer(self, tenant: str, customer_id: str) -> str | None:
         """The customer's number as campaign last saw it: a conversation, else a list."""
         address = await self.session.scalar(
@@ -398,8 +411,12 @@ class CampaignRepository:
         await self.session.execute(
             delete(Conversation).where(Conversation.tenant_id == tenant,
                                        Conversation.customer_id == customer_id))
+        await self.session.execute(
+            delete(KnownCustomer).where(KnownCustomer.tenant_id == tenant, KnownCustomer.id == customer_id))
 
     async def rekey_customer(self, tenant: str, merged_id: str, survivor_id: str) -> None:
+        await self.session.execute(
+            delete(KnownCustomer).where(KnownCustomer.tenant_id == tenant, KnownCustomer.id == merged_id))
         for model in (Contact, Callback, Conversation):
             await self.session.execute(
                 update(model).where(model.tenant_id == tenant, model.customer_id == merged_id)

@@ -123,6 +123,12 @@ class ListOut(BaseModel):
     created_at: datetime
 
 
+class SegmentListIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    segment: str = Field(min_length=1, max_length=100, description="a profile segment or tag, e.g. vip")
+    name: str | None = Field(None, max_length=200)
+
+
 class Funnel(BaseModel):
     listed: int
     suppressed: int

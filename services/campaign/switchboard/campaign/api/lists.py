@@ -9,8 +9,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 
 from switchboard.campaign.api.campaigns import Manager, Uow, find
-from switchboard.campaign.lists import import_list
-from switchboard.campaign.models import Contact
+from switchboard.campaign.lists import import_list, import_segment
+from switchboard.campaign.models import Contact, ContactList
 from switchboard.campaign.repository import CampaignRepository
 from switchboard.campaign.rules import disposition_codes_of
 from switchboard.campaign.schemas import (
@@ -21,6 +21,7 @@ from switchboard.campaign.schemas import (
     ListOut,
     RejectedRowOut,
     ResultsOut,
+    SegmentListIn,
 )
 from switchboard.common.errors import Conflict, PayloadTooLarge, Unprocessable
 
@@ -55,8 +56,25 @@ async def upload_list(
         raise Unprocessable(f"csv: not UTF-8 text (byte {exc.start})") from exc
     contact_list = await import_list(repo, campaign, name, text, datetime.now(UTC))
     await uow.commit()
+    return _list_out(contact_list)
+
+
+@router.post("/{campaign_id}/lists/segment", status_code=201, response_model=ListOut,
+             summary="Build a list from a profile segment or tag (customers campaign knows a number for)")
+async def segment_list(campaign_id: str, body: SegmentListIn, principal: Manager, uow: Uow) -> ListOut:
+    repo = CampaignRepository(uow.session)
+    campaign = await find(repo, principal.tenant, campaign_id, lock=True)
+    if campaign.status in ("stopped", "completed"):
+        raise Conflict(f"a {campaign.status} campaign takes no new list", status_now=campaign.status)
+    contact_list = await import_segment(repo, campaign, body.name or body.segment, body.segment,
+                                        datetime.now(UTC))
+    await uow.commit()
+    return _list_out(contact_list)
+
+
+def _list_out(contact_list: ContactList) -> ListOut:
     return ListOut(
-        id=contact_list.id, campaign_id=campaign.id, name=contact_list.name,
+        id=contact_list.id, campaign_id=contact_list.campaign_id, name=contact_list.name,
         accepted=contact_list.accepted, duplicates=contact_list.duplicates,
         suppressed=contact_list.suppressed,
         rejected=[RejectedRowOut.model_validate(r) for r in contact_list.rejected],

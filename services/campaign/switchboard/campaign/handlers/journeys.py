@@ -19,7 +19,7 @@ from switchboard.campaign.outcomes import schedule_callback
 from switchboard.campaign.repository import CampaignRepository
 from switchboard.common.consumer import EventContext
 from switchboard.common.events.ingest import CallEnded, ConversationClosed, ConversationOpened
-from switchboard.common.events.profile import ContactIdentified, CustomerUpdated
+from switchboard.common.events.profile import CustomerUpdated
 from switchboard.common.events.routing import TaskAbandoned, TaskCompleted
 
 ABANDONED_CALLBACK_DEADLINE = timedelta(hours=24)
@@ -60,13 +60,6 @@ async def on_conversation_opened(event: ConversationOpened, ctx: EventContext) -
     if await repo.conversation(ctx.tenant, event.conversation_id) is None:
         repo.add(Conversation(id=event.conversation_id, tenant_id=ctx.tenant, channel=event.channel,
                               address=event.customer_address, opened_at=event.opened_at))
-
-
-async def on_contact_identified(event: ContactIdentified, ctx: EventContext) -> None:
-    conversation = await CampaignRepository(ctx.uow.session).conversation(ctx.tenant, event.conversation_id)
-    if conversation is not None:
-        conversation.customer_id = event.customer_id
-        conversation.language, conversation.time_zone = event.language, event.time_zone
 
 
 async def on_inbound_call_ended(event: CallEnded, ctx: EventContext) -> None:
@@ -116,7 +109,7 @@ async def on_task_abandoned(event: TaskAbandoned, ctx: EventContext) -> None:
         )
 
 
-async def on_customer_updated(event: CustomerUpdated, ctx: EventContext) -> None:
+async def churn_outreach(event: CustomerUpdated, ctx: EventContext) -> None:
     """Retention outreach when profile tags a customer as a churn risk (at most once a week)."""
     if CHURN_TAG not in event.tags:
         return
