@@ -131,3 +131,22 @@ async def test_widening_lets_lower_proficiency_agents_take_an_old_task(api, rout
     await routing.tick(datetime.now(UTC) + timedelta(seconds=31))
     [offered] = await routing.events("task.offered")
     assert offered.agent_id == "kim"
+
+
+async def test_a_profile_arriving_after_the_task_ended_opens_nothing(api, routing) -> None:
+    await setup_center(api, agents=())
+    await routing.send(message(text="hello"))
+    await routing.send(CallEnded(call_id="x", conversation_id="c1", from_address="a", to_address="b",
+                                 at=datetime.now(UTC), abandoned=True))
+    await routing.send(identified())
+    assert len(await routing.events("task.created")) == 1
+    assert await api.ok("GET", "/v1/tasks") == [], "no task left open"
+
+
+async def test_a_profile_whose_contact_never_comes_is_dropped_after_ten_minutes(api, routing) -> None:
+    await setup_center(api, agents=())
+    await routing.send(identified())
+    await routing.tick(datetime.now(UTC) + timedelta(seconds=30))
+    assert len(await api.ok("GET", "/v1/tasks")) == 1, "still waiting for its contact"
+    await routing.tick(datetime.now(UTC) + timedelta(seconds=601))
+    assert await api.ok("GET", "/v1/tasks") == []

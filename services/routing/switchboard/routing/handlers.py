@@ -49,6 +49,9 @@ class RoutingHandlers:
 
     async def on_contact_identified(self, event: ContactIdentified, ctx: EventContext) -> None:
         flow = await self._flow(ctx)
+        if await flow.repo.open_task_for_conversation(flow.tenant, event.conversation_id) is None \
+                and await flow.repo.latest_task_for_conversation(flow.tenant, event.conversation_id):
+            return  # the contact was already handled (or abandoned): a late profile changes nothing
         # The profile may overtake the contact (two streams): it then opens the task itself.
         task, _ = await open_task(flow, event.conversation_id, event.channel, has_contact=False)
         await apply_profile(flow, task, event.customer_id, event.tier, event.language, event.segments)

@@ -118,6 +118,11 @@ class RoutingRepository:
             select(Task).where(Task.tenant_id == tenant, Task.conversation_id == conversation_id,
                                Task.status.in_(OPEN_STATUSES)).order_by(Task.created_at.desc()).limit(1))
 
+    async def latest_task_for_conversation(self, tenant: str, conversation_id: str) -> Task | None:
+        return await self.session.scalar(
+            select(Task).where(Task.tenant_id == tenant, Task.conversation_id == conversation_id)
+            .order_by(Task.created_at.desc()).limit(1))
+
     async def tasks_with_status(self, tenant: str, *statuses: str) -> list[Task]:
         return list(await self.session.scalars(
             select(Task).where(Task.tenant_id == tenant, Task.status.in_(statuses))

@@ -20,6 +20,9 @@ from switchboard.routing.repository import RoutingRepository
 
 log = logging.getLogger(__name__)
 
+# A task opened by a profile waits this long for its message or call before it is dropped.
+ORPHAN_SECONDS = 600.0
+
 
 async def tick(flow: Flow) -> None:
     await expire_offers(flow)
@@ -27,6 +30,8 @@ async def tick(flow: Flow) -> None:
     for task in await flow.repo.tasks_with_status(flow.tenant, "pending"):
         if task.grace_until is not None and task.grace_until <= flow.now and task.facts.get("has_contact"):
             await route(flow, task)  # the profile is late: route with what is known
+        elif not task.facts.get("has_contact") and flow.seconds_since(task.created_at) > ORPHAN_SECONDS:
+            task.status, task.ended_at = "dropped", flow.now  # a profile whose contact never came
     await overflow(flow)
     await schedule_callbacks(flow)
     await give_up_long_waits(flow)
