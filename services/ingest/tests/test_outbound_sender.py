@@ -14,6 +14,7 @@ from sqlalchemy import select
 from switchboard.common.errors import Forbidden
 from switchboard.common.events.base import Envelope
 from switchboard.common.runtime import Runtime
+from switchboard.ingest.chat.hub import ChatHub
 from switchboard.ingest.config import IngestSettings
 from switchboard.ingest.consumers import build_handlers
 from switchboard.ingest.models import Base, Channel, Delivery, Message, backbone
@@ -40,7 +41,7 @@ async def runtime(tmp_path: Path) -> AsyncIterator[Runtime]:
 
 @pytest.fixture
 async def sender(runtime: Runtime) -> AsyncIterator[Sender]:
-    running = Sender(runtime, runtime.settings)  # type: ignore[arg-type]
+    running = Sender(runtime, runtime.settings, ChatHub())  # type: ignore[arg-type]
     yield running
     await running.stop()
 

@@ -32,3 +32,9 @@ class IngestSettings(ServiceSettings):
     # The SMTP listener for inbound mail (off unless a port is set, e.g. 2525; 25 needs root).
     smtp_port: int | None = None
     smtp_host: str = "127.0.0.1"
+    # Web chat: a conversation with no message for this long is closed; visitor rate limits.
+    chat_inactivity_minutes: float = 30.0
+    chat_sessions_per_minute: int = 10
+    chat_messages_per_minute: int = 30
+    # How often idle chat and SMS conversations are looked for and closed.
+    inactivity_sweep_seconds: float = 30.0

@@ -33,6 +33,8 @@ class InboundMessage:
     # Email: the Message-IDs this one answers (In-Reply-To, then References), nearest first.
     thread_ids: tuple[str, ...] = ()
     attachments: tuple[AttachmentData, ...] = ()
+    # Chat: the session's conversation, chosen by the caller.
+    conversation_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -103,8 +105,10 @@ async def accept_inbound(
 async def _thread_of(
     repo: IngestRepository, channel: Channel, inbound: InboundMessage, active_since: datetime
 ) -> Conversation | None:
-    """Email threads by its headers (a reply joins the open conversation of what it answers);
-    every other channel by the customer's address within the inactivity window."""
+    """Chat by its session, email by its headers (a reply joins the open conversation of what it
+    answers), every other channel by the customer's address within the inactivity window."""
+    if inbound.conversation_id is not None:
+        return await repo.conversation(channel.tenant_id, inbound.conversation_id)
     if channel.kind == "email":
         return await repo.open_conversation_of_thread(channel.tenant_id, channel.id, inbound.thread_ids)
     return await repo.open_conversation(

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from switchboard.ingest.models import (
     Attachment,
     Channel,
+    ChatSession,
     Conversation,
     Delivery,
     Message,
@@ -121,6 +122,31 @@ class IngestRepository:
         ))
         return list(rows)
 
+    async def chat_session(self, session_id: str) -> ChatSession | None:
+        """A visitor names its session; the tenant comes from the session."""
+        return await self.session.scalar(select(ChatSession).where(ChatSession.id == session_id))
+
+    async def idle_conversations(self, kind: str, idle_since: datetime, limit: int) -> list[Conversation]:
+        """Open conversations of a kind with no activity since, across tenants (the sweep's work)."""
+        rows = await self.session.scalars(
+            select(Conversation)
+            .where(Conversation.channel_kind == kind, Conversation.status == "open",
+                   Conversation.last_activity_at < idle_since)
+            .order_by(Conversation.last_activity_at).limit(limit)
+        )
+        return list(rows)
+
+    async def close_if_idle(self, conversation_id: str, idle_since: datetime) -> bool:
+        """Close a conversation only if it is still open and still idle (a message may just have come)."""
+        result = await self.session.execute(
+            update(Conversation)
+            .where(Conversation.id == conversation_id, Conversation.status == "open",
+                   Conversation.last_activity_at < idle_since)
+            .values(status="closed")
+            .execution_options(synchronize_session=False)
+        )
+        return bool(getattr(result, "rowcount", 0) == 1)
+
     async def default_channel(self, tenant: str, kind: str) -> Channel | None:
         """The tenant's first registered channel of a kind: where sends that name none go."""
         return await self.session.scalar(
@@ -187,7 +213,7 @@ class IngestRepository:
     def add(
         self,
         row: Channel | Conversation | Message | RawPayload | OptOut | Delivery | TenantSettings
-        | Attachment,
+        | Attachment | ChatSession,
     ) -> None:
         self.session.add(row)
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 class ChannelCreate(BaseModel):
     kind: Literal["sms", "email", "chat", "voice"]
-    provider: Literal["generic", "twilio", "mailgun", "smtp", "sandbox", "pbx"]
+    provider: Literal["generic", "twilio", "mailgun", "smtp", "sandbox", "pbx", "webchat"]
     address: str = Field(min_length=1, max_length=255, description="number, email address or widget id")
     name: str = Field(min_length=1, max_length=255)
     signing_secret: str = Field(min_length=16, max_length=255, description="write-only")

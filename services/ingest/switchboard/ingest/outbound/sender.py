@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 
 from switchboard.common.runtime import Runtime
+from switchboard.ingest.chat.hub import ChatHub
 from switchboard.ingest.config import IngestSettings
 from switchboard.ingest.models import Delivery
 from switchboard.ingest.outbound import providers
@@ -29,7 +30,7 @@ log = logging.getLogger(__name__)
 
 
 class Sender:
-    def __init__(self, runtime: Runtime, settings: IngestSettings) -> None:
+    def __init__(self, runtime: Runtime, settings: IngestSettings, chat_hub: ChatHub) -> None:
         self._runtime = runtime
         self._settings = settings
         self._policy = RetryPolicy(settings.send_max_attempts, settings.send_backoff_seconds,
@@ -39,6 +40,7 @@ class Sender:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._client = httpx.AsyncClient(timeout=settings.send_timeout_seconds)
+        self._providers = providers.ProviderContext(self._client, settings.twilio_api_base_url, chat_hub)
 
     def wake(self) -> None:
         self._wake.set()
@@ -100,16 +102,17 @@ class Sender:
             base = self._settings.public_base_url.rstrip("/")
             callback = f"{base}/v1/webhooks/sms/twilio/{channel.id}/status"
         return OutboundSend(
-            delivery_id=delivery.id, channel_id=channel.id, channel_kind=channel.kind,
-            provider=channel.provider, from_address=channel.address,
-            to_address=delivery.to_address, text=delivery.text, subject=delivery.subject,
+            delivery_id=delivery.id, conversation_id=delivery.conversation_id or "",
+            channel_id=channel.id, channel_kind=channel.kind, provider=channel.provider,
+            from_address=channel.address, to_address=delivery.to_address, text=delivery.text,
+            subject=delivery.subject, sent_by=delivery.requested_by, created_at=delivery.created_at,
             secret=channel.signing_secret, credentials=dict(channel.credentials),
             status_callback_url=callback,
         )
 
     async def _send_one(self, send: OutboundSend) -> None:
         async with self._limit:
-            outcome = await providers.send(self._client, send, self._settings.twilio_api_base_url)
+            outcome = await providers.send(self._providers, send)
         async with self._runtime.unit_of_work() as uow:
             repo = IngestRepository(uow.session)
             delivery = await repo.delivery_for_sender(send.delivery_id)

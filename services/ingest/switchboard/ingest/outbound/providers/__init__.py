@@ -3,19 +3,33 @@ the database."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import httpx
 
-from switchboard.ingest.outbound.providers import generic, sandbox, twilio
+from switchboard.ingest.chat.hub import ChatHub
+from switchboard.ingest.outbound.providers import generic, sandbox, twilio, webchat
 from switchboard.ingest.outbound.providers.base import OutboundSend, SendOutcome, cannot_send
 
-__all__ = ["OutboundSend", "SendOutcome", "cannot_send", "send"]
+__all__ = ["OutboundSend", "ProviderContext", "SendOutcome", "cannot_send", "send"]
 
 
-async def send(client: httpx.AsyncClient, outbound: OutboundSend, twilio_base_url: str) -> SendOutcome:
+@dataclass(frozen=True)
+class ProviderContext:
+    """What the adapters share: the HTTP client, Twilio's default address, the chat sockets."""
+
+    client: httpx.AsyncClient
+    twilio_base_url: str
+    chat_hub: ChatHub
+
+
+async def send(context: ProviderContext, outbound: OutboundSend) -> SendOutcome:
     if outbound.provider == "twilio":
-        return await twilio.send(client, outbound, twilio_base_url)
+        return await twilio.send(context.client, outbound, context.twilio_base_url)
     if outbound.provider == "generic":
-        return await generic.send(client, outbound)
+        return await generic.send(context.client, outbound)
+    if outbound.provider == "webchat":
+        return await webchat.send(context.chat_hub, outbound)
     if outbound.provider == "sandbox":
         return sandbox.send(outbound)
     return SendOutcome(accepted=False, error=f"provider {outbound.provider!r} cannot send")

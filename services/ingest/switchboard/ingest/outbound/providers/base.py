@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import httpx
 
-SENDING_PROVIDERS = {"twilio": {"sms"}, "generic": {"sms"}, "sandbox": {"sms", "email", "chat"}}
+SENDING_PROVIDERS = {
+    "twilio": {"sms"}, "generic": {"sms"}, "webchat": {"chat"}, "sandbox": {"sms", "email", "chat"},
+}
 
 
 @dataclass(frozen=True)
@@ -14,6 +17,7 @@ class OutboundSend:
     """A snapshot of what one send needs, taken when the sender claims the delivery."""
 
     delivery_id: str
+    conversation_id: str
     channel_id: str
     channel_kind: str
     provider: str
@@ -21,6 +25,8 @@ class OutboundSend:
     to_address: str
     text: str
     subject: str | None
+    sent_by: str | None
+    created_at: datetime
     secret: str = field(repr=False)
     credentials: dict[str, str] = field(repr=False)
     status_callback_url: str | None = None
