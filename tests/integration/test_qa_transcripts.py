@@ -111,6 +111,13 @@ def test_a_contact_is_transcribed_redacted_checked_and_alerted_live(platform: Pl
     assert checks["greeting"] is False and checks["forbidden_phrases"] is False
     assert checks["first_response"] is None  # SMS is not a timed channel by default
 
+    # Hot topics: the customer's words, counted per contact; an angry contact counts as a complaint.
+    for scope in ("all", "complaints"):
+        topics = supervisor.get("/v1/reports/hot-topics", params={"period": "day", "scope": scope}).json()
+        terms = {t["term"]: t["contacts"] for t in topics["most_frequent"]}
+        assert terms["charge"] == 1 and terms["furious"] == 1 and "1111" not in terms, (scope, terms)
+        assert "deal" not in terms  # the agent's words are not the customer's topics
+
     # 3. The supervisor's live stream saw every alert, in order.
     wait_until(lambda: len(live) >= 3, 10, f"three alerts on the live stream, got {live}")
     stop.set()
@@ -121,6 +128,7 @@ def test_a_contact_is_transcribed_redacted_checked_and_alerted_live(platform: Pl
     with platform.client("qa", "globex", "supervisor") as other_tenant:
         assert other_tenant.get(f"/v1/contacts/{conversation}").status_code == 404
         assert alerts(other_tenant) == []
+        assert other_tenant.get("/v1/reports/hot-topics").json()["most_frequent"] == []
     with httpx.Client(base_url=platform.url("qa"), timeout=30, headers={
             "Authorization": f"Bearer {platform.token('acme', 'agent', subject='a2')}"}) as other_agent:
         assert other_agent.get(f"/v1/contacts/{conversation}").status_code == 404

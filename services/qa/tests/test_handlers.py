@@ -218,3 +218,22 @@ async def test_an_erased_customers_words_are_deleted_but_the_agents_scores_stay(
     contact = next(c for c in await stored(sessions, Contact) if c.conversation_id == "c1")
     assert contact.customer_id is None and contact.sensitive_data is True  # the finding stays
     assert len(await stored(sessions, Alert)) == 1
+
+
+async def test_topics_are_counted_once_per_contact_and_forgotten_with_the_customer(sessions, qa) -> None:
+    from switchboard.common.events.profile import ContactIdentified, CustomerErased
+    from switchboard.qa.repository import QARepository
+
+    await qa.handle(envelope_of(customer("宽带断了", 0)))
+    await qa.handle(envelope_of(customer("宽带还是断的，路由器也坏了", 10)))
+    await qa.handle(envelope_of(customer("宽带不通", 20, conversation="c2"), conversation="c2"))
+    await qa.handle(envelope_of(agent("您好，宽带正在维修", 30)))  # the agent's words are no topic
+    async with sessions() as session:
+        counts = await QARepository(session).topic_counts("acme", T0, T0 + timedelta(days=1), None)
+    assert counts["宽带"] == 2 and counts["路由器"] == 1 and "维修" not in counts
+    await qa.handle(envelope_of(
+        ContactIdentified(customer_id="cust-1", conversation_id="c2", channel="chat"), conversation="c2"))
+    await qa.handle(envelope_of(CustomerErased(customer_id="cust-1", at=T0), conversation="cust-1"))
+    async with sessions() as session:
+        counts = await QARepository(session).topic_counts("acme", T0, T0 + timedelta(days=1), None)
+    assert counts["宽带"] == 1

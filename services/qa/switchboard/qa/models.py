@@ -211,3 +211,18 @@ class KpiConfig(TenantScoped, Base):
     tenant_id: Mapped[str] = mapped_column(String(63), primary_key=True)
     settings: Mapped[dict[str, Any]] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class ContactTopic(TenantScoped, Base):
+    """A topic word a customer brought up in a contact, once per contact, dated by its first mention."""
+
+    __tablename__ = "contact_topics"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "conversation_id", "term"),
+        Index("ix_contact_topics_tenant_at", "tenant_id", "at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(String(64))
+    term: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UtcDateTime())

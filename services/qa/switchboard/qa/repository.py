@@ -8,7 +8,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from switchboard.qa.domain.rules import CheckRules
-from switchboard.qa.models import Alert, Contact, Evaluation, TenantRules, TranscriptMessage
+from switchboard.qa.models import Alert, Contact, ContactTopic, Evaluation, TenantRules, TranscriptMessage
 
 
 class QARepository:
@@ -89,13 +89,34 @@ class QARepository:
         if conversations:
             await self.session.execute(delete(TranscriptMessage).where(
                 TranscriptMessage.tenant_id == tenant, TranscriptMessage.conversation_id.in_(conversations)))
+            await self.session.execute(delete(ContactTopic).where(
+                ContactTopic.tenant_id == tenant, ContactTopic.conversation_id.in_(conversations)))
             await self.session.execute(update(Contact).where(
                 Contact.tenant_id == tenant, Contact.customer_id == customer_id).values(customer_id=None))
         await self.session.execute(update(Evaluation).where(
             Evaluation.tenant_id == tenant, Evaluation.customer_id == customer_id).values(customer_id=None))
         return len(conversations)
 
-    def add(self, row: Contact | TranscriptMessage | Alert | TenantRules) -> None:
+    async def topic_terms(self, tenant: str, conversation_id: str) -> set[str]:
+        rows = await self.session.scalars(select(ContactTopic.term).where(
+            ContactTopic.tenant_id == tenant, ContactTopic.conversation_id == conversation_id))
+        return set(rows)
+
+    async def topic_counts(
+        self, tenant: str, since: datetime, until: datetime, complaint_dispositions: list[str] | None
+    ) -> dict[str, int]:
+        """Contacts per term first mentioned in [since, until); only complaints when dispositions
+        are given (a complaint disposition, or a customer growing angrier)."""
+        query = (select(ContactTopic.term, func.count()).where(
+            ContactTopic.tenant_id == tenant, ContactTopic.at >= since, ContactTopic.at < until))
+        if complaint_dispositions is not None:
+            query = query.join(Contact, (Contact.tenant_id == ContactTopic.tenant_id)
+                               & (Contact.conversation_id == ContactTopic.conversation_id)).where(
+                Contact.disposition.in_(complaint_dispositions) | Contact.growing_angrier.is_(True))
+        rows = await self.session.execute(query.group_by(ContactTopic.term))
+        return {term: int(count) for term, count in rows.all()}
+
+    def add(self, row: Contact | TranscriptMessage | Alert | TenantRules | ContactTopic) -> None:
         self.session.add(row)
 
     async def flush(self) -> None:

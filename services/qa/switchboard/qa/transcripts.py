@@ -11,7 +11,8 @@ from switchboard.qa.domain import sentiment
 from switchboard.qa.domain.checks import Line, run_checks
 from switchboard.qa.domain.redaction import redact
 from switchboard.qa.domain.rules import CheckRules, phrases_in
-from switchboard.qa.models import Alert, Contact, TranscriptMessage
+from switchboard.qa.domain.topics import topic_terms
+from switchboard.qa.models import Alert, Contact, ContactTopic, TranscriptMessage
 from switchboard.qa.repository import QARepository
 
 _KIND_NAMES = {"card_number": "a card number", "national_id": "a national ID number"}
@@ -52,6 +53,8 @@ async def record_message(
         sentiment=sentiment.score(redacted.text), at=at,
     ))
     await repo.flush()
+    if role == "customer":
+        await _note_topics(repo, tenant, conversation_id, redacted.text, at)
     rules = await repo.rules(tenant)
     was_angrier = contact.growing_angrier
     await refresh_contact(repo, contact, rules)
@@ -66,6 +69,15 @@ async def record_message(
     if contact.growing_angrier and not was_angrier:
         await raise_alert(uow, repo, contact, "sentiment_drop", "warning",
                           f"the customer is growing angrier (conversation sentiment {contact.sentiment})")
+
+
+async def _note_topics(
+    repo: QARepository, tenant: str, conversation_id: str, text: str, at: datetime
+) -> None:
+    new_terms = topic_terms(text) - await repo.topic_terms(tenant, conversation_id)
+    for term in sorted(new_terms):
+        repo.add(ContactTopic(id=str(uuid.uuid4()), tenant_id=tenant, conversation_id=conversation_id,
+                              term=term[:64], at=at))
 
 
 async def refresh_contact(repo: QARepository, contact: Contact, rules: CheckRules) -> None:

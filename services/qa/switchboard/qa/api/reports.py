@@ -4,26 +4,51 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
 
 from switchboard.common.auth import Principal, require_roles
 from switchboard.common.errors import Unprocessable
 from switchboard.common.runtime import tenant_uow
 from switchboard.common.uow import UnitOfWork
 from switchboard.qa.domain.csat import GroupBy, Rated, csat
-from switchboard.qa.domain.reports import Grouping, Scored, questions_failed, score_rollup, to_csv
+from switchboard.qa.domain.reports import (
+    Grouping,
+    Scored,
+    period_of,
+    questions_failed,
+    score_rollup,
+    to_csv,
+)
 from switchboard.qa.domain.scorecards import Answer, ScorecardDefinition
+from switchboard.qa.domain.topics import hot_topics
 from switchboard.qa.kpi_repository import KpiRepository
+from switchboard.qa.repository import QARepository
 from switchboard.qa.sampling_repository import SamplingRepository
 
 router = APIRouter(prefix="/v1/reports", tags=["reports"])
 Reader = Annotated[Principal, Depends(require_roles("admin", "supervisor", "evaluator"))]
 Uow = Annotated[UnitOfWork, Depends(tenant_uow)]
 Format = Literal["json", "csv"]
+
+
+class TopicOut(BaseModel):
+    term: str
+    contacts: int
+    previous: int
+    growth: float
+
+
+class HotTopicsOut(BaseModel):
+    period: str
+    previous: str
+    scope: str
+    most_frequent: list[TopicOut]
+    fastest_rising: list[TopicOut]
 
 
 def _window(since: datetime | None, until: datetime | None) -> None:
@@ -79,3 +104,26 @@ async def questions_failed_report(
     sheets = [(forms[e.scorecard_version_id], {k: Answer.model_validate(v) for k, v in e.answers.items()})
               for e, _ in rows if e.scorecard_version_id in forms]
     return _render(questions_failed(sheets), format, "questions-failed")
+
+
+@router.get("/hot-topics", summary="Most frequent and fastest-rising topics of a day or week vs the last")
+async def hot_topics_report(
+    principal: Reader, uow: Uow, period: Literal["day", "week"] = "day", on: date | None = None,
+    scope: Literal["all", "complaints"] = "all", limit: Annotated[int, Query(ge=1, le=200)] = 20,
+    min_contacts: Annotated[int, Query(ge=1, le=10_000)] = 3,
+) -> HotTopicsOut:
+    day = on or datetime.now(UTC).date()
+    start = day if period == "day" else day - timedelta(days=day.weekday())
+    length = timedelta(days=1 if period == "day" else 7)
+    since = datetime.combine(start, time(), tzinfo=UTC)
+    complaints = None
+    if scope == "complaints":
+        complaints = (await SamplingRepository(uow.session).rules(principal.tenant)).complaint_dispositions
+    repo = QARepository(uow.session)
+    current = await repo.topic_counts(principal.tenant, since, since + length, complaints)
+    previous = await repo.topic_counts(principal.tenant, since - length, since, complaints)
+    frequent, rising = hot_topics(current, previous, limit=limit, min_contacts=min_contacts)
+    return HotTopicsOut(
+        period=period_of(since, period), previous=period_of(since - length, period), scope=scope,
+        most_frequent=[TopicOut(**vars(t)) for t in frequent],
+        fastest_rising=[TopicOut(**vars(t)) for t in rising])
