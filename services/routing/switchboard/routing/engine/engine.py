@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from switchboard.routing.engine.agents import Agent, AgentState
 from switchboard.routing.engine.index import FreeAgentIndex
-from switchboard.routing.engine.strategies import Picker, Strategy, picker_for
+from switchboard.routing.engine.strategies import Picker, Strategy, longest_idle_agent, picker_for
 
 
 @dataclass
@@ -160,9 +160,11 @@ class Engine:
         self._index.refresh(agent)
 
     def _pick_agent(self, task: Task) -> Agent | None:
+        picker = self._pickers.get(task.queue_id) or longest_idle_agent
+        if picker is longest_idle_agent:
+            return self._index.longest_idle(task.channel, task.required_skills, self.agents)
         candidates = (self.agents[a] for a in self._index.candidates(task.channel, task.required_skills))
         free = [a for a in candidates if a.qualifies(task.required_skills)]
         if not free:
             return None
-        picker = self._pickers.get(task.queue_id) or picker_for(Strategy.LONGEST_IDLE)
         return picker(free, task.required_skills)
