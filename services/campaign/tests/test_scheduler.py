@@ -227,3 +227,57 @@ async def test_a_recent_complaint_holds_marketing_back_for_thirty_days(
     held = (await contacts(sessions, cid))[SHANGHAI]
     assert held.suppressed_reason == "recent_complaint"
     assert held.next_attempt_at == NOW - timedelta(days=2) + timedelta(days=30)
+
+
+async def test_tenant_quiet_hours_holidays_and_cap_apply_to_every_campaign(
+    api, scheduler, clock, sessions, deliver, emitted
+) -> None:
+    from switchboard.common.events.routing import AgentAvailabilityChanged
+
+    admin = api()
+    bad = await admin.put("/v1/settings", json={"quiet_hours": [{"start": "14:00", "end": "12:00"}]})
+    assert bad.status_code == 422 and "quiet_hours[0]" in bad.json()["detail"]
+    assert (await api("acme", "supervisor").put("/v1/settings", json={})).status_code == 403
+    rules = {"quiet_hours": [{"start": "09:00", "end": "11:00"}], "holidays": ["2026-03-03"],
+             "weekly_marketing_cap": 1, "information_message": "This was Acme, call us on 95555"}
+    saved = await admin.put("/v1/settings", json=rules)
+    assert saved.status_code == 200 and saved.json()["weekly_marketing_cap"] == 1
+    assert (await api("globex").get("/v1/settings")).json()["quiet_hours"] == []
+
+    cid = await blast(api, f"phone,name\n{SHANGHAI},Li\n", sessions)  # 10:00 Monday in Shanghai
+    assert (await scheduler.run_once()).requested == 0
+    assert (await contacts(sessions, cid))[SHANGHAI].next_attempt_at == datetime(2026, 3, 2, 3, 0, tzinfo=UTC)
+    clock.now = datetime(2026, 3, 2, 3, 0, tzinfo=UTC)
+    assert (await scheduler.run_once()).requested == 1
+    [sent] = await emitted(AttemptRequested)
+    assert "cap 1/1" in sent.allowed_by and sent.information_message is None  # an SMS plays nothing
+
+    await deliver(AgentAvailabilityChanged(available_agents=1, at=NOW), source="routing")
+    voice = (await admin.post("/v1/campaigns", json={"name": "v", "kind": "progressive",
+                                                     "purpose": "service"})).json()
+    await admin.post(f"/v1/campaigns/{voice['id']}/lists", content=b"phone\n+8613900139000\n")
+    await admin.post(f"/v1/campaigns/{voice['id']}/start")
+    async with sessions() as session:
+        await session.execute(update(Contact).where(Contact.campaign_id == voice["id"])
+                              .values(next_attempt_at=clock.now))
+        await session.commit()
+    assert (await scheduler.run_once()).requested == 1
+    dialled = [e for e in await emitted(AttemptRequested) if e.channel == "voice"]
+    assert [e.information_message for e in dialled] == ["This was Acme, call us on 95555"]
+
+
+def test_tenant_rules_add_quiet_hours_and_holidays_and_take_the_stricter_cap() -> None:
+    from datetime import date, time
+
+    from switchboard.campaign.models import TenantSettings
+    from switchboard.campaign.rules import rules_for, schedule_to_json
+
+    own = schedule_to_json((time(9), time(21)), [(time(12), time(14))], [date(2026, 5, 1)], [0, 1, 2, 3, 4],
+                           None, None)
+    campaign = Campaign(schedule=own, weekly_cap=3)
+    tenant = TenantSettings(quiet_hours=[["20:00", "00:00"]], holidays=["2026-10-01"], weekly_marketing_cap=2)
+    rules = rules_for(campaign, tenant)
+    assert rules.schedule.open_spans() == [(9 * 60, 12 * 60), (14 * 60, 20 * 60)]
+    assert rules.schedule.holidays == {date(2026, 5, 1), date(2026, 10, 1)}
+    assert rules.policy.weekly_marketing_cap == 2
+    assert rules_for(campaign, None).policy.weekly_marketing_cap == 3

@@ -23,7 +23,7 @@ from switchboard.campaign.domain.templates import render
 from switchboard.campaign.domain.windows import next_allowed_in_all_zones
 from switchboard.campaign.models import Attempt, Campaign, Contact
 from switchboard.campaign.repository import CampaignRepository
-from switchboard.campaign.rules import listed, schedule_of, suppression_policy_of, template_for, zones_of
+from switchboard.campaign.rules import Rules, listed, rules_for, template_for, zones_of
 from switchboard.common.events.base import Payload
 from switchboard.common.events.campaign import AttemptRequested
 from switchboard.common.uow import UnitOfWork
@@ -78,15 +78,16 @@ def _deferred_until(reason: str, history: ContactHistory, now: datetime) -> date
 
 async def check_one(repo: CampaignRepository, campaign: Campaign, contact: Contact,
                     now: datetime) -> str | None:
+    rules = rules_for(campaign, await repo.tenant_settings(campaign.tenant_id))
     histories = await histories_of(repo, campaign, [contact.address], now)
-    return check_contact(campaign, contact, histories[contact.address], now, PassResult())
+    return check_contact(campaign, rules, contact, histories[contact.address], now, PassResult())
 
 
-def check_contact(campaign: Campaign, contact: Contact, history: ContactHistory,
+def check_contact(campaign: Campaign, rules: Rules, contact: Contact, history: ContactHistory,
                   now: datetime, result: PassResult) -> str | None:
     """The rule that allows contacting now, or None after deferring or closing the contact."""
     reason = suppression_reason(
-        listed(contact), history, now, suppression_policy_of(campaign),
+        listed(contact), history, now, rules.policy,
         marketing=campaign.purpose == "marketing" or campaign.kind == "journey",
         agent_reserved=contact.callback_agent_id is not None,
     )
@@ -100,7 +101,7 @@ def check_contact(campaign: Campaign, contact: Contact, history: ContactHistory,
         result.deferred += 1
         return None
     zones = zones_of(contact, campaign)
-    allowed_at = next_allowed_in_all_zones(schedule_of(campaign.schedule), now, zones)
+    allowed_at = next_allowed_in_all_zones(rules.schedule, now, zones)
     if allowed_at is None:
         contact.status, contact.next_attempt_at = "expired", None
         contact.suppressed_reason = "no_window" if zones else "unknown_time_zone"
@@ -112,12 +113,14 @@ def check_contact(campaign: Campaign, contact: Contact, history: ContactHistory,
         return None
     window = campaign.schedule["window"]
     used = len(history.marketing_contacts) + 1
+    cap = rules.policy.weekly_marketing_cap
     return (f"window {window[0]}-{window[1]} {'/'.join(z.key for z in zones)}; consent ok; "
-            f"cap {used}/{campaign.weekly_cap}; attempt {contact.attempts_made + 1}/{campaign.max_attempts}")
+            f"cap {used}/{cap}; attempt {contact.attempts_made + 1}/{campaign.max_attempts}")
 
 
 def prepare_attempt(repo: CampaignRepository, campaign: Campaign, contact: Contact,
-                    allowed_by: str, now: datetime) -> tuple[Attempt, AttemptRequested]:
+                    allowed_by: str, now: datetime,
+                    information_message: str | None = None) -> tuple[Attempt, AttemptRequested]:
     """The attempt row (added to the session) and the event that asks ingest to make it."""
     attempt = Attempt(
         id=str(uuid.uuid4()), tenant_id=campaign.tenant_id, campaign_id=campaign.id,
@@ -136,13 +139,17 @@ def prepare_attempt(repo: CampaignRepository, campaign: Campaign, contact: Conta
         to_address=contact.address, text=text, subject=campaign.email_subject,
         purpose=campaign.purpose, customer_id=contact.customer_id,  # type: ignore[arg-type]
         allowed_by=allowed_by,
+        information_message=information_message if campaign.channel == "voice" else None,
     )
     return attempt, event
 
 
 async def request_attempt(uow: UnitOfWork, campaign: Campaign, contact: Contact,
                           allowed_by: str, now: datetime) -> Attempt:
-    attempt, event = prepare_attempt(CampaignRepository(uow.session), campaign, contact, allowed_by, now)
+    repo = CampaignRepository(uow.session)
+    settings = await repo.tenant_settings(campaign.tenant_id)
+    attempt, event = prepare_attempt(repo, campaign, contact, allowed_by, now,
+                                     settings.information_message if settings else None)
     await uow.emit(event, tenant=campaign.tenant_id, subject=contact.id)
     return attempt
 
@@ -153,14 +160,15 @@ async def dispatch_campaign(uow: UnitOfWork, campaign: Campaign, now: datetime, 
     result = PassResult()
     if limit <= 0:
         return result
+    rules = rules_for(campaign, await repo.tenant_settings(campaign.tenant_id))
     due = await repo.due_contacts(campaign.tenant_id, campaign.id, now, limit)
     histories = await histories_of(repo, campaign, sorted({c.address for c in due}), now)
     events: list[tuple[Payload, str | None]] = []
     for contact in due:
         history = histories[contact.address]
-        allowed_by = check_contact(campaign, contact, history, now, result)
+        allowed_by = check_contact(campaign, rules, contact, history, now, result)
         if allowed_by is not None:
-            _, event = prepare_attempt(repo, campaign, contact, allowed_by, now)
+            _, event = prepare_attempt(repo, campaign, contact, allowed_by, now, rules.information_message)
             events.append((event, contact.id))
             history.marketing_contacts.append(now)  # the next contact to this address in the pass
     await uow.emit_all(events, tenant=campaign.tenant_id)  # one statement for the pass's events

@@ -223,3 +223,16 @@ class KnownCustomer(TenantScoped, Base):
     language: Mapped[str | None] = mapped_column(String(16))
     time_zone: Mapped[str | None] = mapped_column(String(64))
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class TenantSettings(TenantScoped, Base):
+    """Rules of the tenant that every campaign obeys on top of its own."""
+
+    __tablename__ = "tenant_settings"
+
+    tenant_id: Mapped[str] = mapped_column(String(63), primary_key=True)
+    quiet_hours: Mapped[list[list[str]]] = mapped_column(JSON)  # [["12:00", "14:00"], ...]
+    holidays: Mapped[list[str]] = mapped_column(JSON)  # ISO dates
+    weekly_marketing_cap: Mapped[int | None] = mapped_column(Integer)
+    information_message: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())

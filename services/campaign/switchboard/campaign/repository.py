@@ -21,10 +21,11 @@ from switchboard.campaign.models import (
     Conversation,
     KnownCustomer,
     SurveyResponse,
+    TenantSettings,
 )
 
 Row: TypeAlias = (Campaign | ContactList | Contact | Attempt | Consent | SurveyResponse | Callback
-                  | AgentAvailability | Conversation | KnownCustomer)
+                  | AgentAvailability | Conversation | KnownCustomer | TenantSettings)
 CONNECTED = ("connected", "delivered")
 
 
@@ -353,6 +354,9 @@ class CampaignRepository:
             update(Conversation).where(Conversation.tenant_id == tenant, Conversation.id == conversation_id)
             .values(agent_id=agent_id)
         )
+
+    async def tenant_settings(self, tenant: str) -> TenantSettings | None:
+        return await self.session.scalar(select(TenantSettings).where(TenantSettings.tenant_id == tenant))
 
     async def known_customer(self, tenant: str, customer_id: str) -> KnownCustomer | None:
         return await self.session.scalar(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from datetime import date, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -12,7 +13,7 @@ from switchboard.campaign.domain.retries import Outcome, RetryPolicy
 from switchboard.campaign.domain.suppression import SuppressionPolicy
 from switchboard.campaign.domain.templates import template_problems
 from switchboard.campaign.domain.windows import Schedule, Span
-from switchboard.campaign.models import Campaign, Contact
+from switchboard.campaign.models import Campaign, Contact, TenantSettings
 
 VOICE_KINDS = frozenset({"preview", "progressive", "predictive"})
 KIND_CHANNEL = {"preview": "voice", "progressive": "voice", "predictive": "voice",
@@ -53,13 +54,33 @@ def schedule_of(data: dict[str, Any]) -> Schedule:
     )
 
 
+@dataclass(frozen=True)
+class Rules:
+    """Everything one pass over a campaign checks, built once per pass: the campaign's own rules
+    with the tenant's quiet hours and holidays added and the stricter of the two weekly caps."""
+
+    schedule: Schedule
+    policy: SuppressionPolicy
+    information_message: str | None = None
+
+
+def rules_for(campaign: Campaign, settings: TenantSettings | None) -> Rules:
+    schedule, cap = schedule_of(campaign.schedule), campaign.weekly_cap
+    if settings is None:
+        return Rules(schedule, SuppressionPolicy(weekly_marketing_cap=cap))
+    schedule = replace(
+        schedule,
+        quiet_hours=schedule.quiet_hours + tuple(Span(_clock(a), _clock(b)) for a, b in settings.quiet_hours),
+        holidays=schedule.holidays | {date.fromisoformat(d) for d in settings.holidays},
+    )
+    if settings.weekly_marketing_cap:
+        cap = min(cap, settings.weekly_marketing_cap)
+    return Rules(schedule, SuppressionPolicy(weekly_marketing_cap=cap), settings.information_message)
+
+
 def retry_policy_of(campaign: Campaign) -> RetryPolicy:
     delays = {Outcome(k): timedelta(minutes=v) for k, v in campaign.retry_minutes.items()}
     return RetryPolicy(max_attempts=campaign.max_attempts, delays=delays)
-
-
-def suppression_policy_of(campaign: Campaign) -> SuppressionPolicy:
-    return SuppressionPolicy(weekly_marketing_cap=campaign.weekly_cap)
 
 
 def disposition_codes_of(campaign: Campaign) -> tuple[DispositionCode, ...]:

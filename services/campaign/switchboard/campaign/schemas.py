@@ -213,3 +213,22 @@ class PreviewOut(BaseModel):
     attempts_made: int
     callback_due: datetime | None
     allowed_by: str
+
+
+class SettingsIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    quiet_hours: list[SpanIn] = Field(default_factory=list, max_length=10,
+                                      description="added to every campaign's, in the recipient's time")
+    holidays: list[date] = Field(default_factory=list, max_length=400)
+    weekly_marketing_cap: int | None = Field(None, ge=1, le=100,
+                                             description="the stricter of this and a campaign's own applies")
+    information_message: str | None = Field(None, min_length=1, max_length=500,
+                                            description="who called and a number to call back, played "
+                                            "when the dialer abandons a call")
+
+
+class SettingsOut(BaseModel):
+    quiet_hours: list[SpanIn]
+    holidays: list[date]
+    weekly_marketing_cap: int | None
+    information_message: str | None

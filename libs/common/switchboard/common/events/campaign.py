@@ -25,6 +25,7 @@ class AttemptRequested(_Campaign):
     purpose: Literal["service", "marketing"] = "marketing"
     customer_id: str | None = None
     allowed_by: str
+    information_message: str | None = None  # voice: what a call the dialer abandons plays
 
 
 @register
