@@ -150,3 +150,35 @@ async def test_a_profile_whose_contact_never_comes_is_dropped_after_ten_minutes(
     assert len(await api.ok("GET", "/v1/tasks")) == 1, "still waiting for its contact"
     await routing.tick(datetime.now(UTC) + timedelta(seconds=601))
     assert await api.ok("GET", "/v1/tasks") == []
+
+
+async def test_a_returning_customer_is_held_for_the_agent_who_served_them_last(api, routing) -> None:
+    await api.ok("POST", "/v1/queues", 201, json={"name": "main", "channels": ["sms"], "is_default": True,
+                                                  "wrap_up_seconds": 30,
+                                                  "escalation": {"preferred_agent_seconds": 60}})
+    for agent_id in ("ann", "bob"):
+        await api.ok("POST", "/v1/agents", 201,
+                     json={"id": agent_id, "name": agent_id, "capacity": {"sms": 1}})
+        await api.ok("POST", f"/v1/agents/{agent_id}/sign-in", json={})
+    await routing.send(message("c1", text="hi"), subject="c1")
+    await routing.send(identified("c1", customer="cust-1"), subject="c1")
+    [first] = await routing.events("task.offered")
+    served_by, other = first.agent_id, "bob" if first.agent_id == "ann" else "ann"
+    await api.as_agent(served_by, "POST", f"/v1/tasks/{first.task_id}/accept")
+    await api.as_agent(served_by, "POST", f"/v1/tasks/{first.task_id}/complete", json={"disposition": "ok"})
+
+    await routing.send(message("c2", text="me again"), subject="c2")
+    await routing.send(identified("c2", customer="cust-1"), subject="c2")
+    assert len(await routing.events("task.offered")) == 1, f"held for {served_by}, in wrap-up; not {other}"
+    await routing.tick(datetime.now(UTC) + timedelta(seconds=31))
+    second = (await routing.events("task.offered"))[-1]
+    assert second.agent_id == served_by
+    await api.as_agent(served_by, "POST", f"/v1/tasks/{second.task_id}/accept")  # busy from now on
+
+    await routing.send(message("c3", text="and again"), subject="c3")
+    await routing.send(identified("c3", customer="cust-1"), subject="c3")
+    await routing.tick(datetime.now(UTC) + timedelta(seconds=10))
+    assert (await routing.events("task.offered"))[-1].conversation_id == "c2", f"c3 held for busy {served_by}"
+    await routing.tick(datetime.now(UTC) + timedelta(seconds=61))
+    last = (await routing.events("task.offered"))[-1]
+    assert (last.conversation_id, last.agent_id) == ("c3", other), "the hold time ran out"

@@ -123,6 +123,12 @@ class RoutingRepository:
             select(Task).where(Task.tenant_id == tenant, Task.conversation_id == conversation_id)
             .order_by(Task.created_at.desc()).limit(1))
 
+    async def last_agent_of_customer(self, tenant: str, customer_id: str) -> str | None:
+        return await self.session.scalar(
+            select(Task.agent_id).where(Task.tenant_id == tenant, Task.customer_id == customer_id,
+                                        Task.status == "completed")
+            .order_by(Task.ended_at.desc()).limit(1))
+
     async def tasks_with_status(self, tenant: str, *statuses: str) -> list[Task]:
         return list(await self.session.scalars(
             select(Task).where(Task.tenant_id == tenant, Task.status.in_(statuses))

@@ -44,6 +44,7 @@ class Escalation(Strict):
     overflow_queue_id: str | None = None
     callback_after_seconds: Seconds | None = None
     priority_per_minute: float = Field(0.0, ge=0, le=1000)
+    preferred_agent_seconds: Seconds = Field(0.0, description="hold a returning customer for the last agent")
 
     @model_validator(mode="after")
     def overflow_needs_both(self) -> Escalation:

@@ -62,6 +62,10 @@ class Engine:
     def set_strategy(self, queue_id: str, strategy: Strategy, seed: int = 0) -> None:
         self._pickers[queue_id] = picker_for(strategy, seed)
 
+    def refresh(self, agent: Agent) -> None:
+        """After a change made to an agent outside the engine (a direct offer)."""
+        self._index.refresh(agent)
+
     def set_picker(self, queue_id: str, picker: Picker) -> None:
         self._pickers[queue_id] = picker
 

@@ -4,7 +4,8 @@ A queue's escalation settings (all optional, seconds of waiting since the contac
 `widen_after_seconds` lowers every required proficiency to `widen_to`; `overflow_after_seconds`
 moves the task to `overflow_queue_id`; `callback_after_seconds` offers the customer a callback.
 `priority_per_minute` adds priority as a task ages, so old tasks of a busy queue overtake
-new ones of another queue competing for the same agents.
+new ones of another queue competing for the same agents. `preferred_agent_seconds` holds a
+returning customer's task for the agent who last served them, for that long, if signed in.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ class EscalationPolicy:
     overflow_queue_id: str | None = None
     callback_after_seconds: float | None = None
     priority_per_minute: float = 0.0
+    preferred_agent_seconds: float = 0.0
 
     @classmethod
     def from_settings(cls, settings: dict[str, Any] | None) -> EscalationPolicy:
@@ -48,3 +50,7 @@ def should_overflow(policy: EscalationPolicy, waited: float) -> bool:
 
 def should_offer_callback(policy: EscalationPolicy, waited: float) -> bool:
     return policy.callback_after_seconds is not None and waited >= policy.callback_after_seconds
+
+
+def holds_for_preferred_agent(policy: EscalationPolicy, waited: float) -> bool:
+    return waited < policy.preferred_agent_seconds

@@ -14,7 +14,12 @@ from datetime import timedelta
 from switchboard.common.events.routing import AgentAvailabilityChanged, TaskOffered
 from switchboard.routing.engine.engine import Engine
 from switchboard.routing.engine.engine import Task as EngineTask
-from switchboard.routing.engine.escalation import EscalationPolicy, effective_priority, effective_skills
+from switchboard.routing.engine.escalation import (
+    EscalationPolicy,
+    effective_priority,
+    effective_skills,
+    holds_for_preferred_agent,
+)
 from switchboard.routing.engine.strategies import RoundRobin, Strategy
 from switchboard.routing.flow.availability import voice_availability
 from switchboard.routing.flow.context import Flow
@@ -43,19 +48,29 @@ async def announce_availability(flow: Flow) -> None:
 
 async def _offer_waiting(flow: Flow) -> list[Task]:
     waiting = await flow.repo.tasks_with_status(flow.tenant, "queued")
-    agents = [a for a in await flow.repo.signed_in_agents(flow.tenant) if a.state == "available"]
+    signed_in = await flow.repo.signed_in_agents(flow.tenant)
+    agents = [a for a in signed_in if a.state == "available"]
     if not waiting or not agents:
         return []
     queues = {q.id: q for q in await flow.repo.queues(flow.tenant)}
     engine = await _build_engine(flow, agents, queues)
     rows = {}
+    offered: list[Task] = []
     for task in waiting:
         queue = queues.get(task.queue_id or "")
         if queue is None:
             continue
+        preferred_id = await _preferred_agent(flow, task, queue)
+        if preferred_id in {a.id for a in signed_in}:
+            preferred = engine.agents.get(preferred_id or "")
+            if preferred and preferred.has_room(task.channel) and preferred.qualifies(task.required_skills):
+                preferred.load[task.channel] = preferred.load.get(task.channel, 0) + 1
+                engine.refresh(preferred)
+                await record_offer(flow, task, preferred.agent_id)
+                offered.append(task)
+            continue  # held for the agent who served this customer last
         rows[task.id] = task
         engine.enqueue(_engine_task(flow, task, queue))
-    offered: list[Task] = []
     blocked: set[str] = set()
     while True:
         heads = [(head, qid) for qid in queues if qid not in blocked and (head := engine.head(qid))]
@@ -85,6 +100,17 @@ async def _build_engine(flow: Flow, agents: list[Agent], queues: dict[str, Queue
             picker.last = await flow.repo.last_offered_agent(flow.tenant, queue.id) or ""
             engine.set_picker(queue.id, picker)
     return engine
+
+
+async def _preferred_agent(flow: Flow, task: Task, queue: Queue) -> str | None:
+    """The agent who last served this returning customer, while the queue's hold time runs.
+
+    The task is held for them while they are signed in (in wrap-up, not ready or busy too):
+    offered as soon as they have room, to no one else until the hold time ends."""
+    policy = EscalationPolicy.from_settings(queue.escalation)
+    if task.customer_id is None or not holds_for_preferred_agent(policy, flow.seconds_since(task.created_at)):
+        return None
+    return await flow.repo.last_agent_of_customer(flow.tenant, task.customer_id)
 
 
 def _engine_task(flow: Flow, task: Task, queue: Queue) -> EngineTask:
