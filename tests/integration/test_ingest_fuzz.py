@@ -23,7 +23,8 @@ pytestmark = pytest.mark.integration
 SECRET = "0123456789abcdef0123"
 WEBHOOKS = ("/v1/webhooks/sms/generic/{id}", "/v1/webhooks/sms/twilio/{id}",
             "/v1/webhooks/sms/generic/{id}/status", "/v1/webhooks/sms/twilio/{id}/status",
-            "/v1/webhooks/email/mailgun/{email}", "/v1/webhooks/email/raw/{email}")
+            "/v1/webhooks/email/mailgun/{email}", "/v1/webhooks/email/raw/{email}",
+            "/v1/webhooks/voice/pbx/{voice}", "/v1/webhooks/voice/twilio/{voice}")
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +46,12 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClien
             "signing_secret": SECRET,
         }, headers={"Authorization": f"Bearer {token}"})
         assert mailbox.status_code == 201, mailbox.text
-        yield test_client, {"id": response.json()["id"], "email": mailbox.json()["id"]}
+        voice = test_client.post("/v1/channels", json={
+            "kind": "voice", "provider": "pbx", "address": "10086", "name": "fuzz", "signing_secret": SECRET,
+        }, headers={"Authorization": f"Bearer {token}"})
+        assert voice.status_code == 201, voice.text
+        yield test_client, {"id": response.json()["id"], "email": mailbox.json()["id"],
+                            "voice": voice.json()["id"]}
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -176,3 +176,24 @@ class ChatSession(TenantScoped, Base):
     token_hash: Mapped[str] = mapped_column(String(64))  # sha256 of the token; the token is not kept
     visitor_name: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class Call(TenantScoped, Base):
+    """A call the PBX or Twilio reported: its own conversation, and the facts of its life."""
+
+    __tablename__ = "calls"
+    __table_args__ = (UniqueConstraint("channel_id", "provider_call_id"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    channel_id: Mapped[str] = mapped_column(ForeignKey("channels.id"))
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id"), index=True)
+    provider_call_id: Mapped[str] = mapped_column(String(255))
+    direction: Mapped[str] = mapped_column(String(8))
+    from_address: Mapped[str] = mapped_column(String(255))
+    to_address: Mapped[str] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(16))  # ringing, answered, ended
+    ivr_selection: Mapped[str | None] = mapped_column(String(64))
+    recording_ref: Mapped[str | None] = mapped_column(String(1024))
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime())

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from switchboard.ingest.models import (
     Attachment,
+    Call,
     Channel,
     ChatSession,
     Conversation,
@@ -147,6 +148,11 @@ class IngestRepository:
         )
         return bool(getattr(result, "rowcount", 0) == 1)
 
+    async def call_by_provider_id(self, channel_id: str, provider_call_id: str) -> Call | None:
+        return await self.session.scalar(select(Call).where(
+            Call.channel_id == channel_id, Call.provider_call_id == provider_call_id
+        ))
+
     async def default_channel(self, tenant: str, kind: str) -> Channel | None:
         """The tenant's first registered channel of a kind: where sends that name none go."""
         return await self.session.scalar(
@@ -213,7 +219,7 @@ class IngestRepository:
     def add(
         self,
         row: Channel | Conversation | Message | RawPayload | OptOut | Delivery | TenantSettings
-        | Attachment | ChatSession,
+        | Attachment | ChatSession | Call,
     ) -> None:
         self.session.add(row)
 

@@ -1,0 +1,134 @@
+"""Telephony events: a generic signed JSON webhook for PBXs, and Twilio Voice status callbacks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Header, Request, Response
+from pydantic import BaseModel, Field
+from sqlalchemy.exc import IntegrityError
+
+from switchboard.common.errors import Conflict, NotFound, Unprocessable
+from switchboard.common.runtime import Runtime, get_runtime
+from switchboard.ingest.api.twilio import EMPTY_TWIML, _form
+from switchboard.ingest.api.webhooks import _body, _parse
+from switchboard.ingest.config import IngestSettings
+from switchboard.ingest.metrics import counted
+from switchboard.ingest.models import Channel
+from switchboard.ingest.repository import IngestRepository
+from switchboard.ingest.signatures import verify_generic
+from switchboard.ingest.twilio_signing import public_url, verify_twilio
+from switchboard.ingest.voice.calls import CallEvent, Outcome, apply_call_event
+
+router = APIRouter(prefix="/v1/webhooks/voice", tags=["provider webhooks"])
+
+
+class PbxCallEvent(BaseModel):
+    event: Literal["ringing", "answered", "ended", "abandoned"]
+    call_id: str = Field(min_length=1, max_length=255, description="the PBX's id of the call")
+    sender: str = Field(min_length=1, max_length=64, alias="from", description="caller number")
+    recipient: str = Field(min_length=1, max_length=64, alias="to", description="dialed number")
+    direction: Literal["inbound", "outbound"] = "inbound"
+    at: datetime | None = None
+    ivr_selection: str | None = Field(None, max_length=64)
+    answered_by: Literal["agent", "customer", "machine"] = "agent"
+    recording_ref: str | None = Field(None, max_length=1024)
+    talk_seconds: float | None = Field(None, ge=0)
+    outcome: Literal["completed", "busy", "no_answer", "failed", "machine"] | None = None
+
+
+class CallAccepted(BaseModel):
+    status: Literal["accepted", "unchanged"]
+    call_id: str
+    conversation_id: str
+
+
+@router.post("/pbx/{channel_id}", response_model=CallAccepted,
+             summary="A call event from a PBX (generic JSON)")
+async def pbx_call_event(
+    channel_id: str, request: Request, runtime: Annotated[Runtime, Depends(get_runtime)],
+    x_signature_timestamp: Annotated[str | None, Header()] = None,
+    x_signature: Annotated[str | None, Header()] = None,
+) -> CallAccepted:
+    settings: IngestSettings = runtime.settings  # type: ignore[assignment]
+    body = await _body(request, settings.max_webhook_bytes)
+
+    def check(channel: Channel) -> CallEvent:
+        counted("pbx", lambda: verify_generic(channel.signing_secret, x_signature_timestamp, x_signature,
+                                              body, window_seconds=settings.signature_window_seconds))
+        pbx = _parse(PbxCallEvent, body)
+        outcome: Outcome | None = "abandoned" if pbx.event == "abandoned" else pbx.outcome
+        if pbx.at is not None and pbx.at.tzinfo is None:
+            raise Unprocessable("at: give the time with its offset (e.g. 2024-05-01T10:42:00+08:00)")
+        return CallEvent(
+            step="ended" if pbx.event == "abandoned" else pbx.event, call_id=pbx.call_id,
+            from_address=pbx.sender, to_address=pbx.recipient, direction=pbx.direction, at=pbx.at,
+            ivr_selection=pbx.ivr_selection, answered_by=pbx.answered_by,
+            recording_ref=pbx.recording_ref, talk_seconds=pbx.talk_seconds, outcome=outcome,
+        )
+
+    return await _record(runtime, channel_id, check)
+
+
+# Twilio's CallStatus values as call steps and, for the end, outcomes.
+_TWILIO_STEPS: dict[str, tuple[str, Outcome | None]] = {
+    "queued": ("ringing", None), "initiated": ("ringing", None), "ringing": ("ringing", None),
+    "in-progress": ("answered", None), "completed": ("ended", None), "busy": ("ended", "busy"),
+    "no-answer": ("ended", "no_answer"), "canceled": ("ended", "abandoned"), "failed": ("ended", "failed"),
+}
+
+
+@router.post("/twilio/{channel_id}", summary="Twilio Voice webhook and status callbacks")
+async def twilio_call_event(
+    channel_id: str, request: Request, runtime: Annotated[Runtime, Depends(get_runtime)],
+    x_twilio_signature: Annotated[str | None, Header()] = None,
+) -> Response:
+    settings: IngestSettings = runtime.settings  # type: ignore[assignment]
+    body = await _body(request, settings.max_webhook_bytes)
+    url = public_url(str(request.url), settings.public_base_url)
+
+    def check(channel: Channel) -> CallEvent:
+        form = _form(body)
+        counted("twilio", lambda: verify_twilio(channel.signing_secret, url, form, x_twilio_signature))
+        params = dict(form)
+        missing = [name for name in ("CallSid", "CallStatus", "From", "To") if not params.get(name)]
+        if missing:
+            raise Unprocessable(f"missing form field(s): {', '.join(missing)}")
+        if params["CallStatus"] not in _TWILIO_STEPS:
+            raise Unprocessable(f"CallStatus {params['CallStatus']!r} is not a Twilio call status")
+        step, outcome = _TWILIO_STEPS[params["CallStatus"]]
+        duration = params.get("CallDuration", "")
+        return CallEvent(
+            step=step, call_id=params["CallSid"], from_address=params["From"],  # type: ignore[arg-type]
+            to_address=params["To"], outcome=outcome, ivr_selection=params.get("Digits") or None,
+            direction="outbound" if params.get("Direction", "inbound").startswith("outbound") else "inbound",
+            recording_ref=params.get("RecordingUrl") or None,
+            talk_seconds=float(duration) if duration.isdigit() else None,
+        )
+
+    await _record(runtime, channel_id, check)
+    return Response(EMPTY_TWIML, media_type="text/xml")
+
+
+async def _record(runtime: Runtime, channel_id: str, check: Callable[[Channel], CallEvent]) -> CallAccepted:
+    """Apply the event in one transaction; a first event racing its twin is applied again."""
+    for attempt in range(2):
+        async with runtime.unit_of_work() as uow:
+            channel = await IngestRepository(uow.session).channel_for_webhook(channel_id)
+            if channel is None or channel.kind != "voice":
+                raise NotFound(f"no voice channel {channel_id}")
+            event = check(channel)
+            uow.scope_to(channel.tenant_id)
+            call, changed = await apply_call_event(uow, channel, event)
+            try:
+                await uow.commit()
+            except IntegrityError:
+                await uow.rollback()
+                if attempt == 0:
+                    continue
+                raise Conflict("the call changed at the same moment; send the event again") from None
+            return CallAccepted(status="accepted" if changed else "unchanged", call_id=call.id,
+                                conversation_id=call.conversation_id)
+    raise AssertionError("unreachable")
