@@ -82,6 +82,16 @@ class Alert(TenantScoped, Base):
     at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
+class AlertCounter(TenantScoped, Base):
+    """The tenant's last alert seq. Taking the next one locks this row until commit, so alerts
+    are numbered in commit order and a live reader never skips one."""
+
+    __tablename__ = "alert_counters"
+
+    tenant_id: Mapped[str] = mapped_column(String(63), primary_key=True)
+    last_seq: Mapped[int] = mapped_column(Integer)
+
+
 class TenantRules(TenantScoped, Base):
     __tablename__ = "tenant_rules"
 

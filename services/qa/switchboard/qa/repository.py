@@ -5,10 +5,19 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from switchboard.qa.domain.rules import CheckRules
-from switchboard.qa.models import Alert, Contact, ContactTopic, Evaluation, TenantRules, TranscriptMessage
+from switchboard.qa.models import (
+    Alert,
+    AlertCounter,
+    Contact,
+    ContactTopic,
+    Evaluation,
+    TenantRules,
+    TranscriptMessage,
+)
 
 
 class QARepository:
@@ -58,10 +67,16 @@ class QARepository:
         return await self.session.scalar(select(TenantRules).where(TenantRules.tenant_id == tenant))
 
     async def next_alert_seq(self, tenant: str) -> int:
-        current = await self.session.scalar(
-            select(func.max(Alert.seq)).where(Alert.tenant_id == tenant)
-        )
-        return int(current or 0) + 1
+        dialect = self.session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        await self.session.execute(
+            insert(AlertCounter).values(tenant_id=tenant, last_seq=0).on_conflict_do_nothing())
+        counter = await self.session.scalar(
+            select(AlertCounter).where(AlertCounter.tenant_id == tenant).with_for_update())
+        assert counter is not None
+        counter.last_seq += 1
+        await self.session.flush()
+        return counter.last_seq
 
     async def alerts(
         self, tenant: str, *, after: int, kind: str | None, conversation_id: str | None, limit: int

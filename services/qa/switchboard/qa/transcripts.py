@@ -97,6 +97,17 @@ async def raise_alert(
     uow: UnitOfWork, repo: QARepository, contact: Contact, kind: str, severity: str, detail: str
 ) -> None:
     now = datetime.now(UTC)
+    alert = await _insert_alert(repo, contact, kind, severity, detail, now)
+    await uow.emit(
+        AlertRaised(alert_id=alert.id, conversation_id=contact.conversation_id, agent_id=contact.agent_id,
+                    kind=kind, severity=severity, detail=detail, at=now),  # type: ignore[arg-type]
+        tenant=contact.tenant_id, subject=contact.conversation_id,
+    )
+
+
+async def _insert_alert(
+    repo: QARepository, contact: Contact, kind: str, severity: str, detail: str, now: datetime
+) -> Alert:
     alert = Alert(
         id=str(uuid.uuid4()), tenant_id=contact.tenant_id, seq=await repo.next_alert_seq(contact.tenant_id),
         conversation_id=contact.conversation_id, agent_id=contact.agent_id, kind=kind,
@@ -104,8 +115,4 @@ async def raise_alert(
     )
     repo.add(alert)
     await repo.flush()
-    await uow.emit(
-        AlertRaised(alert_id=alert.id, conversation_id=contact.conversation_id, agent_id=contact.agent_id,
-                    kind=kind, severity=severity, detail=detail, at=now),  # type: ignore[arg-type]
-        tenant=contact.tenant_id, subject=contact.conversation_id,
-    )
+    return alert
