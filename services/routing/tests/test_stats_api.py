@@ -8,7 +8,7 @@ import pytest
 from routing_scenarios import identified, message, setup_center
 
 from switchboard.common.events.ingest import CallEnded
-from switchboard.routing.models import Task
+from switchboard.routing.models import AgentStateChange, Task
 from switchboard.routing.staffing.erlang_c import agents_needed
 
 
@@ -107,3 +107,19 @@ async def test_a_day_plan_forecasts_each_interval_from_the_same_weekday_of_past_
     assert by_start["10:15"]["agents"] == 0 and by_start["09:45"]["forecast_contacts"] == 0
     unknown = await api.call("GET", "/v1/staffing/plan", params={"queue_id": "nope", "day": day.isoformat()})
     assert unknown.status_code == 404
+
+
+async def test_agent_intervals_carry_the_state_an_agent_was_in_when_the_day_began(api, sessions) -> None:
+    day = date(2026, 11, 20)
+    night_before = datetime(2026, 11, 19, 23, 0, tzinfo=UTC)
+    async with sessions() as session:
+        session.add_all([
+            AgentStateChange(tenant_id="acme", agent_id="owl", state="available", at=night_before),
+            AgentStateChange(tenant_id="acme", agent_id="owl", state="logged_out",
+                             at=datetime(2026, 11, 20, 0, 20, tzinfo=UTC)),
+            AgentStateChange(tenant_id="globex", agent_id="owl", state="available", at=night_before),
+        ])
+        await session.commit()
+    rows = await api.ok("GET", "/v1/stats/intervals", params={"of": "agents", "day": day.isoformat()})
+    signed_in = {r["interval_start"][11:16]: r["signed_in_seconds"] for r in rows if r["agent_id"] == "owl"}
+    assert signed_in == {"00:00": 900.0, "00:15": 300.0}, "available from midnight until 00:20 sign-out"

@@ -167,7 +167,14 @@ class RoutingRepository:
                                       Reservation.outcome == "pending"))
 
     async def state_history(self, tenant: str, since: datetime, until: datetime) -> list[AgentStateChange]:
-        return list(await self.session.scalars(
+        """The changes in [since, until), each agent's last change before `since` first (its state then)."""
+        latest_before = (
+            select(AgentStateChange.agent_id, func.max(AgentStateChange.seq).label("seq"))
+            .where(AgentStateChange.tenant_id == tenant, AgentStateChange.at < since)
+            .group_by(AgentStateChange.agent_id).subquery())
+        earlier = list(await self.session.scalars(
+            select(AgentStateChange).join(latest_before, AgentStateChange.seq == latest_before.c.seq)))
+        return earlier + list(await self.session.scalars(
             select(AgentStateChange).where(AgentStateChange.tenant_id == tenant,
                                            AgentStateChange.at >= since, AgentStateChange.at < until)
             .order_by(AgentStateChange.at, AgentStateChange.seq)))

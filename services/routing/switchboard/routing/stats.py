@@ -123,12 +123,13 @@ def agent_intervals(tasks: Iterable[Task], history: Sequence[AgentStateChange], 
                 cell.talk_seconds += task.talk_seconds or 0.0
                 cell.wrap_seconds += task.wrap_seconds or 0.0
     for agent_id, state, start, end in _state_spans(history, day_end):
+        if state == "logged_out":
+            continue  # time signed out is not reported
         for begin, finish in _split(max(start, day_start), end):
             cell = figures[(interval_start(begin), agent_id)]
             seconds = (finish - begin).total_seconds()
             cell.state_seconds[state] = cell.state_seconds.get(state, 0.0) + seconds
-            if state != "logged_out":
-                cell.signed_in_seconds += seconds
+            cell.signed_in_seconds += seconds
     return [{"interval_start": start.isoformat(), "agent_id": agent_id, **cell.summary()}
             for (start, agent_id), cell in sorted(figures.items())]
 
