@@ -188,3 +188,40 @@ async def test_calls_never_reported_on_stop_holding_agents_back(
     assert (await scheduler.run_once()).requested == 0
     clock.now = NOW + timedelta(minutes=3)  # no report from the dialer for three minutes
     assert (await scheduler.run_once()).requested == 2
+
+
+async def test_the_agent_reads_a_filled_script_and_records_the_return_visit_sheet(api, sessions) -> None:
+    questions = [{"id": "satisfied", "text": "How satisfied are you (0-10)?", "kind": "score"},
+                 {"id": "renew", "text": "Will you renew?", "kind": "choice", "choices": ["yes", "no"]},
+                 {"id": "notes", "text": "Notes", "kind": "text"}]
+    admin = api()
+    bad = await admin.post("/v1/campaigns", json={"name": "x", "kind": "preview", "questions": [
+        {"id": "a", "text": "?", "kind": "choice", "choices": ["only"]},
+        {"id": "a", "text": "?", "kind": "text"}]})
+    assert bad.status_code == 422
+    assert "questions.a: a choice question" in bad.json()["detail"] and "used twice" in bad.json()["detail"]
+
+    cid = await voice_campaign(api, sessions, kind="preview", numbers=NUMBERS[:1], questions=questions,
+                               message_template="Hello, this is Acme about your $plan plan",
+                               schedule={"window": {"start": "00:00", "end": "00:00"}})
+    agent = api("acme", "agent", subject="a1")
+    shown = (await agent.post(f"/v1/campaigns/{cid}/preview/next")).json()
+    assert shown["script"] == "Hello, this is Acme about your gold plan"
+    assert [q["id"] for q in shown["questions"]] == ["satisfied", "renew", "notes"]
+    attempt = (await agent.post(f"/v1/campaigns/{cid}/preview/{shown['contact_id']}/dial")).json()
+    sheet = (await agent.get(f"/v1/attempts/{attempt['id']}/script")).json()
+    assert sheet["script"] == shown["script"] and sheet["answers"] is None
+
+    wrong = await agent.post(f"/v1/attempts/{attempt['id']}/answers",
+                             json={"answers": {"satisfied": "11", "renew": "maybe", "age": "40"}})
+    assert wrong.status_code == 422
+    detail = wrong.json()["detail"]
+    assert "answers.satisfied" in detail and "answers.renew: must be one of yes, no" in detail
+    assert "answers.age: not a question" in detail
+    await agent.post(f"/v1/attempts/{attempt['id']}/answers", json={"answers": {"satisfied": "9"}})
+    saved = await agent.post(f"/v1/attempts/{attempt['id']}/answers",
+                             json={"answers": {"renew": "yes", "notes": "wants a call in June"}})
+    assert saved.json()["answers"] == {"satisfied": "9", "renew": "yes", "notes": "wants a call in June"}
+    [listed] = (await admin.get(f"/v1/campaigns/{cid}/contacts")).json()
+    assert listed["answers"]["renew"] == "yes"
+    assert (await api("globex", "agent").get(f"/v1/attempts/{attempt['id']}/script")).status_code == 404

@@ -46,6 +46,8 @@ class Campaign(TenantScoped, Base):
     survey_kind: Mapped[str | None] = mapped_column(String(8))  # csat | nps
     journey_trigger: Mapped[str | None] = mapped_column(String(40), index=True)
     disposition_codes: Mapped[list[dict[str, str]]] = mapped_column(JSON)
+    # the questionnaire agents fill per contact: [{id, text, kind, choices?}]
+    questions: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     queue_id: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
@@ -97,6 +99,7 @@ class Contact(TenantScoped, Base):
     suppressed_reason: Mapped[str | None] = mapped_column(String(32))
     last_outcome: Mapped[str | None] = mapped_column(String(16))
     converted: Mapped[bool] = mapped_column(Boolean, default=False)
+    answers: Mapped[dict[str, str] | None] = mapped_column(JSON)  # question id -> answer
     callback_due: Mapped[datetime | None] = mapped_column(UtcDateTime())
     callback_agent_id: Mapped[str | None] = mapped_column(String(64))
     conversation_id: Mapped[str | None] = mapped_column(String(64))  # what a journey reacts to

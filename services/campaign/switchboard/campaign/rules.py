@@ -9,9 +9,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from switchboard.campaign.domain.contacts import ListedContact
 from switchboard.campaign.domain.dispositions import DEFAULT_CODES, DispositionCode, Effect
+from switchboard.campaign.domain.questionnaires import Question
 from switchboard.campaign.domain.retries import Outcome, RetryPolicy
 from switchboard.campaign.domain.suppression import SuppressionPolicy
-from switchboard.campaign.domain.templates import template_problems
+from switchboard.campaign.domain.templates import render, template_problems
 from switchboard.campaign.domain.windows import Schedule, Span
 from switchboard.campaign.models import Campaign, Contact, TenantSettings
 
@@ -158,3 +159,14 @@ def settings_problems(
     if (problem := time_zone_problem(time_zone, "default_time_zone")) is not None:
         found.append(problem)
     return found
+
+
+def questions_of(campaign: Campaign) -> list[Question]:
+    return [Question(q["id"], q["text"], q["kind"], tuple(q.get("choices", ())))
+            for q in campaign.questions or []]
+
+
+def script_for(campaign: Campaign, contact: Contact) -> str | None:
+    """A voice campaign's message template is the agent's script, filled from the contact."""
+    template = template_for(campaign, contact.language)
+    return render(template, {**contact.fields, "phone": contact.address}) if template else None

@@ -43,6 +43,13 @@ class DispositionCodeIn(BaseModel):
     effect: Literal["converted", "callback", "closed", "do_not_call"]
 
 
+class QuestionIn(BaseModel):
+    id: str = Field(min_length=1, max_length=32, pattern=r"^[a-z0-9_]+$")
+    text: str = Field(min_length=1, max_length=500)
+    kind: Literal["score", "choice", "text"]
+    choices: list[str] = Field(default_factory=list, max_length=20)
+
+
 class CampaignIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -65,6 +72,8 @@ class CampaignIn(BaseModel):
     survey_kind: Literal["csat", "nps"] | None = None
     journey_trigger: Trigger | None = None
     disposition_codes: list[DispositionCodeIn] | None = None
+    questions: list[QuestionIn] | None = Field(None, max_length=50,
+                                               description="the record sheet agents fill per contact")
     queue_id: str | None = Field(None, max_length=64)
 
 
@@ -79,6 +88,7 @@ class CampaignPatch(BaseModel):
     retry: RetryIn | None = None
     weekly_cap: int | None = Field(None, ge=1, le=100)
     default_time_zone: str | None = None
+    questions: list[QuestionIn] | None = Field(None, max_length=50)
     queue_id: str | None = Field(None, max_length=64)
 
 
@@ -100,6 +110,7 @@ class CampaignOut(BaseModel):
     survey_kind: str | None
     journey_trigger: str | None
     disposition_codes: list[DispositionCodeIn]
+    questions: list[QuestionIn] | None
     queue_id: str | None
     created_at: datetime
     updated_at: datetime
@@ -167,6 +178,7 @@ class ContactOut(BaseModel):
     last_outcome: str | None
     converted: bool
     callback_due: datetime | None
+    answers: dict[str, str] | None = None
 
 
 class AttemptOut(BaseModel):
@@ -213,6 +225,8 @@ class PreviewOut(BaseModel):
     attempts_made: int
     callback_due: datetime | None
     allowed_by: str
+    script: str | None = None
+    questions: list[QuestionIn] | None = None
 
 
 class SettingsIn(BaseModel):
@@ -232,3 +246,17 @@ class SettingsOut(BaseModel):
     holidays: list[date]
     weekly_marketing_cap: int | None
     information_message: str | None
+
+
+class AnswersIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    answers: dict[str, str] = Field(min_length=1, description="question id -> answer")
+
+
+class ScriptOut(BaseModel):
+    """What the agent on an outbound call reads: the script filled from the contact, the sheet."""
+    attempt_id: str
+    script: str | None
+    fields: dict[str, str]
+    questions: list[QuestionIn] | None
+    answers: dict[str, str] | None

@@ -8,10 +8,22 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 
 from switchboard.campaign.api.campaigns import Manager, Uow
+from switchboard.campaign.api.lists import contact_out
 from switchboard.campaign.domain.dispositions import BadDisposition
+from switchboard.campaign.domain.questionnaires import answer_problems
+from switchboard.campaign.models import Attempt, Campaign, Contact
 from switchboard.campaign.outcomes import record_disposition
 from switchboard.campaign.repository import CampaignRepository
-from switchboard.campaign.schemas import AttemptOut, CallbackOut, DispositionIn
+from switchboard.campaign.rules import questions_of, script_for
+from switchboard.campaign.schemas import (
+    AnswersIn,
+    AttemptOut,
+    CallbackOut,
+    ContactOut,
+    DispositionIn,
+    QuestionIn,
+    ScriptOut,
+)
 from switchboard.common.auth import Principal, require_roles
 from switchboard.common.errors import Conflict, NotFound, Unprocessable
 
@@ -40,6 +52,39 @@ async def dispose(attempt_id: str, body: DispositionIn, principal: Worker, uow: 
         raise Unprocessable(str(exc)) from exc
     await uow.commit()
     return AttemptOut.model_validate(attempt)
+
+
+async def _attempt_with(repo: CampaignRepository, tenant: str,
+                        attempt_id: str) -> tuple[Attempt, Contact, Campaign]:
+    attempt = await repo.attempt(tenant, attempt_id)
+    contact = await repo.contact(tenant, attempt.contact_id) if attempt else None
+    campaign = await repo.campaign(tenant, attempt.campaign_id) if attempt else None
+    if attempt is None or contact is None or campaign is None:
+        raise NotFound(f"no attempt {attempt_id}")
+    return attempt, contact, campaign
+
+
+@router.get("/attempts/{attempt_id}/script", response_model=ScriptOut,
+            summary="The script filled from the contact, and the record sheet to fill")
+async def script(attempt_id: str, principal: Worker, uow: Uow) -> ScriptOut:
+    attempt, contact, campaign = await _attempt_with(CampaignRepository(uow.session), principal.tenant,
+                                                     attempt_id)
+    return ScriptOut(attempt_id=attempt.id, script=script_for(campaign, contact), fields=contact.fields,
+                     questions=[QuestionIn.model_validate(q) for q in campaign.questions or []] or None,
+                     answers=contact.answers)
+
+
+@router.post("/attempts/{attempt_id}/answers", response_model=ContactOut,
+             summary="Record the contact's answers to the campaign's questionnaire")
+async def record_answers(attempt_id: str, body: AnswersIn, principal: Worker, uow: Uow) -> ContactOut:
+    _, contact, campaign = await _attempt_with(CampaignRepository(uow.session), principal.tenant, attempt_id)
+    problems = answer_problems(questions_of(campaign), body.answers)
+    if problems:
+        raise Unprocessable("; ".join(problems), problems=problems)
+    contact.answers = {**(contact.answers or {}), **{k: v.strip() for k, v in body.answers.items()}}
+    contact.agent_id = principal.subject
+    await uow.commit()
+    return contact_out(contact)
 
 
 @router.get("/callbacks", response_model=list[CallbackOut], summary="Callbacks owed, earliest first")

@@ -8,11 +8,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
 
+from switchboard.campaign.domain.questionnaires import questionnaire_problems
 from switchboard.campaign.models import Campaign
 from switchboard.campaign.repository import CampaignRepository
 from switchboard.campaign.rules import (
     DEFAULT_RETRY_MINUTES,
     KIND_CHANNEL,
+    questions_of,
     schedule_of,
     schedule_to_json,
     settings_problems,
@@ -22,6 +24,7 @@ from switchboard.campaign.schemas import (
     CampaignOut,
     CampaignPatch,
     DispositionCodeIn,
+    QuestionIn,
     RetryIn,
     ScheduleIn,
 )
@@ -52,6 +55,7 @@ def campaign_out(c: Campaign) -> CampaignOut:
         weekly_cap=c.weekly_cap, default_region=c.default_region, default_time_zone=c.default_time_zone,
         survey_kind=c.survey_kind, journey_trigger=c.journey_trigger,
         disposition_codes=[DispositionCodeIn.model_validate(d) for d in c.disposition_codes],
+        questions=[QuestionIn.model_validate(q) for q in c.questions] if c.questions else None,
         queue_id=c.queue_id, created_at=c.created_at, updated_at=c.updated_at,
         started_at=c.started_at, ended_at=c.ended_at,
     )
@@ -69,6 +73,7 @@ def _validate(c: Campaign) -> None:
         raise Unprocessable("schedule.weekdays: each must be 0 (Monday) to 6 (Sunday)")
     problems = settings_problems(c.kind, c.channel, c.message_template, schedule_of(c.schedule),
                                  c.survey_kind, c.journey_trigger, c.default_time_zone, c.templates)
+    problems += questionnaire_problems(questions_of(c))
     if problems:
         raise Unprocessable("; ".join(problems), problems=problems)
 
@@ -94,6 +99,7 @@ async def create_campaign(body: CampaignIn, principal: Manager, uow: Uow) -> Cam
         default_time_zone=body.default_time_zone, survey_kind=body.survey_kind,
         journey_trigger=body.journey_trigger,
         disposition_codes=[d.model_dump() for d in body.disposition_codes or []],
+        questions=[q.model_dump() for q in body.questions] if body.questions else None,
         queue_id=body.queue_id, created_at=now, updated_at=now,
     )
     _validate(campaign)
@@ -125,6 +131,8 @@ async def update_campaign(campaign_id: str, body: CampaignPatch, principal: Mana
             setattr(campaign, name, changes[name])
     if body.schedule is not None:
         campaign.schedule = _schedule_json(body.schedule)
+    if body.questions is not None:
+        campaign.questions = [q.model_dump() for q in body.questions]
     if body.retry is not None:
         campaign.max_attempts = body.retry.max_attempts
         campaign.retry_minutes = {**DEFAULT_RETRY_MINUTES, **body.retry.retry_minutes}

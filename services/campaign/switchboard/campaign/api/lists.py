@@ -82,12 +82,12 @@ def _list_out(contact_list: ContactList) -> ListOut:
     )
 
 
-def _contact_out(contact: Contact) -> ContactOut:
+def contact_out(contact: Contact) -> ContactOut:
     return ContactOut(
         id=contact.id, address_masked=mask(contact.address), status=contact.status,
         attempts_made=contact.attempts_made, next_attempt_at=contact.next_attempt_at,
         suppressed_reason=contact.suppressed_reason, last_outcome=contact.last_outcome,
-        converted=contact.converted, callback_due=contact.callback_due,
+        converted=contact.converted, callback_due=contact.callback_due, answers=contact.answers,
     )
 
 
@@ -99,7 +99,7 @@ async def list_contacts(
     repo = CampaignRepository(uow.session)
     await find(repo, principal.tenant, campaign_id)
     rows = await repo.contacts(principal.tenant, campaign_id, status, limit, offset)
-    return [_contact_out(c) for c in rows]
+    return [contact_out(c) for c in rows]
 
 
 @router.get("/{campaign_id}/attempts", response_model=list[AttemptOut],

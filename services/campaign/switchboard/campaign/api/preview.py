@@ -16,7 +16,8 @@ from switchboard.campaign.api.lists import mask
 from switchboard.campaign.dispatch import check_one, request_attempt
 from switchboard.campaign.models import Campaign, Contact
 from switchboard.campaign.repository import CampaignRepository
-from switchboard.campaign.schemas import AttemptOut, PreviewOut
+from switchboard.campaign.rules import script_for
+from switchboard.campaign.schemas import AttemptOut, PreviewOut, QuestionIn
 from switchboard.common.auth import Principal, require_roles
 from switchboard.common.errors import Conflict, NotFound
 
@@ -42,10 +43,11 @@ async def _reserved(repo: CampaignRepository, tenant: str, contact_id: str, agen
     return contact
 
 
-def _preview_out(contact: Contact, allowed_by: str) -> PreviewOut:
+def _preview_out(campaign: Campaign, contact: Contact, allowed_by: str) -> PreviewOut:
     return PreviewOut(contact_id=contact.id, address_masked=mask(contact.address), fields=contact.fields,
                       attempts_made=contact.attempts_made, callback_due=contact.callback_due,
-                      allowed_by=allowed_by)
+                      allowed_by=allowed_by, script=script_for(campaign, contact),
+                      questions=[QuestionIn.model_validate(q) for q in campaign.questions or []] or None)
 
 
 @router.post("/{campaign_id}/preview/next", response_model=PreviewOut | None,
@@ -56,7 +58,7 @@ async def next_contact(campaign_id: str, principal: Agent, uow: Uow) -> PreviewO
     now = datetime.now(UTC)
     held = await repo.previewing_for(principal.tenant, campaign.id, principal.subject)
     if held is not None:  # one contact at a time: asking again shows the same one
-        return _preview_out(held, "reserved earlier; checked again when dialled")
+        return _preview_out(campaign, held, "reserved earlier; checked again when dialled")
     shown: PreviewOut | None = None
     for contact in await repo.due_contacts(principal.tenant, campaign.id, now, SCAN):
         if contact.callback_agent_id not in (None, principal.subject):
@@ -64,7 +66,7 @@ async def next_contact(campaign_id: str, principal: Agent, uow: Uow) -> PreviewO
         allowed_by = await check_one(repo, campaign, contact, now)
         if allowed_by is not None:
             contact.status, contact.agent_id = "previewing", principal.subject
-            shown = _preview_out(contact, allowed_by)
+            shown = _preview_out(campaign, contact, allowed_by)
             break
     await uow.commit()
     return shown
