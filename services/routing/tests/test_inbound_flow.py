@@ -182,3 +182,16 @@ async def test_a_returning_customer_is_held_for_the_agent_who_served_them_last(a
     await routing.tick(datetime.now(UTC) + timedelta(seconds=61))
     last = (await routing.events("task.offered"))[-1]
     assert (last.conversation_id, last.agent_id) == ("c3", other), "the hold time ran out"
+
+
+async def test_a_contact_only_goes_to_a_queue_serving_its_channel(api, routing) -> None:
+    voice = await api.ok("POST", "/v1/queues", 201, json={"name": "voice only", "channels": ["voice"],
+                                                          "is_default": True})
+    chat = await api.ok("POST", "/v1/queues", 201, json={"name": "texts", "channels": ["sms"]})
+    await api.ok("POST", "/v1/rules", 201, json={"name": "vip voice", "position": 1, "queue_id": voice["id"],
+                                                 "conditions": {"tiers": ["vip"]}})
+    await api.ok("POST", "/v1/rules", 201, json={"name": "texts", "position": 2, "queue_id": chat["id"]})
+    await routing.send(message(text="hi"))
+    await routing.send(identified(tier="vip"))
+    [queued] = await routing.events("task.queued")
+    assert queued.queue_id == chat["id"], "the vip rule's queue takes no sms: the next rule wins"

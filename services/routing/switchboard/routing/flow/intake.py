@@ -66,13 +66,15 @@ def ready_to_route(task: Task) -> bool:
 
 async def route(flow: Flow, task: Task) -> bool:
     """Pick the queue by the first matching rule (or the default queue) and queue the task."""
-    rules = await flow.repo.rules(flow.tenant)
+    # Only queues serving the task's channel are candidates, whatever a rule's conditions say.
+    serving = {q.id: q for q in await flow.repo.queues(flow.tenant) if task.channel in q.channels}
     match = first_match([Rule(r.id, r.queue_id, r.conditions, r.priority, r.required_skills)
-                         for r in rules], contact_facts(task))
-    queue = await (flow.repo.queue(flow.tenant, match.queue_id) if match
-                   else flow.repo.default_queue(flow.tenant))
+                         for r in await flow.repo.rules(flow.tenant) if r.queue_id in serving],
+                        contact_facts(task))
+    default = next((q for q in serving.values() if q.is_default), None)
+    queue = serving[match.queue_id] if match else default
     if queue is None:
-        log.warning("no rule matched and the tenant has no default queue; task left pending",
+        log.warning("no rule matched and no default queue serves the channel; task left pending",
                     extra={"fields": {"task_id": task.id}})
         return False
     task.rule_id = match.rule_id if match else None
