@@ -1,20 +1,20 @@
-"""QA end to end: real SMS through ingest, routing's and the agent desktop's events on the bus,
-a redacted transcript with checks and sentiment, and alerts that reach a supervisor live."""
+"""QA end to end: a customer's SMS and the agent's reply through ingest (the SMS gateway faked at
+the wire), routing's assignment on the bus, a redacted transcript with checks and sentiment, and
+alerts that reach a supervisor live."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import threading
-import uuid
 from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import nats
 import pytest
 
 from switchboard.common.events.base import Payload, make_envelope
-from switchboard.common.events.ingest import MessageSent
 from switchboard.common.events.routing import TaskAccepted
 from switchboard.common.testing import Platform, wait_until
 
@@ -26,7 +26,7 @@ NATIONAL_ID = "11010519491231002X"
 
 
 def publish(platform: Platform, tenant: str, source: str, subject: str, *events: Payload) -> None:
-    """What routing and the agent desktop's send path put on the bus, in the same envelope format."""
+    """What routing puts on the bus, in the same envelope format (routing itself is not started)."""
     assert platform.nats is not None
 
     async def run() -> None:
@@ -39,6 +39,38 @@ def publish(platform: Platform, tenant: str, source: str, subject: str, *events:
         await connection.close()
 
     asyncio.run(run())
+
+
+class GatewaySendApi:
+    """The generic SMS gateway's send endpoint, at the wire: takes ingest's signed JSON, answers 200."""
+
+    def __init__(self) -> None:
+        self.received: list[dict] = []
+        received = self.received
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                received.append(json.loads(body))
+                answer = json.dumps({"message_id": f"gw-{len(received)}"}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}/send"
+
+    def close(self) -> None:
+        self.server.shutdown()
 
 
 def alerts(client: httpx.Client, **params: object) -> list[dict]:
@@ -64,6 +96,11 @@ def read_stream(url: str, token: str, into: list[dict], stop: threading.Event) -
 def test_a_contact_is_transcribed_redacted_checked_and_alerted_live(platform: Platform, sms_channel) -> None:
     platform.start(["ingest", "qa"])
     gateway = sms_channel(platform, "acme")
+    send_api = GatewaySendApi()
+    with platform.client("ingest", "acme", "admin") as admin:
+        configured = admin.patch(f"/v1/channels/{gateway.channel_id}",
+                                 json={"credentials": {"send_url": send_api.url}})
+        assert configured.status_code == 200, configured.text
     supervisor = platform.client("qa", "acme", "supervisor")
     live: list[dict] = []
     stop = threading.Event()
@@ -93,9 +130,13 @@ def test_a_contact_is_transcribed_redacted_checked_and_alerted_live(platform: Pl
     publish(platform, "acme", "routing", conversation, TaskAccepted(
         task_id="t1", conversation_id=conversation, queue_id="billing", channel="sms", at=now,
         agent_id="a1", wait_seconds=4))
-    publish(platform, "acme", "ingest", conversation, MessageSent(
-        message_id=str(uuid.uuid4()), conversation_id=conversation, channel="sms", to_address=CUSTOMER,
-        sent_by="a1", text="This is not my problem, deal with it", sent_at=now))
+    with httpx.Client(base_url=platform.url("ingest"), timeout=30, headers={
+            "Authorization": f"Bearer {platform.token('acme', 'agent', subject='a1')}"}) as desk:
+        reply = desk.post(f"/v1/conversations/{conversation}/messages",
+                          json={"text": "This is not my problem, deal with it"})
+        assert reply.status_code == 202, reply.text
+    wait_until(lambda: len(send_api.received) == 1, 15, "the reply at the SMS gateway")
+    assert send_api.received[0]["text"] == "This is not my problem, deal with it"
     gateway.send(CUSTOMER, "This is ridiculous and awful, I am furious, worst service ever!")
     wait_until(lambda: {a["kind"] for a in alerts(supervisor)} >= {"forbidden_phrase", "sentiment_drop"},
                15, "forbidden-phrase and sentiment-drop alerts")
@@ -149,3 +190,4 @@ def test_a_contact_is_transcribed_redacted_checked_and_alerted_live(platform: Pl
     with platform.client("qa", "globex", "supervisor") as other_tenant:
         assert other_tenant.get("/v1/check-rules").json()["greeting_phrases"] != ["this is"]
     supervisor.close()
+    send_api.close()

@@ -137,6 +137,7 @@ async def test_marketing_sends_and_sends_without_text_are_not_transcribed(sessio
                                             to_address="+8613800138000", purpose="marketing",
                                             text="双十一大促", sent_at=T0)))
     await qa.handle(envelope_of(agent("x").model_copy(update={"text": None})))
+    await qa.handle(envelope_of(agent("a new outbound message").model_copy(update={"conversation_id": ""})))
     async with sessions() as session:
         assert await session.scalar(select(func.count()).select_from(TranscriptMessage)) == 0
 

@@ -42,8 +42,8 @@ async def on_message_received(event: MessageReceived, ctx: EventContext) -> None
 
 
 async def on_message_sent(event: MessageSent, ctx: EventContext) -> None:
-    if event.purpose != "service" or event.text is None:
-        return  # marketing sends are campaign's; a send without text has nothing to check
+    if event.purpose != "service" or event.text is None or not event.conversation_id:
+        return  # marketing sends are campaign's; without text or a conversation there is no transcript
     await record_message(
         ctx.uow, ctx.tenant, conversation_id=event.conversation_id, message_id=event.message_id,
         channel=event.channel, role="agent", text=event.text, at=event.sent_at, agent_id=event.sent_by,
