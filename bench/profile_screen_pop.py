@@ -5,9 +5,10 @@ production indexes), then filled with bulk inserts: per customer one phone
 identity, one conversation, two timeline entries, and a consent record for one
 in ten. Then random callers are looked up two ways, in the same run:
 
-- `service`: `screen_pop()` on a tenant-scoped unit of work (what the endpoint runs);
+- `service`: `screen_pop()` on the ordinary async unit of work (aiosqlite), reads only;
 - `http`: `GET /v1/screen-pop` through the real app in-process (auth, routing,
-  validation, serialization; no network).
+  validation, serialization, the access record and its commit; no network), which
+  on SQLite runs on one worker thread per pop (`sqlite_reader.py`).
 
 The baseline is the same measurement on a 10,000-customer database: with the
 right indexes the ratio stays near 1 however large the tenant grows.
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import random
 import sqlite3
 import statistics
@@ -166,6 +168,7 @@ def run(workdir: Path, customers: int, lookups: int) -> dict[str, tuple[float, f
 
 def main() -> None:
     sys.stdout.reconfigure(line_buffering=True)  # type: ignore[attr-defined]
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     parser.add_argument("--customers", type=int, default=1_000_000)
     parser.add_argument("--baseline", type=int, default=10_000)

@@ -11,11 +11,15 @@ from switchboard.profile.api import routers
 from switchboard.profile.config import ProfileSettings
 from switchboard.profile.consumers import build_handlers
 from switchboard.profile.models import backbone
+from switchboard.profile.sqlite_reader import reader_for
 
 
 def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     settings = settings or ProfileSettings()
     runtime = Runtime.build(settings, backbone, build_handlers())
+    runtime.extras["sqlite_reader"] = reader_for(
+        settings.resolved_database_url(), settings.sqlite_synchronous
+    )
     return create_service_app(
         runtime,
         title="Switchboard profile",
