@@ -1,10 +1,13 @@
 """Scale-out on one machine: a 3-node NATS cluster with R3 streams, two replicas per service.
 
 The production shape (deploy/k8s) on loopback, on PostgreSQL: three JetStream
-nodes, two ingest and two profile replicas sharing their databases. A steady
-load of inbound SMS is spread over both ingest replicas (as the ingress would);
-mid-load one NATS node is SIGKILLed, then one profile replica. Every accepted
-message must have exactly one effect, and the load must keep being accepted.
+nodes, two ingest, two profile and two routing replicas sharing their
+databases, and agents accepting and completing their offers through either
+routing replica. A steady load of inbound SMS (each a new contact) is spread
+over both ingest replicas, as the ingress would; mid-load one NATS node is
+SIGKILLed, then a routing replica, then a profile replica. Every accepted
+contact must be resolved once and routed exactly once, no agent may ever be
+over capacity, and the load must keep being accepted throughout.
 """
 
 from __future__ import annotations
@@ -27,9 +30,14 @@ from switchboard.common.settings import ServiceSettings
 from switchboard.common.testing import TestDatabases, backend, query_scalar, wait_until
 from switchboard.ingest.signatures import sign_generic
 
-MESSAGES = 600
-RATE_PER_SECOND = 40
-SENDERS = 30
+MESSAGES = 240
+RATE_PER_SECOND = 20
+AGENTS = 8
+CAPACITY = 2
+OVER_CAPACITY = ("SELECT count(*) FROM (SELECT agent_id FROM tasks WHERE status IN ('offered', 'accepted') "
+                 "GROUP BY agent_id HAVING count(*) > 2) AS over")  # CAPACITY
+OFFERED_TWICE = ("SELECT count(*) FROM (SELECT task_id FROM reservations WHERE outcome = 'pending' "
+                 "GROUP BY task_id HAVING count(*) > 1) AS twice")
 NUMBER = "+8610086"
 
 
@@ -56,9 +64,10 @@ class Cluster:
             ).start())
         asyncio.run(_wait_for_jetstream_cluster(self.nats_url))
 
-    def start(self, service: str, count: int = 2) -> None:
+    def start(self, service: str, count: int = 2, extra_env: dict[str, str] | None = None) -> None:
         url = self.database_urls.setdefault(service, self.databases.url_for(f"scale_{service}"))
         env = {
+            **(extra_env or {}),
             "NATS_URL": self.nats_url,
             "SB_STREAM_REPLICAS": "3",
             "SB_VAR_DIR": str(self.workdir),
@@ -132,7 +141,7 @@ class Load:
                 self._post(client, index)
 
     def _post(self, client: httpx.Client, index: int) -> None:
-        body = json.dumps({"message_id": f"scale-{index}", "from": f"+86139{index % SENDERS:08d}",
+        body = json.dumps({"message_id": f"scale-{index}", "from": f"+86139{index:08d}",
                            "to": NUMBER, "text": f"scale-{index}"}).encode()
         for attempt in range(len(self.ingest_urls) * 3):
             url = self.ingest_urls[(index + attempt) % len(self.ingest_urls)]
@@ -165,42 +174,121 @@ def _register_channel(ingest_url: str, tenant: str, secret: str) -> str:
     return str(response.json()["id"])
 
 
-def _timeline(cluster: Cluster, sql: str) -> int:
-    return int(query_scalar(cluster.database_urls["profile"], sql))
+def _query(cluster: Cluster, service: str, sql: str) -> int:
+    return int(query_scalar(cluster.database_urls[service], sql))
 
 
-def test_a_nats_node_and_a_profile_replica_die_mid_load_and_nothing_is_lost_or_doubled(
+def _token(tenant: str, subject: str, *roles: str) -> str:
+    return mint_token(ServiceSettings(), tenant=tenant, subject=subject, roles=list(roles),
+                      ttl_seconds=900)
+
+
+def _staff(routing_url: str) -> None:
+    headers = {"Authorization": f"Bearer {_token('acme', 'admin', 'admin')}"}
+    with httpx.Client(base_url=routing_url, headers=headers, timeout=30) as admin:
+        assert admin.post("/v1/queues", json={"name": "general", "channels": ["sms"],
+                                              "is_default": True}).status_code == 201
+        for index in range(AGENTS):
+            agent_id = f"agent-{index}"
+            assert admin.post("/v1/agents", json={"id": agent_id, "name": agent_id,
+                                                  "capacity": {"sms": CAPACITY}}).status_code == 201
+            assert admin.post(f"/v1/agents/{agent_id}/sign-in", json={}).status_code == 200
+
+
+async def _agents_work(urls: list[str], stop: threading.Event) -> None:
+    """Each agent accepts its offers and completes its tasks, through whichever replica answers."""
+
+    async def agent(index: int) -> None:
+        agent_id = f"agent-{index}"
+        headers = {"Authorization": f"Bearer {_token('acme', agent_id, 'agent')}"}
+        async with httpx.AsyncClient(headers=headers, timeout=10) as client:
+            turn = index
+            while not stop.is_set():
+                turn += 1
+                base = urls[turn % len(urls)]
+                try:
+                    for task in (await client.get(f"{base}/v1/agents/{agent_id}/tasks")).json():
+                        action = "accept" if task["status"] == "offered" else "complete"
+                        await client.post(f"{base}/v1/tasks/{task['id']}/{action}",
+                                          json={"disposition": "done"} if action == "complete" else None)
+                except httpx.TransportError:
+                    pass  # that replica is gone: the next turn uses the other
+                await asyncio.sleep(0.05)
+
+    await asyncio.gather(*(agent(index) for index in range(AGENTS)))
+
+
+def test_a_nats_node_then_routing_then_profile_replicas_die_mid_load_and_nothing_is_lost_or_doubled(
     cluster: Cluster,
 ) -> None:
     cluster.start_nats(3)
     cluster.start("ingest")
     cluster.start("profile")
+    cluster.start("routing", extra_env={"ROUTING_PROFILE_GRACE_SECONDS": "1",
+                                        "ROUTING_OFFER_TIMEOUT_SECONDS": "5"})
+    routing_urls = [replica.url for replica in cluster.replicas["routing"]]
+    _staff(routing_urls[0])
 
     ingest_urls = [replica.url for replica in cluster.replicas["ingest"]]
     secret = "gateway-signing-secret"
     load = Load(ingest_urls, _register_channel(ingest_urls[0], "acme", secret), secret)
-    sender = threading.Thread(target=load.run)
-    sender.start()
+    violations: list[str] = []
+    stop = threading.Event()
 
-    time.sleep(4)
-    cluster.nodes[0].kill()  # SIGKILL one JetStream node: R3 streams keep a quorum
-    time.sleep(4)
-    victim = cluster.replicas["profile"][0]
-    victim.kill()  # SIGKILL one profile replica mid-batch: the other carries on
-    killed_at = time.monotonic()
-    sender.join(120)
+    def sample() -> None:
+        while not stop.is_set():
+            for name, sql in (("over capacity", OVER_CAPACITY), ("offered twice", OFFERED_TWICE)):
+                if _query(cluster, "routing", sql):
+                    violations.append(name)
+            time.sleep(0.1)
 
-    assert load.refused == [], "every request was accepted while the parts died"
-    assert len(load.accepted) == MESSAGES
-    drained = wait_until(
-        lambda: _timeline(cluster, "SELECT count(*) FROM timeline") >= MESSAGES, 120,
-        "every accepted message in the profile timeline",
-    )
-    time.sleep(3)  # redeliveries still in flight must change nothing
-    distinct = _timeline(cluster, "SELECT count(DISTINCT summary) FROM timeline")
-    total = _timeline(cluster, "SELECT count(*) FROM timeline")
-    assert (total, distinct) == (MESSAGES, MESSAGES), "each accepted message has exactly one effect"
-    assert _timeline(cluster, "SELECT count(DISTINCT customer_id) FROM timeline") == SENDERS
-    print(f"\nscale-out: {MESSAGES} accepted, slowest request {load.slowest_seconds:.2f}s, "
-          f"all effects {time.monotonic() - killed_at:.1f}s after the profile kill "
-          f"(drained {drained:.1f}s after the load ended)")
+    threads = [threading.Thread(target=load.run), threading.Thread(target=sample),
+               threading.Thread(target=lambda: asyncio.run(_agents_work(routing_urls, stop)))]
+    for thread in threads:
+        thread.start()
+    try:
+        time.sleep(3)
+        cluster.nodes[0].kill()  # SIGKILL one JetStream node: R3 streams keep a quorum
+        time.sleep(3)
+        before = _query(cluster, "routing", "SELECT count(*) FROM reservations")
+        cluster.replicas["routing"][0].kill()  # SIGKILL a routing replica mid-decisions
+        routing_killed = time.monotonic()
+        failover = wait_until(
+            lambda: _query(cluster, "routing", "SELECT count(*) FROM reservations") > before, 60,
+            "the surviving routing replica to make the next offer",
+        )
+        time.sleep(3)
+        cluster.replicas["profile"][0].kill()  # SIGKILL a profile replica mid-batch
+        threads[0].join(120)
+
+        assert load.refused == [], "every request was accepted while the parts died"
+        assert len(load.accepted) == MESSAGES
+        resolved = wait_until(
+            lambda: _query(cluster, "profile", "SELECT count(*) FROM timeline "
+                                               "WHERE kind = 'message.received'") >= MESSAGES, 120,
+            "every accepted contact in the profile timeline",
+        )
+        routed = wait_until(
+            lambda: _query(cluster, "routing", "SELECT count(*) FROM tasks WHERE status = 'completed'")
+            >= MESSAGES, 240, "every accepted contact routed to an agent and completed",
+        )
+        time.sleep(3)  # redeliveries still in flight must change nothing
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(60)
+
+    assert violations == [], f"invariant broken: {sorted(set(violations))}"
+    received = "FROM timeline WHERE kind = 'message.received'"
+    profile = (_query(cluster, "profile", f"SELECT count(*) {received}"),
+               _query(cluster, "profile", f"SELECT count(DISTINCT summary) {received}"),
+               _query(cluster, "profile", f"SELECT count(DISTINCT customer_id) {received}"))
+    assert profile == (MESSAGES, MESSAGES, MESSAGES), "each accepted contact resolved exactly once"
+    routing = (_query(cluster, "routing", "SELECT count(*) FROM tasks"),
+               _query(cluster, "routing", "SELECT count(DISTINCT conversation_id) FROM tasks"),
+               _query(cluster, "routing", "SELECT count(*) FROM tasks WHERE status = 'completed'"))
+    assert routing == (MESSAGES, MESSAGES, MESSAGES), "each accepted contact routed exactly once"
+    print(f"\nscale-out: {MESSAGES} contacts accepted (slowest request {load.slowest_seconds:.2f}s); "
+          f"routing failover: next offer {failover:.1f}s after the SIGKILL; "
+          f"all resolved {resolved:.1f}s and all completed {routed:.1f}s after the load ended; "
+          f"{time.monotonic() - routing_killed:.0f}s from the routing kill to the end")

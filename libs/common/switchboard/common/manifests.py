@@ -22,13 +22,13 @@ IMAGE_TAG = "0.1.0"
 PART_OF = {"app.kubernetes.io/part-of": "switchboard"}
 DATABASE_HOST = "switchboard-pg-rw"  # the CloudNativePG cluster's read-write Service
 
-# Replicas and autoscaling. Routing keeps its hot state in memory with one
-# active writer per tenant partition and a standby: it runs two replicas and
-# does not autoscale. The others are stateless and scale on CPU.
+# Replicas and autoscaling on CPU. Every service keeps its state in its
+# database; routing serializes each tenant's decisions on a database lock, so
+# its replicas add availability and API capacity, not decisions per tenant.
 SCALING: dict[str, dict[str, int]] = {
     "ingest": {"min": 2, "max": 10},
     "profile": {"min": 2, "max": 8},
-    "routing": {"min": 2, "max": 2},
+    "routing": {"min": 2, "max": 4},
     "campaign": {"min": 2, "max": 4},
     "qa": {"min": 2, "max": 6},
 }
