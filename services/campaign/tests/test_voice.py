@@ -56,7 +56,7 @@ async def test_progressive_dials_one_call_per_free_agent(api, scheduler, session
     await deliver(call(CallStarted, first))
     await deliver(call(CallEnded, first, outcome="busy"))
     assert (await scheduler.run_once()).requested == 1
-    assert {e.channel for e in await emitted(AttemptRequested)} == {"voice"}
+    assert {(e.channel, e.ring_seconds) for e in await emitted(AttemptRequested)} == {("voice", 20.0)}
 
 
 async def test_predictive_dials_ahead_of_free_agents(api, scheduler, sessions, deliver) -> None:
@@ -106,6 +106,10 @@ async def test_an_abandoned_number_is_not_dialled_again_within_72_hours(
     async with sessions() as session:
         contact = await session.get(Contact, attempt.contact_id)
     assert contact is not None and contact.next_attempt_at == NOW + timedelta(hours=72)
+    campaign_id = attempt.campaign_id
+    floor = (await api().get(f"/v1/campaigns/{campaign_id}/pacing")).json()
+    assert (floor["free_agents"], floor["answered_calls"], floor["abandon_rate"]) == (1, 1, 1.0)
+    assert floor["abandon_target"] == 0.03 and floor["answer_rate"] is None
 
     other = await voice_campaign(api, sessions, numbers=NUMBERS[:1])
     clock.now = NOW + timedelta(hours=1)

@@ -12,6 +12,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from switchboard.campaign.domain.pacing import MIN_RING_SECONDS
 from switchboard.campaign.domain.suppression import (
     ABANDON_QUIET,
     WEEK,
@@ -29,6 +30,7 @@ from switchboard.common.events.campaign import AttemptRequested
 from switchboard.common.uow import UnitOfWork
 
 PERMANENT = frozenset({"consent", "do_not_contact"})
+RING_SECONDS = MIN_RING_SECONDS + 5.0  # above the 15 s floor, as the simulation assumes
 DO_NOT_CONTACT = "dnc"  # the consent purpose a do-not-call disposition records: every purpose, for good
 
 
@@ -140,6 +142,7 @@ def prepare_attempt(repo: CampaignRepository, campaign: Campaign, contact: Conta
         purpose=campaign.purpose, customer_id=contact.customer_id,  # type: ignore[arg-type]
         allowed_by=allowed_by,
         information_message=information_message if campaign.channel == "voice" else None,
+        ring_seconds=RING_SECONDS if campaign.channel == "voice" else None,
     )
     return attempt, event
 

@@ -167,6 +167,16 @@ class ResultsOut(BaseModel):
     survey: dict[str, float] | None = None
 
 
+class PacingOut(BaseModel):
+    free_agents: int = Field(description="available + blended, as routing last reported")
+    calls_in_flight: int
+    answered_calls: int = Field(description="in the rolling window (the last 500)")
+    abandon_rate: float
+    abandon_target: float
+    answer_rate: float | None = Field(description="over the last 300 ended calls (None under 20)")
+    mean_talk_seconds: float | None
+
+
 class ContactOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     id: str

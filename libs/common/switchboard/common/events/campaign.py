@@ -26,6 +26,7 @@ class AttemptRequested(_Campaign):
     customer_id: str | None = None
     allowed_by: str
     information_message: str | None = None  # voice: what a call the dialer abandons plays
+    ring_seconds: float | None = None  # voice: ring an unanswered call at least this long
 
 
 @register

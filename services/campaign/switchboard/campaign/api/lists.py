@@ -9,16 +9,19 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 
 from switchboard.campaign.api.campaigns import Manager, Uow, find
+from switchboard.campaign.domain.pacing import ABANDON_TARGET
 from switchboard.campaign.lists import import_list, import_segment
 from switchboard.campaign.models import Contact, ContactList
 from switchboard.campaign.repository import CampaignRepository
 from switchboard.campaign.rules import disposition_codes_of
+from switchboard.campaign.scheduler import RING_LIMIT
 from switchboard.campaign.schemas import (
     AgentResult,
     AttemptOut,
     ContactOut,
     Funnel,
     ListOut,
+    PacingOut,
     RejectedRowOut,
     ResultsOut,
     SegmentListIn,
@@ -138,6 +141,24 @@ async def results(campaign_id: str, principal: Manager, uow: Uow) -> ResultsOut:
                               completion_rate=round(v / c, 4) if c else 0.0)
                   for a, (n, c, v) in sorted(agents.items())],
         survey=_survey_summary(campaign.survey_kind, scores),
+    )
+
+
+@router.get("/{campaign_id}/pacing", response_model=PacingOut,
+            summary="Voice: free agents, calls in flight, rolling abandon and answer rates")
+async def pacing(campaign_id: str, principal: Manager, uow: Uow) -> PacingOut:
+    repo = CampaignRepository(uow.session)
+    campaign = await find(repo, principal.tenant, campaign_id)
+    availability = await repo.availability(principal.tenant, campaign.queue_id or "")
+    answered = await repo.answered_calls_since(principal.tenant, campaign_id, None)
+    answer_rate, talk = await repo.call_rates(principal.tenant, campaign_id)
+    now = datetime.now(UTC)
+    return PacingOut(
+        free_agents=availability.available + availability.blended if availability else 0,
+        calls_in_flight=await repo.in_flight(principal.tenant, campaign_id, now - RING_LIMIT),
+        answered_calls=len(answered),
+        abandon_rate=round(sum(a for _, a in answered) / len(answered), 4) if answered else 0.0,
+        abandon_target=ABANDON_TARGET, answer_rate=answer_rate, mean_talk_seconds=talk,
     )
 
 
