@@ -69,6 +69,9 @@ async def test_staffing_matches_the_published_erlang_c_table(api) -> None:
     assert result["scheduled_agents"] == 20, "14 on the phones / (1 - 30% shrinkage)"
     assert result["given"]["agents"] == 13
     assert result["given"]["service_level"] == pytest.approx(0.796, abs=1e-3)
+    impatient = await api.ok("POST", "/v1/staffing/erlang-c", json={**body, "patience_seconds": 120})
+    assert [a["agents"] for a in impatient["with_abandonment"]] == [14, 13]
+    assert 0 < impatient["with_abandonment"][1]["abandon_rate"] < 0.05
     bad = await api.call("POST", "/v1/staffing/erlang-c", json={**body, "shrinkage": 1.5})
     assert bad.status_code == 422 and "shrinkage" in bad.text
 

@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from switchboard.common.errors import NotFound, Unprocessable
 from switchboard.routing.api.deps import Supervisor, Uow
 from switchboard.routing.repository import RoutingRepository
+from switchboard.routing.staffing.erlang_a import predict_a
 from switchboard.routing.staffing.erlang_c import agents_needed, predict
 from switchboard.routing.staffing.plan import IntervalPlan, day_plan, forecast
 
@@ -26,6 +27,8 @@ class StaffingIn(BaseModel):
     sla_seconds: float = Field(20, ge=0, le=3600)
     shrinkage: float = Field(0.0, ge=0, lt=1, description="share of paid time not on the phones")
     agents: int | None = Field(None, ge=1, le=100_000, description="also predict for this headcount")
+    patience_seconds: float | None = Field(None, gt=0, le=86_400,
+                                           description="mean patience: adds the Erlang A prediction")
 
 
 class PredictionOut(BaseModel):
@@ -35,11 +38,19 @@ class PredictionOut(BaseModel):
     occupancy: float
 
 
+class AbandonmentOut(BaseModel):
+    agents: int
+    service_level: float = Field(description="answered within sla_seconds / all arrivals")
+    abandon_rate: float
+
+
 class StaffingOut(BaseModel):
     traffic_erlangs: float
     needed: PredictionOut
     scheduled_agents: int
     given: PredictionOut | None
+    with_abandonment: list[AbandonmentOut] = Field(
+        [], description="Erlang A for the needed (and given) headcount, when patience_seconds is given")
 
 
 def _out(prediction: object) -> PredictionOut:
@@ -55,8 +66,15 @@ async def erlang_c(body: StaffingIn, principal: Supervisor) -> StaffingOut:
     needed, scheduled = agents_needed(rate, body.handle_seconds, body.sla_target, body.sla_seconds,
                                       body.shrinkage)
     given = predict(body.agents, rate, body.handle_seconds, body.sla_seconds) if body.agents else None
+    abandonment = []
+    if body.patience_seconds is not None:
+        for agents in dict.fromkeys(a for a in (needed.agents, body.agents) if a):
+            a = predict_a(agents, rate, body.handle_seconds, body.sla_seconds, body.patience_seconds)
+            abandonment.append(AbandonmentOut(agents=agents, service_level=round(a.service_level, 4),
+                                              abandon_rate=round(a.abandon_rate, 4)))
     return StaffingOut(traffic_erlangs=round(rate * body.handle_seconds, 4), needed=_out(needed),
-                       scheduled_agents=scheduled, given=_out(given) if given else None)
+                       scheduled_agents=scheduled, given=_out(given) if given else None,
+                       with_abandonment=abandonment)
 
 
 class PlanOut(BaseModel):
