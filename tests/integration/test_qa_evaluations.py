@@ -272,5 +272,17 @@ def test_the_evaluation_workflow_from_assignment_to_re_review(platform: Platform
     assert supervisor.get("/v1/kpis/agents", params={"since": window["until"], "until": window["since"]}
                           ).status_code == 422
     assert agent.get("/v1/kpis/agents", params=window).status_code == 403
+
+    # The sampled complaint is evaluated and the agent acknowledges it; bad answers never become a 500.
+    review_url = f"/v1/evaluations/{review['id']}"
+    assert evaluator.post(f"{review_url}/submit", json={"answers": {"identity": {"value": ["yes"]}}}
+                          ).status_code == 422
+    settled = evaluator.post(f"{review_url}/submit", json={"answers": {
+        "identity": {"value": "yes"}, "knowledge": {"value": 2}}})
+    assert settled.status_code == 200, settled.text
+    assert agent.post(f"{review_url}/acknowledge").json()["status"] == "acknowledged"
+    assert agent.post(f"{review_url}/dispute", json={"reason": "too late"}).status_code == 409
+    assert supervisor.post("/v1/evaluations", json={"conversation_id": complaint, "scorecard_id": "nope",
+                                                    "evaluator_id": "eva"}).status_code == 404
     for client in (supervisor, evaluator, agent):
         client.close()

@@ -238,3 +238,28 @@ async def test_topics_are_counted_once_per_contact_and_forgotten_with_the_custom
     async with sessions() as session:
         counts = await QARepository(session).topic_counts("acme", T0, T0 + timedelta(days=1), None)
     assert counts["宽带"] == 1
+
+
+async def test_a_contact_sampled_before_its_last_lines_gets_their_checks_at_submission(sessions, qa) -> None:
+    from switchboard.common.auth import Principal
+    from switchboard.common.uow import UnitOfWork
+    from switchboard.qa import evaluations as workflow
+    from switchboard.qa.domain.scorecards import Answer
+    from switchboard.qa.models import Evaluation
+
+    await _sampling_on(sessions, new_agent_weeks=0)
+    await qa.handle(envelope_of(completed("c1", "complaint"), conversation="c1"))  # routing's stream first
+    [sampled] = await stored(sessions, Evaluation)
+    assert sampled.answers == {}
+    await qa.handle(envelope_of(agent("Hello, sorry for the wait", 5)))         # ingest's, later
+    evaluator = Principal(subject="e1", tenant="acme", roles=frozenset({"evaluator"}))
+    async with UnitOfWork(sessions, backbone, "qa") as uow:
+        uow.scope_to("acme")
+        evaluation = await uow.session.get(Evaluation, sampled.id)
+        assert evaluation is not None
+        await workflow.save_answers(uow, evaluator, evaluation, {}, None, submit=True)
+        await uow.commit()
+    [settled] = await stored(sessions, Evaluation)
+    assert (settled.status, settled.score, settled.prefilled) == ("submitted", 100.0, ["greeting"])
+    assert settled.answers["greeting"]["value"] == "yes"
+    assert Answer.model_validate(settled.answers["greeting"]).comment.startswith("automatic check")

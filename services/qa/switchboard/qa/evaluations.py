@@ -79,6 +79,7 @@ async def save_answers(
                        "a submitted evaluation changes only through dispute and re-review")
     repo = EvaluationRepository(uow.session)
     form = await form_of(repo, evaluation)
+    await _prefill_late_checks(uow, evaluation, form)
     sheet = merged(evaluation, answers)
     _validate(form, sheet, evaluation.channel, complete=submit)
     evaluation.answers = _dump(sheet)
@@ -87,6 +88,20 @@ async def save_answers(
     if submit:
         await _settle(uow, evaluation, form, sheet, status="submitted")
     return evaluation
+
+
+async def _prefill_late_checks(uow: UnitOfWork, evaluation: Evaluation, form: ScorecardDefinition) -> None:
+    """A contact sampled the moment its task completed may get its last lines after that (the
+    bus orders events per stream, not across ingest and routing): questions still open that a
+    check can now answer are filled in, never overriding an answer already there."""
+    contact = await QARepository(uow.session).contact(evaluation.tenant_id, evaluation.conversation_id)
+    if contact is None:
+        return
+    fresh = prefill(form, [CheckResult(**c) for c in contact.checks], contact.channel)
+    late = {key: answer for key, answer in fresh.items() if key not in evaluation.answers}
+    if late:
+        evaluation.answers = {**evaluation.answers, **_dump(late)}
+        evaluation.prefilled = sorted({*evaluation.prefilled, *late})
 
 
 async def acknowledge(principal: Principal, evaluation: Evaluation) -> Evaluation:
