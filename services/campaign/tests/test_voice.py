@@ -82,6 +82,9 @@ async def test_an_answered_dial_goes_to_routing_and_the_agent_disposes_it(
                   source="routing")
     await deliver(call(CallEnded, attempt, at=NOW + timedelta(minutes=3), talk_seconds=170.0))
 
+    someone_else = await api("acme", "agent", subject="agent-8").post(
+        f"/v1/attempts/{attempt.id}/disposition", json={"code": "not_interested"})
+    assert someone_else.status_code == 403
     agent = api("acme", "agent", subject="agent-7")
     response = await agent.post(f"/v1/attempts/{attempt.id}/disposition", json={"code": "sale"})
     assert response.status_code == 200, response.text

@@ -25,7 +25,7 @@ from switchboard.campaign.schemas import (
     ScriptOut,
 )
 from switchboard.common.auth import Principal, require_roles
-from switchboard.common.errors import Conflict, NotFound, Unprocessable
+from switchboard.common.errors import Conflict, Forbidden, NotFound, Unprocessable
 
 router = APIRouter(prefix="/v1", tags=["attempts and callbacks"])
 Worker = Annotated[Principal, Depends(require_roles("admin", "supervisor", "agent"))]
@@ -38,6 +38,9 @@ async def dispose(attempt_id: str, body: DispositionIn, principal: Worker, uow: 
     attempt = await repo.attempt(principal.tenant, attempt_id)
     if attempt is None:
         raise NotFound(f"no attempt {attempt_id}")
+    if attempt.agent_id and attempt.agent_id != principal.subject and not principal.has_any(
+            "supervisor", "admin"):
+        raise Forbidden(f"attempt {attempt_id} is {attempt.agent_id}'s; a supervisor may dispose it")
     if attempt.disposition is not None:
         raise Conflict(f"attempt {attempt_id} already has the disposition {attempt.disposition!r}")
     contact = await repo.contact(principal.tenant, attempt.contact_id)

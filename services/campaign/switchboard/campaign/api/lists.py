@@ -50,6 +50,9 @@ async def upload_list(
     campaign = await find(repo, principal.tenant, campaign_id, lock=True)
     if campaign.status in ("stopped", "completed"):
         raise Conflict(f"a {campaign.status} campaign takes no new list", status_now=campaign.status)
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_CSV_BYTES:
+        raise PayloadTooLarge(f"a list may be at most {MAX_CSV_BYTES} bytes")
     body = await request.body()
     if len(body) > MAX_CSV_BYTES:
         raise PayloadTooLarge(f"a list may be at most {MAX_CSV_BYTES} bytes")

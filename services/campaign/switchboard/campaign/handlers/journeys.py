@@ -36,7 +36,7 @@ async def enqueue(ctx: EventContext, trigger: str, channel: str, address: str, k
     added = 0
     language = language or (conversation.language if conversation else None)
     for journey in await repo.journeys(ctx.tenant, trigger):
-        if journey.channel != channel or await repo.journey_contact(journey.id, address, key):
+        if journey.channel != channel or await repo.journey_contact(ctx.tenant, journey.id, address, key):
             continue
         zones = time_zone or (conversation.time_zone if conversation else None)
         if not zones and channel != "email":

@@ -96,10 +96,10 @@ class PeopleQueries(RepositoryBase):
             )
         return address
 
-    async def journey_contact(self, campaign_id: str, address: str, key: str) -> Contact | None:
+    async def journey_contact(self, tenant: str, campaign_id: str, address: str, key: str) -> Contact | None:
         return await self.session.scalar(
-            select(Contact).where(Contact.campaign_id == campaign_id, Contact.address == address,
-                                  Contact.dedupe_key == key)
+            select(Contact).where(Contact.tenant_id == tenant, Contact.campaign_id == campaign_id,
+                                  Contact.address == address, Contact.dedupe_key == key)
         )
 
     # privacy
