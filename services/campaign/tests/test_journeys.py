@@ -161,3 +161,28 @@ async def test_a_churn_risk_tag_starts_retention_outreach_once_a_week(
     [outreach] = await emitted(AttemptRequested)
     assert (outreach.to_address, outreach.customer_id) == (CUSTOMER, "cust-1")
     assert outreach.text == "We miss you: 30% off"
+
+
+async def test_after_call_sms_and_csat_on_a_closed_conversation(
+    api, scheduler, sessions, deliver, emitted
+) -> None:
+    from switchboard.common.events.ingest import CallEnded, ConversationClosed
+
+    await journey(api, "call_ended", message_template="Thanks for calling: https://acme.example/help")
+    await journey(api, "conversation_closed", survey_kind="csat")
+
+    def ended(call: str, abandoned: bool = False) -> CallEnded:
+        return CallEnded(call_id=call, conversation_id=f"conv-{call}", from_address=CUSTOMER,
+                         to_address="+8610086", at=NOW, abandoned=abandoned,
+                         talk_seconds=0 if abandoned else 95)
+
+    await deliver(ended("call-1"))
+    await deliver(ended("call-2", abandoned=True))  # an abandoned call gets the callback journey instead
+    await conversation(deliver, "conv-sms", "+8613900139000")
+    for conv in ("conv-sms", "never-opened"):
+        await deliver(ConversationClosed(conversation_id=conv, channel="sms", reason="agent", closed_at=NOW))
+    await due_now(sessions)
+    assert (await scheduler.run_once()).requested == 2
+    sent = {e.to_address: e.text for e in await emitted(AttemptRequested)}
+    assert sent == {CUSTOMER: "Thanks for calling: https://acme.example/help",
+                    "+8613900139000": "How did we do? Reply 1-5"}
