@@ -164,6 +164,14 @@ def test_a_contact_is_transcribed_redacted_checked_and_alerted_live(platform: Pl
     stop.set()
     assert [a["kind"] for a in live] == [a["kind"] for a in alerts(supervisor)]
     assert [a["seq"] for a in live] == sorted(a["seq"] for a in live)
+    resumed: list[dict] = []
+    headers = {"Authorization": f"Bearer {platform.token('acme', 'supervisor')}", "Last-Event-ID": "1"}
+    with httpx.stream("GET", f"{platform.url('qa')}/v1/alerts/stream", headers=headers, timeout=30) as again:
+        for line in again.iter_lines():
+            if line.startswith("data: "):
+                resumed.append(json.loads(line[6:]))
+                break
+    assert resumed[0]["seq"] == 2  # a reconnecting browser picks up after the last id it saw
 
     # 4. Tenancy and roles: nobody else sees this contact or its alerts.
     with platform.client("qa", "globex", "supervisor") as other_tenant:
