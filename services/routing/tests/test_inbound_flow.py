@@ -195,3 +195,26 @@ async def test_a_contact_only_goes_to_a_queue_serving_its_channel(api, routing) 
     await routing.send(identified(tier="vip"))
     [queued] = await routing.events("task.queued")
     assert queued.queue_id == chat["id"], "the vip rule's queue takes no sms: the next rule wins"
+
+
+async def test_a_customer_is_not_held_for_a_last_agent_who_lacks_the_queues_skills(api, routing) -> None:
+    await api.ok("POST", "/v1/skills", 201, json={"name": "billing"})
+    await api.ok("POST", "/v1/queues", 201, json={"name": "main", "channels": ["sms"], "is_default": True,
+                                                  "escalation": {"preferred_agent_seconds": 60}})
+    await api.ok("POST", "/v1/agents", 201, json={"id": "ann", "name": "ann", "capacity": {"sms": 1}})
+    await api.ok("POST", "/v1/agents/ann/sign-in", json={})
+    await routing.send(message("c1", text="hi"), subject="c1")
+    await routing.send(identified("c1", customer="cust-1"), subject="c1")
+    [first] = await routing.events("task.offered")
+    await api.as_agent("ann", "POST", f"/v1/tasks/{first.task_id}/accept")
+    await api.as_agent("ann", "POST", f"/v1/tasks/{first.task_id}/complete", json={"disposition": "ok"})
+    billing = await api.ok("POST", "/v1/queues", 201, json={
+        "name": "bills", "channels": ["sms"], "required_skills": {"billing": 5},
+        "escalation": {"preferred_agent_seconds": 60}})
+    await api.ok("POST", "/v1/rules", 201, json={"name": "b", "position": 1, "queue_id": billing["id"]})
+    await api.ok("POST", "/v1/agents", 201, json={"id": "bob", "name": "bob", "capacity": {"sms": 1},
+                                                  "skills": {"billing": 7}})
+    await api.ok("POST", "/v1/agents/bob/sign-in", json={})
+    await routing.send(message("c2", text="bill"), subject="c2")
+    await routing.send(identified("c2", customer="cust-1"), subject="c2")
+    assert (await routing.events("task.offered"))[-1].agent_id == "bob", "ann cannot take billing"

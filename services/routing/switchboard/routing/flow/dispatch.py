@@ -56,14 +56,15 @@ async def _offer_waiting(flow: Flow) -> list[Task]:
     engine = await _build_engine(flow, agents, queues)
     rows = {}
     offered: list[Task] = []
+    signed_in_by_id = {a.id: a for a in signed_in}
     for task in waiting:
         queue = queues.get(task.queue_id or "")
         if queue is None:
             continue
-        preferred_id = await _preferred_agent(flow, task, queue)
-        if preferred_id in {a.id for a in signed_in}:
-            preferred = engine.agents.get(preferred_id or "")
-            if preferred and preferred.has_room(task.channel) and preferred.qualifies(task.required_skills):
+        holder = signed_in_by_id.get(await _preferred_agent(flow, task, queue) or "")
+        if holder is not None and engine_agent(holder, {}).qualifies(task.required_skills):
+            preferred = engine.agents.get(holder.id)  # only available agents are in the engine
+            if preferred is not None and preferred.has_room(task.channel):
                 preferred.load[task.channel] = preferred.load.get(task.channel, 0) + 1
                 engine.refresh(preferred)
                 await record_offer(flow, task, preferred.agent_id)
