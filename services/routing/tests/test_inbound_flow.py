@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from routing_scenarios import identified, message, setup_center
 
 from switchboard.common.events.campaign import DialAnswered
@@ -218,3 +219,19 @@ async def test_a_customer_is_not_held_for_a_last_agent_who_lacks_the_queues_skil
     await routing.send(message("c2", text="bill"), subject="c2")
     await routing.send(identified("c2", customer="cust-1"), subject="c2")
     assert (await routing.events("task.offered"))[-1].agent_id == "bob", "ann cannot take billing"
+
+
+@pytest.mark.parametrize("strategy", ["longest_idle", "round_robin"])
+async def test_agents_with_several_slots_share_new_contacts_in_turn(api, routing, strategy) -> None:
+    await api.ok("POST", "/v1/queues", 201, json={"name": "chat", "channels": ["sms"], "is_default": True,
+                                                  "strategy": strategy})
+    for agent_id in ("ann", "bob", "cy"):
+        await api.ok("POST", "/v1/agents", 201,
+                     json={"id": agent_id, "name": agent_id, "capacity": {"sms": 3}})
+        await api.ok("POST", f"/v1/agents/{agent_id}/sign-in", json={})
+    for index in range(6):
+        conversation = f"c{index}"
+        await routing.send(message(conversation, text="hi"), subject=conversation)
+        await routing.send(identified(conversation, customer=f"k{index}"), subject=conversation)
+    offered = [o.agent_id for o in await routing.events("task.offered")]
+    assert offered == ["ann", "bob", "cy", "ann", "bob", "cy"]

@@ -108,6 +108,9 @@ class Engine:
             return None
         heapq.heappop(self._waiting[queue_id])
         agent.load[task.channel] = agent.load.get(task.channel, 0) + 1
+        # Idle counts from the last offer too, so an agent with several chat slots is not
+        # filled up before the others get their first.
+        agent.idle_since = self._clock()
         self._index.refresh(agent)
         reservation = Reservation(task, agent.agent_id, self._clock() + self._accept_timeout)
         self.reservations[task.task_id] = reservation

@@ -128,6 +128,9 @@ def _engine_task(flow: Flow, task: Task, queue: Queue) -> EngineTask:
 async def record_offer(flow: Flow, task: Task, agent_id: str) -> None:
     expires_at = flow.now + timedelta(seconds=flow.settings.offer_timeout_seconds)
     task.status, task.agent_id, task.offer_expires_at = "offered", agent_id, expires_at
+    agent = await flow.repo.agent(flow.tenant, agent_id)
+    if agent is not None:
+        agent.idle_since = flow.now  # as the engine does: idle counts from the last offer
     flow.repo.add(Reservation(id=str(uuid.uuid4()), tenant_id=flow.tenant, task_id=task.id,
                               agent_id=agent_id, offered_at=flow.now, expires_at=expires_at,
                               outcome="pending"))
