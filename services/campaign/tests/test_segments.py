@@ -58,3 +58,21 @@ async def test_a_segment_list_takes_the_customers_in_the_segment_or_tagged_with_
                                                           "message_template": "Your $plan"})).json()
     refused = await admin.post(f"/v1/campaigns/{needs_plan['id']}/lists/segment", json={"segment": "vip"})
     assert refused.status_code == 422 and "'plan'" in refused.json()["detail"]
+
+
+async def test_an_uploaded_contact_linked_to_a_known_customer_takes_the_profiles_zone(
+    api, sessions, deliver
+) -> None:
+    await known(deliver, "c1", "k1", "+8613800138000", time_zone="America/New_York")
+    await known(deliver, "c2", "k2", "+8613900139000", time_zone="America/New_York")
+    admin = api()
+    campaign = (await admin.post("/v1/campaigns", json={"name": "x", "kind": "sms_blast",
+                                                        "message_template": "hello"})).json()
+    csv = ("phone,customer_id,time_zone\n+8613800138000,c1,\n+8613900139000,c2,Europe/London\n"
+           "+8613700137000,,\n")
+    listed = await admin.post(f"/v1/campaigns/{campaign['id']}/lists", content=csv.encode())
+    assert listed.status_code == 201
+    async with sessions() as session:
+        zones = {c.address: c.zones for c in await session.scalars(select(Contact))}
+    assert zones == {"+8613800138000": "America/New_York", "+8613900139000": "Europe/London",
+                     "+8613700137000": "Asia/Shanghai"}

@@ -60,7 +60,8 @@ def _contact_values(row: ImportedRow) -> tuple[dict[str, Any], str | None]:
     except ValueError:
         return {}, "priority/value: not a number"
     return {
-        "zones": zone or " ".join(row.zones), "customer_id": fields.pop(CUSTOMER_ID, "") or None,
+        "zones": zone or " ".join(row.zones), "zone_given": zone is not None,
+        "customer_id": fields.pop(CUSTOMER_ID, "") or None,
         "language": fields.pop(LANGUAGE, "") or None,
         "priority": priority, "value": value, "fields": fields,
     }, None
@@ -80,7 +81,20 @@ async def import_list(
             rejected.append(RejectedRow(row.line, problem))
         else:
             candidates.append((row.phone_e164, values))
+    await _profile_zones(repo, campaign.tenant_id, candidates)
     return await store_list(repo, campaign, name, "csv", candidates, rejected, now)
+
+
+async def _profile_zones(repo: CampaignRepository, tenant: str,
+                         candidates: list[tuple[str, dict[str, Any]]]) -> None:
+    """A known customer's zone from profile wins over the number's region (a column still wins)."""
+    linked = [v for _, v in candidates if v["customer_id"] and not v.pop("zone_given", False)]
+    zones = await repo.customer_zones(tenant, sorted({v["customer_id"] for v in linked}))
+    for values in linked:
+        if zones.get(values["customer_id"]):
+            values["zones"] = zones[values["customer_id"]]
+    for _, values in candidates:
+        values.pop("zone_given", None)
 
 
 async def store_list(

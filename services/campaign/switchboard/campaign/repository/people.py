@@ -73,6 +73,17 @@ class PeopleQueries(RepositoryBase):
             select(KnownCustomer).where(KnownCustomer.tenant_id == tenant, KnownCustomer.id == customer_id)
         )
 
+    async def customer_zones(self, tenant: str, customer_ids: list[str]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for chunk in in_chunks(customer_ids):
+            rows = await self.session.execute(
+                select(KnownCustomer.id, KnownCustomer.time_zone).where(
+                    KnownCustomer.tenant_id == tenant, KnownCustomer.id.in_(chunk),
+                    KnownCustomer.time_zone.is_not(None))
+            )
+            found.update({cid: zone for cid, zone in rows if zone})
+        return found
+
     async def customers_with_phone(self, tenant: str) -> list[KnownCustomer]:
         rows = await self.session.scalars(
             select(KnownCustomer).where(KnownCustomer.tenant_id == tenant, KnownCustomer.phone.is_not(None))
