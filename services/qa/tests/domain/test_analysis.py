@@ -22,5 +22,6 @@ def test_a_transcript_is_redacted_scored_checked_and_flagged() -> None:
     assert result.forbidden_hits == ["不归我管"]
     assert result.scores[2] < -0.5 < result.scores[0]
     assert result.growing_angrier is True
+    assert "投诉" in result.topics and "不归我管" not in result.topics  # the agent's words are no topic
     checks = {c.check: c.passed for c in result.checks}
     assert (checks["greeting"], checks["forbidden_phrases"], checks["first_response"]) == (True, False, True)

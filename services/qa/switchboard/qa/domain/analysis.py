@@ -14,6 +14,7 @@ from switchboard.qa.domain import sentiment
 from switchboard.qa.domain.checks import CheckResult, Line, run_checks
 from switchboard.qa.domain.redaction import redact
 from switchboard.qa.domain.rules import CheckRules, phrases_in
+from switchboard.qa.domain.topics import topic_terms
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,7 @@ class Analysis:
     sensitive_lines: int
     forbidden_hits: list[str]
     checks: list[CheckResult]
+    topics: set[str]                  # from the customer's lines
 
 
 def analyse(
@@ -32,6 +34,7 @@ def analyse(
     score: Callable[[str], float] = sentiment.score,
 ) -> Analysis:
     lines, scores, sensitive, hits = [], [], 0, []
+    topics: set[str] = set()
     for line in raw:
         redacted = redact(line.text)
         sensitive += redacted.found
@@ -39,10 +42,13 @@ def analyse(
         scores.append(score(redacted.text))
         if line.role == "agent":
             hits.extend(phrases_in(redacted.text, rules.forbidden_phrases))
+        else:
+            topics |= topic_terms(redacted.text)
     customer = [s for line, s in zip(lines, scores, strict=True) if line.role == "customer"]
     return Analysis(
         lines=lines, scores=scores, sentiment=sentiment.conversation_score(customer),
         growing_angrier=sentiment.is_growing_angrier(
             customer, drop=rules.sentiment_drop, floor=rules.sentiment_floor),
         sensitive_lines=sensitive, forbidden_hits=hits, checks=run_checks(lines, channel, rules),
+        topics=topics,
     )

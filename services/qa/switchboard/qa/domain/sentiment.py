@@ -50,11 +50,16 @@ def warm_up() -> None:
     _jieba(), _snownlp(), _vader()
 
 
-def chinese_positive_probability(text: str) -> float:
+@lru_cache(maxsize=1024)
+def chinese_words(text: str) -> tuple[str, ...]:
+    """jieba's words without SnowNLP's stop words; sentiment and topics share one cut per line."""
     from snownlp import normal
 
-    words = normal.filter_stop(_jieba().lcut(text))
-    label, probability = _snownlp().classify(words)
+    return tuple(normal.filter_stop(_jieba().lcut(text)))
+
+
+def chinese_positive_probability(text: str) -> float:
+    label, probability = _snownlp().classify(list(chinese_words(text)))
     return float(probability if label == "pos" else 1.0 - probability)
 
 

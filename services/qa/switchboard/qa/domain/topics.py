@@ -31,9 +31,7 @@ def topic_terms(text: str) -> set[str]:
     """The topic words of one (already redacted) customer line."""
     terms = {w for w in _WORD.findall(text.casefold()) if w not in ENGLISH_STOP}
     if sentiment.language_of(text) == "zh":
-        from snownlp import normal
-
-        words = normal.filter_stop(sentiment._jieba().lcut(text))
+        words = sentiment.chinese_words(text)
         terms |= {w for w in words if _CJK.match(w) and w not in CHINESE_STOP}
     return terms
 
