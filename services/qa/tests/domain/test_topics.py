@@ -21,3 +21,7 @@ def test_frequent_and_rising_topics_against_the_previous_period() -> None:
     assert [t.term for t in frequent] == ["宽带", "refund", "router"]
     assert [(t.term, t.growth) for t in rising] == [("router", 5.0), ("refund", 3.5), ("宽带", 1.1)]
     assert "话费" not in [t.term for t in rising]  # too few contacts to call it a trend
+
+
+def test_runs_too_long_to_be_words_are_not_topics() -> None:
+    assert topic_terms("aaaa" * 20 + " refund") == {"refund"}

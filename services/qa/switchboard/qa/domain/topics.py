@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from switchboard.qa.domain import sentiment
 
-_WORD = re.compile(r"[a-z][a-z'-]{2,}")
-_CJK = re.compile(r"^[\u4e00-\u9fff]{2,}$")
+_WORD = re.compile(r"(?<![a-z'-])[a-z][a-z'-]{2,31}(?![a-z'-])")  # longer runs are noise, not topics
+_CJK = re.compile(r"^[\u4e00-\u9fff]{2,16}$")
 ENGLISH_STOP = frozenset("""
 the and for you your are was were have has had not but with this that from they them what when
 where which who why how can could would should will just about there here been into out our ours
