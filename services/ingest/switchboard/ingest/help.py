@@ -36,11 +36,12 @@ async def help_text_for(repo: IngestRepository, channel: Channel) -> str:
 async def answer_help(
     uow: UnitOfWork, channel: Channel, conversation: Conversation, inbound_message_id: str,
     inactivity: timedelta,
-) -> None:
+) -> bool:
+    """Queue the answer; False when the channel cannot send one."""
     if reason := cannot_send(channel.kind, channel.provider, channel.credentials):
         log.warning("HELP not answered: the channel cannot send",
                     extra={"fields": {"channel_id": channel.id, "reason": reason}})
-        return
+        return False
     repo = IngestRepository(uow.session)
     request = SendRequest(
         to_address=conversation.customer_address, text=await help_text_for(repo, channel),
@@ -48,3 +49,4 @@ async def answer_help(
     )
     await accept_send(uow, channel, request, target=f"conversation:{conversation.id}",
                       inactivity=inactivity, conversation=conversation)
+    return True

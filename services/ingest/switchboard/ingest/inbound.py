@@ -42,6 +42,7 @@ class Accepted:
     message_id: str
     conversation_id: str
     duplicate: bool
+    reply_queued: bool = False  # a HELP answer waits for the sender
 
 
 async def accept_inbound(
@@ -97,9 +98,10 @@ async def accept_inbound(
         tenant=channel.tenant_id, subject=conversation.id,
     )
     await _record_opt_out(uow, channel, inbound, conversation.id, now)
+    replied = False
     if channel.kind == "sms" and (found := classify(inbound.text)) and found[0] == "help":
-        await answer_help(uow, channel, conversation, message.id, inactivity)
-    return Accepted(message.id, conversation.id, duplicate=False)
+        replied = await answer_help(uow, channel, conversation, message.id, inactivity)
+    return Accepted(message.id, conversation.id, duplicate=False, reply_queued=replied)
 
 
 async def _thread_of(

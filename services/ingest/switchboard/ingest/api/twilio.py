@@ -73,7 +73,7 @@ async def twilio_sms_inbound(
         counted("twilio", lambda: verify_twilio(channel.signing_secret, url, form, x_twilio_signature))
         inbound = _inbound(dict(form), body)
         uow.scope_to(channel.tenant_id)
-        await accept_inbound(
+        accepted = await accept_inbound(
             uow, channel, inbound, inactivity=timedelta(hours=settings.sms_inactivity_hours)
         )
         try:
@@ -81,7 +81,9 @@ async def twilio_sms_inbound(
         except IntegrityError:
             await uow.rollback()
             await _duplicate(runtime, channel, inbound.provider_message_id)
-    wake_sender(runtime)  # a HELP's answer, if any
+            return Response(EMPTY_TWIML, media_type="text/xml")
+    if accepted.reply_queued:  # a HELP's answer: send it now, not at the next poll
+        wake_sender(runtime)
     return Response(EMPTY_TWIML, media_type="text/xml")
 
 

@@ -88,7 +88,8 @@ async def generic_sms_inbound(
             # The same provider message raced in on another connection: it is stored once.
             await uow.rollback()
             return await _duplicate(runtime, channel, sms.message_id)
-    wake_sender(runtime)  # a HELP's answer, if any
+    if accepted.reply_queued:  # a HELP's answer: send it now, not at the next poll
+        wake_sender(runtime)
     return WebhookAccepted(
         status="duplicate" if accepted.duplicate else "accepted",
         message_id=accepted.message_id, conversation_id=accepted.conversation_id,
