@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import select, tuple_, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from switchboard.profile.models import Consent, DoNotContact
@@ -27,13 +27,17 @@ class ConsentRepository:
         wanted = list(points)
         if not wanted:
             return []
+        # channel IN and address IN, not a row-value IN: SQLite searches the unique index
+        # with the former and scans the whole table with the latter
         rows = await self.session.scalars(
             select(Consent).where(
                 Consent.tenant_id == tenant,
-                tuple_(Consent.channel, Consent.address).in_(wanted),
+                Consent.channel.in_({c for c, _ in wanted}),
+                Consent.address.in_({a for _, a in wanted}),
             ).execution_options(all_tenants=True)  # filtered above; see repository.HOT
         )
-        return list(rows)
+        pairs = set(wanted)
+        return [r for r in rows if (r.channel, r.address) in pairs]
 
     async def do_not_contact(self, tenant: str, channel: str, address: str) -> DoNotContact | None:
         return await self.session.scalar(
@@ -57,10 +61,11 @@ class ConsentRepository:
         rows = await self.session.execute(
             select(DoNotContact.channel, DoNotContact.address).where(
                 DoNotContact.tenant_id == tenant,
-                tuple_(DoNotContact.channel, DoNotContact.address).in_(wanted),
+                DoNotContact.channel.in_({c for c, _ in wanted}),
+                DoNotContact.address.in_({a for _, a in wanted}),
             ).execution_options(all_tenants=True)  # filtered above; see repository.HOT
         )
-        return {(channel, address) for channel, address in rows}
+        return {(channel, address) for channel, address in rows} & set(wanted)
 
     async def do_not_contact_page(self, tenant: str, after: str | None, limit: int) -> list[DoNotContact]:
         query = select(DoNotContact).where(DoNotContact.tenant_id == tenant)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import insert, select, tuple_
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from switchboard.common.errors import Unprocessable
@@ -125,11 +125,14 @@ async def _write_chunk(
     if not chunk:
         return
     wanted = [(k.kind, k.value) for row in chunk for k in row.keys]
+    pairs = set(wanted)
     held = dict((((kind, value), customer) for kind, value, customer in (await session.execute(
         select(Identity.kind, Identity.value, Identity.customer_id)
-        .where(Identity.tenant_id == tenant, tuple_(Identity.kind, Identity.value).in_(wanted))
+        # kind IN and value IN (not a row-value IN) so that SQLite searches the unique index
+        .where(Identity.tenant_id == tenant, Identity.kind.in_({k for k, _ in wanted}),
+               Identity.value.in_({v for _, v in wanted}))
         .execution_options(all_tenants=True)  # filtered on tenant_id above
-    )).all()))
+    )).all() if (kind, value) in pairs))
     now = datetime.now(UTC)
     customers, identities = [], []
     for row in chunk:

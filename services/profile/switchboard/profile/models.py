@@ -79,7 +79,9 @@ class Identity(TenantScoped, Base):
     """A phone, email, chat visitor or external id that points at one customer."""
 
     __tablename__ = "identities"
-    __table_args__ = (UniqueConstraint("tenant_id", "kind", "value"),)
+    # (tenant, customer): a page of customers' identities is one index search, not a tenant scan
+    __table_args__ = (UniqueConstraint("tenant_id", "kind", "value"),
+                      Index("ix_identities_tenant_customer", "tenant_id", "customer_id"))
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id"), index=True)
