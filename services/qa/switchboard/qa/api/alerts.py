@@ -17,7 +17,7 @@ from switchboard.qa.schemas import AlertOut
 
 router = APIRouter(prefix="/v1/alerts", tags=["alerts"])
 Supervisor = Annotated[Principal, Depends(require_roles("admin", "supervisor"))]
-HEARTBEAT_SECONDS = 15.0
+HEARTBEAT_SECONDS = 5.0
 Kind = Literal["sentiment_drop", "forbidden_phrase", "sensitive_data", "sla_breach"]
 
 
