@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 
@@ -40,7 +41,8 @@ class Sender:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._client = httpx.AsyncClient(timeout=settings.send_timeout_seconds)
-        self._providers = providers.ProviderContext(self._client, settings.twilio_api_base_url, chat_hub)
+        self._providers = providers.ProviderContext(
+            self._client, settings.twilio_api_base_url, chat_hub, settings.send_timeout_seconds)
 
     def wake(self) -> None:
         self._wake.set()
@@ -101,14 +103,33 @@ class Sender:
         if self._settings.public_base_url and channel.provider == "twilio":
             base = self._settings.public_base_url.rstrip("/")
             callback = f"{base}/v1/webhooks/sms/twilio/{channel.id}/status"
+        threading = {"subject": delivery.subject, **await self._thread(repo, delivery)}
         return OutboundSend(
             delivery_id=delivery.id, conversation_id=delivery.conversation_id or "",
             channel_id=channel.id, channel_kind=channel.kind, provider=channel.provider,
             from_address=channel.address, to_address=delivery.to_address, text=delivery.text,
-            subject=delivery.subject, sent_by=delivery.requested_by, created_at=delivery.created_at,
+            sent_by=delivery.requested_by, created_at=delivery.created_at,
             secret=channel.signing_secret, credentials=dict(channel.credentials),
-            status_callback_url=callback,
+            status_callback_url=callback, **threading,
         )
+
+    @staticmethod
+    async def _thread(repo: IngestRepository, delivery: Delivery) -> dict[str, Any]:
+        """Email only: the Message-IDs this message answers, and the subject it continues."""
+        if delivery.channel_kind != "email" or not delivery.conversation_id:
+            return {}
+        earlier = [m for m in await repo.messages_of(delivery.tenant_id, delivery.conversation_id)
+                   if m.provider_message_id and m.id != delivery.id]
+        inbound = [m for m in earlier if m.direction == "in"]
+        last = inbound[-1] if inbound else None
+        thread: dict[str, Any] = {
+            "in_reply_to": last.provider_message_id if last else None,
+            "references": tuple(m.provider_message_id for m in earlier if m.provider_message_id),
+        }
+        if not delivery.subject and last is not None and last.subject:
+            subject = last.subject
+            thread["subject"] = subject if subject.lower().startswith("re:") else f"Re: {subject}"
+        return thread
 
     async def _send_one(self, send: OutboundSend) -> None:
         async with self._limit:

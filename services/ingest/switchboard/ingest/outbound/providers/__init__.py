@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import httpx
 
 from switchboard.ingest.chat.hub import ChatHub
-from switchboard.ingest.outbound.providers import generic, sandbox, twilio, webchat
+from switchboard.ingest.outbound.providers import generic, sandbox, smtp, twilio, webchat
 from switchboard.ingest.outbound.providers.base import OutboundSend, SendOutcome, cannot_send
 
 __all__ = ["OutboundSend", "ProviderContext", "SendOutcome", "cannot_send", "send"]
@@ -21,6 +21,7 @@ class ProviderContext:
     client: httpx.AsyncClient
     twilio_base_url: str
     chat_hub: ChatHub
+    timeout_seconds: float = 10.0
 
 
 async def send(context: ProviderContext, outbound: OutboundSend) -> SendOutcome:
@@ -30,6 +31,8 @@ async def send(context: ProviderContext, outbound: OutboundSend) -> SendOutcome:
         return await generic.send(context.client, outbound)
     if outbound.provider == "webchat":
         return await webchat.send(context.chat_hub, outbound)
+    if outbound.provider == "smtp":
+        return await smtp.send(outbound, context.timeout_seconds)
     if outbound.provider == "sandbox":
         return sandbox.send(outbound)
     return SendOutcome(accepted=False, error=f"provider {outbound.provider!r} cannot send")

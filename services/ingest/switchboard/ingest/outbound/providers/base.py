@@ -8,7 +8,8 @@ from datetime import datetime
 import httpx
 
 SENDING_PROVIDERS = {
-    "twilio": {"sms"}, "generic": {"sms"}, "webchat": {"chat"}, "sandbox": {"sms", "email", "chat"},
+    "twilio": {"sms"}, "generic": {"sms"}, "webchat": {"chat"}, "smtp": {"email"},
+    "sandbox": {"sms", "email", "chat"},
 }
 
 
@@ -30,6 +31,9 @@ class OutboundSend:
     secret: str = field(repr=False)
     credentials: dict[str, str] = field(repr=False)
     status_callback_url: str | None = None
+    # Email threading: the customer's last Message-ID, and the conversation's in order.
+    in_reply_to: str | None = None
+    references: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,8 @@ def cannot_send(kind: str, provider: str, credentials: dict[str, str]) -> str | 
         return f"sending on {kind} channels of provider {provider!r} is not supported yet"
     if provider == "twilio" and not credentials.get("account_sid"):
         return "the Twilio channel has no account_sid credential"
+    if provider == "smtp" and not credentials.get("host"):
+        return "the SMTP channel has no host credential"
     if provider == "generic" and not credentials.get("send_url"):
         return "the generic gateway channel has no send_url credential"
     return None
