@@ -85,8 +85,8 @@ def test_services_run_as_their_own_nats_users(platform: Platform, sms_channel) -
     errors = asyncio.run(_probe_as_profile(platform.nats.url))
     violations = [error.lower().removeprefix("nats: ") for error in errors]
     assert 'permissions violation for publish to "sb.acme.ingest.message.received"' in violations
-    assert 'permissions violation for publish to "$js.api.consumer.durable.create.sb_profile.ingest--profile"' \
-        in violations
+    taking_over = "$js.api.consumer.durable.create.sb_profile.ingest--profile"
+    assert f'permissions violation for publish to "{taking_over}"' in violations
     assert platform.scalar("profile", "SELECT count(*) FROM timeline") == 1
 
     envelopes = asyncio.run(_read_as_team(platform.nats.url))
