@@ -72,7 +72,8 @@ def main() -> None:
     print("| read | members | seconds | customers scanned/s | members/s |")
     print("|---|---|---|---|---|")
     for label, (count, seconds) in results.items():
-        print(f"| {label} | {count:,} | {seconds:.1f} | {args.customers / seconds:,.0f} | {count / seconds:,.0f} |")
+        scanned, rate = args.customers / seconds, count / seconds
+        print(f"| {label} | {count:,} | {seconds:.1f} | {scanned:,.0f} | {rate:,.0f} |")
 
 
 if __name__ == "__main__":
