@@ -106,3 +106,13 @@ def test_a_log_line_with_a_large_number_is_still_json() -> None:
     record.fields = {"stream_seq": 123456789, "expires": 1714560000}
     line = json.loads(JsonFormatter("ingest").format(record))
     assert line["stream_seq"] == 123456789
+
+
+def test_traceparents_and_hex_ids_stay_whole_while_numbers_in_the_same_text_are_masked() -> None:
+    traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+    hex_id = "9f86d081884c7d659a2feaa0c55ad015"
+    line = format_record(f"trace {traceparent} id {hex_id} card 4111 1111 1111 1111 "
+                         "phone +1 415 555 0100")
+    assert traceparent in line["msg"] and hex_id in line["msg"]
+    assert "4111 1111" not in line["msg"] and "[card ****1111]" in line["msg"]
+    assert "555 0100" not in line["msg"] and "[phone ***0100]" in line["msg"]

@@ -26,7 +26,12 @@ _EMAIL = re.compile(r"([A-Za-z0-9._%+-]+)@([A-Za-z0-9.-]+\.[A-Za-z]{2,})")
 _CARD = re.compile(r"(?<![\d])(?:\d[ -]?){12,18}\d(?![\d])")
 # International or long national phone numbers: + and 7-15 digits, with separators.
 _PHONE = re.compile(r"(?<![\w])\+?\d[\d ()-]{6,17}\d(?![\w])")
-_UUID = re.compile(r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b")
+# Identifiers (UUIDs, W3C traceparents, long hex ids): hex with at least one letter,
+# which no phone or card number has.
+_UUID = re.compile(
+    r"\b(?=[0-9a-fA-F-]*[a-fA-F])[0-9a-fA-F]+(?:-[0-9a-fA-F]+){2,}\b"
+    r"|\b(?=[0-9a-fA-F]*[a-fA-F])[0-9a-fA-F]{16,}\b"
+)
 
 
 def _mask_card(match: re.Match[str]) -> str:
