@@ -1,13 +1,13 @@
 """Scale-out on one machine: a 3-node NATS cluster with R3 streams, two replicas per service.
 
 The production shape (deploy/k8s) on loopback, on PostgreSQL: three JetStream
-nodes, two ingest, two profile and two routing replicas sharing their
-databases, and agents accepting and completing their offers through either
-routing replica. A steady load of inbound SMS (each a new contact) is spread
-over both ingest replicas, as the ingress would; mid-load one NATS node is
-SIGKILLed, then a routing replica, then a profile replica. Every accepted
-contact must be resolved once and routed exactly once, no agent may ever be
-over capacity, and the load must keep being accepted throughout.
+nodes, two replicas of every service sharing its database, and agents
+accepting and completing their offers through either routing replica. A
+steady load of inbound SMS (each a new contact) is spread over both ingest
+replicas, as the ingress would; mid-load one NATS node is SIGKILLed, then a
+routing replica, then a profile replica. Every accepted contact must be
+resolved once, routed exactly once and transcribed once by qa, no agent may
+ever be over capacity, and the load must keep being accepted throughout.
 """
 
 from __future__ import annotations
@@ -226,6 +226,8 @@ def test_a_nats_node_then_routing_then_profile_replicas_die_mid_load_and_nothing
     cluster.start("profile")
     cluster.start("routing", extra_env={"ROUTING_PROFILE_GRACE_SECONDS": "1",
                                         "ROUTING_OFFER_TIMEOUT_SECONDS": "5"})
+    cluster.start("campaign")
+    cluster.start("qa")
     routing_urls = [replica.url for replica in cluster.replicas["routing"]]
     _staff(routing_urls[0])
 
@@ -288,6 +290,13 @@ def test_a_nats_node_then_routing_then_profile_replicas_die_mid_load_and_nothing
                _query(cluster, "routing", "SELECT count(DISTINCT conversation_id) FROM tasks"),
                _query(cluster, "routing", "SELECT count(*) FROM tasks WHERE status = 'completed'"))
     assert routing == (MESSAGES, MESSAGES, MESSAGES), "each accepted contact routed exactly once"
+    customer_lines = "FROM transcript_messages WHERE role = 'customer'"
+    wait_until(lambda: _query(cluster, "qa", f"SELECT count(*) {customer_lines}") >= MESSAGES, 60,
+               "qa to transcribe every contact")
+    qa = (_query(cluster, "qa", f"SELECT count(*) {customer_lines}"),
+          _query(cluster, "qa", f"SELECT count(DISTINCT message_id) {customer_lines}"),
+          _query(cluster, "qa", "SELECT count(*) FROM contacts"))
+    assert qa == (MESSAGES, MESSAGES, MESSAGES), "each accepted contact transcribed exactly once"
     print(f"\nscale-out: {MESSAGES} contacts accepted (slowest request {load.slowest_seconds:.2f}s); "
           f"routing failover: next offer {failover:.1f}s after the SIGKILL; "
           f"all resolved {resolved:.1f}s and all completed {routed:.1f}s after the load ended; "
