@@ -175,11 +175,13 @@ class ServiceProcess:
         if result.returncode != 0:
             raise RuntimeError(f"{self.name} migrations failed:\n{result.stderr[-4000:]}")
 
-    def start(self) -> ServiceProcess:
+    def start(self, migrate: bool = False) -> ServiceProcess:
+        """Start serving; with `migrate`, the process runs the migrations first."""
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log = open(self.log_path, "ab")
+        command = [sys.executable, "-m", f"switchboard.{self.name}", "serve"]
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", f"switchboard.{self.name}", "serve"],
+            command + (["--migrate"] if migrate else []),
             env=self._env, stdout=log, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent,
         )
         return self

@@ -1,4 +1,9 @@
-"""The command line of one service process: `python -m switchboard.<service> [serve|migrate]`."""
+"""The command line of one service process: `python -m switchboard.<service> [serve|migrate]`.
+
+`serve --migrate` migrates first in the same process: `switchboard up` uses it
+to start each service with one interpreter start-up instead of two. In
+Kubernetes the init container runs `migrate` and the container `serve`.
+"""
 
 from __future__ import annotations
 
@@ -19,10 +24,12 @@ def service_main(
 ) -> None:
     parser = argparse.ArgumentParser(prog=f"python -m {package}")
     parser.add_argument("command", choices=["serve", "migrate"], nargs="?", default="serve")
+    parser.add_argument("--migrate", action="store_true", help="serve: run the migrations first")
     args = parser.parse_args()
     settings = settings_factory()
-    if args.command == "migrate":
+    if args.command == "migrate" or args.migrate:
         upgrade(package, settings.resolved_database_url())
+    if args.command == "migrate":
         return
     uvicorn.run(
         app_factory(settings),

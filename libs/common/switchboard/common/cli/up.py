@@ -6,7 +6,6 @@ import os
 import signal
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from switchboard.common.auth import mint_token
@@ -40,11 +39,9 @@ def up(var_dir: Path, tenant: str) -> int:
             ServiceProcess(name, free_port(port), env, var_dir / "logs" / f"{name}.log")
             for name, port in SERVICE_PORTS.items()
         ]
-        print(f"migrating {len(services)} databases ...", flush=True)
-        with ThreadPoolExecutor(len(services)) as pool:
-            list(pool.map(ServiceProcess.migrate, services))
+        print(f"migrating and starting {len(services)} services ...", flush=True)
         for service in services:
-            service.start()
+            service.start(migrate=True)  # each migrates its own database, then serves
         for service in services:
             service.wait_ready(60)
         _print_ready(nats_url, services, tenant, time.monotonic() - started, var_dir)
