@@ -6,7 +6,6 @@ published. Only the gateway is fake."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import threading
 import time
@@ -16,10 +15,8 @@ from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
-import nats
 import pytest
 
-from switchboard.common.events.base import make_envelope
 from switchboard.common.events.profile import ConsentChanged
 from switchboard.common.testing import Platform, wait_until
 from switchboard.ingest.signatures import sign_generic, verify_generic
@@ -84,36 +81,12 @@ def gateway() -> Iterator[GenericGateway]:
 
 def _publish_opt_out(platform: Platform, tenant: str, address: str) -> None:
     # Stands in for profile's consent API, which publishes this same contract.
-    async def publish() -> None:
-        assert platform.nats is not None
-        connection = await nats.connect(platform.nats.url)
-        payload = ConsentChanged(channel="sms", address=address, purpose="marketing", granted=False,
-                                 source="customer", at=datetime.now(UTC))
-        envelope = make_envelope(payload, tenant=tenant, source="profile")
-        await connection.jetstream().publish(envelope.nats_subject, envelope.model_dump_json().encode(),
-                                             headers={"Nats-Msg-Id": envelope.id})
-        await connection.close()
-
-    asyncio.run(publish())
+    platform.publish(ConsentChanged(channel="sms", address=address, purpose="marketing", granted=False,
+                                    source="customer", at=datetime.now(UTC)), tenant)
 
 
 def _campaign_events(platform: Platform, tenant: str) -> list[tuple[str, dict]]:
-    async def read() -> list[tuple[str, dict]]:
-        assert platform.nats is not None
-        connection = await nats.connect(platform.nats.url)
-        sub = await connection.jetstream().pull_subscribe(f"sb.{tenant}.campaign.>", stream="SB_CAMPAIGN")
-        found = []
-        try:
-            while True:
-                for msg in await sub.fetch(100, timeout=1):
-                    envelope = json.loads(msg.data)
-                    found.append((envelope["type"], envelope["data"]))
-        except (TimeoutError, nats.errors.TimeoutError):
-            pass
-        await connection.close()
-        return found
-
-    return asyncio.run(read())
+    return [(envelope.type, envelope.data) for envelope in platform.events("campaign", tenant)]
 
 
 def test_an_sms_blast_reaches_the_gateway_and_its_receipts_reach_the_results(

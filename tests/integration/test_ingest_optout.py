@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime
 
-import nats
 import pytest
 
-from switchboard.common.events.base import make_envelope
 from switchboard.common.events.profile import ConsentChanged
 from switchboard.common.testing import Platform, query_scalar, wait_until
 
@@ -38,21 +35,8 @@ def test_a_whole_message_stop_records_one_opt_out_and_its_event(platform: Platfo
 
 def _publish_consent(platform: Platform, tenant: str, address: str, granted: bool) -> None:
     # Stands in for profile's consent API, which publishes this same contract.
-    async def publish() -> None:
-        assert platform.nats is not None
-        connection = await nats.connect(platform.nats.url)
-        payload = ConsentChanged(
-            channel="sms", address=address, purpose="marketing", granted=granted,
-            source="agent", at=datetime.now(UTC),
-        )
-        envelope = make_envelope(payload, tenant=tenant, source="profile")
-        await connection.jetstream().publish(
-            envelope.nats_subject, envelope.model_dump_json().encode(),
-            headers={"Nats-Msg-Id": envelope.id},
-        )
-        await connection.close()
-
-    asyncio.run(publish())
+    platform.publish(ConsentChanged(channel="sms", address=address, purpose="marketing",
+                                    granted=granted, source="agent", at=datetime.now(UTC)), tenant)
 
 
 def test_profile_consent_changes_keep_ingests_opt_out_list(platform: Platform) -> None:

@@ -4,7 +4,6 @@ generic gateway gets signed JSON and posts signed receipts."""
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import json
 import threading
@@ -15,11 +14,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
 
 import httpx
-import nats
 import pytest
 from twilio.request_validator import RequestValidator
 
-from switchboard.common.events.base import make_envelope
 from switchboard.common.events.campaign import AttemptRequested
 from switchboard.common.testing import Platform, wait_until
 from switchboard.ingest.signatures import sign_generic, verify_generic
@@ -83,34 +80,11 @@ def _signed_post(url: str, params: dict[str, str], token: str = TOKEN) -> httpx.
 
 def _publish(platform: Platform, payload: AttemptRequested, tenant: str) -> None:
     # Stands in for campaign, which publishes this same contract.
-    async def publish() -> None:
-        assert platform.nats is not None
-        connection = await nats.connect(platform.nats.url)
-        envelope = make_envelope(payload, tenant=tenant, source="campaign")
-        await connection.jetstream().publish(envelope.nats_subject, envelope.model_dump_json().encode(),
-                                             headers={"Nats-Msg-Id": envelope.id})
-        await connection.close()
-
-    asyncio.run(publish())
+    platform.publish(payload, tenant)
 
 
 def _ingest_events(platform: Platform, tenant: str) -> list[tuple[str, dict]]:
-    async def read() -> list[tuple[str, dict]]:
-        assert platform.nats is not None
-        connection = await nats.connect(platform.nats.url)
-        sub = await connection.jetstream().pull_subscribe(f"sb.{tenant}.ingest.>", stream="SB_INGEST")
-        found = []
-        try:
-            while True:
-                for msg in await sub.fetch(100, timeout=1):
-                    envelope = json.loads(msg.data)
-                    found.append((envelope["type"], envelope["data"]))
-        except (TimeoutError, nats.errors.TimeoutError):
-            pass
-        await connection.close()
-        return found
-
-    return asyncio.run(read())
+    return [(envelope.type, envelope.data) for envelope in platform.events("ingest", tenant)]
 
 
 def test_outbound_sms_is_sent_once_tracked_by_callbacks_and_refused_to_opted_out_marketing(

@@ -8,14 +8,10 @@ and the bus.
 
 from __future__ import annotations
 
-import asyncio
-import json
 from datetime import UTC, datetime
 
-import nats
 import pytest
 
-from switchboard.common.events.base import make_envelope
 from switchboard.common.events.routing import TaskCompleted
 from switchboard.common.testing import Platform, wait_until
 
@@ -26,38 +22,12 @@ PHONE = "+8613800138000"
 
 def _publish(platform: Platform, payload: TaskCompleted, tenant: str) -> None:
     # Stands in for routing, which publishes this same contract.
-    async def publish() -> None:
-        assert platform.nats is not None
-        connection = await nats.connect(platform.nats.url)
-        envelope = make_envelope(payload, tenant=tenant, source="routing", subject=payload.task_id)
-        await connection.jetstream().publish(
-            envelope.nats_subject, envelope.model_dump_json().encode(), headers={"Nats-Msg-Id": envelope.id}
-        )
-        await connection.close()
-
-    asyncio.run(publish())
+    platform.publish(payload, tenant, subject=payload.task_id)
 
 
 def _profile_events(platform: Platform, tenant: str) -> list[dict]:
     """Every event profile has published for the tenant, read back from its stream."""
-
-    async def read() -> list[dict]:
-        assert platform.nats is not None
-        connection = await nats.connect(platform.nats.url)
-        subscription = await connection.jetstream().pull_subscribe(
-            f"sb.{tenant}.profile.>", stream="SB_PROFILE"
-        )
-        messages = []
-        try:
-            while True:
-                batch = await subscription.fetch(100, timeout=1)
-                messages += [json.loads(m.data) for m in batch]
-        except nats.errors.TimeoutError:
-            pass
-        await connection.close()
-        return messages
-
-    return asyncio.run(read())
+    return [envelope.model_dump(mode="json") for envelope in platform.events("profile", tenant)]
 
 
 def test_a_customers_contacts_consent_outcomes_and_merge_flow_through_profile(

@@ -13,7 +13,6 @@ import asyncio
 import uuid
 from datetime import UTC, datetime
 
-import nats
 import sqlalchemy as sa
 from alembic.migration import MigrationContext
 from alembic.operations import Operations
@@ -39,22 +38,15 @@ def _add_column(url: str, table: str, column: sa.Column[str]) -> None:
     asyncio.run(run())
 
 
-async def _publish_as_new_version(nats_url: str, tenant: str, conversation_id: str) -> str:
+def _publish_as_new_version(platform: Platform, tenant: str, conversation_id: str) -> str:
     payload = MessageReceived(
         message_id=str(uuid.uuid4()), conversation_id=conversation_id, channel="sms",
         channel_id="ch-new", from_address="+8613900000077", to_address="+8610086",
         text="sent by the new version", received_at=datetime.now(UTC),
     )
-    envelope = make_envelope(payload, tenant=tenant, source="switchboard/ingest",
-                             subject=conversation_id)
     # The new version's MessageReceived carries an optional field the old one does not know.
-    envelope.data["language_hint"] = "zh-CN"
-    nc = await nats.connect(nats_url)
-    try:
-        await nc.jetstream().publish(envelope.nats_subject, envelope.model_dump_json().encode(),
-                                     headers={"Nats-Msg-Id": envelope.id})
-    finally:
-        await nc.close()
+    envelope = platform.publish(payload, tenant, subject=conversation_id,
+                                extra_data={"language_hint": "zh-CN"})
     return envelope.id
 
 
@@ -74,8 +66,7 @@ def test_the_old_version_keeps_working_beside_the_new_schema_and_events(
                 sa.Column("language_hint", sa.String(16), nullable=True))
 
     assert gateway.send("+8613900000002", "during the upgrade").status_code == 200
-    assert platform.nats is not None
-    event_id = asyncio.run(_publish_as_new_version(platform.nats.url, "acme", str(uuid.uuid4())))
+    event_id = _publish_as_new_version(platform, "acme", str(uuid.uuid4()))
     wait_until(lambda: platform.scalar("profile", "SELECT count(*) FROM timeline") == 3, 20,
                "the old profile to handle old and new events alike")
     assert platform.scalar("profile", "SELECT count(*) FROM inbox WHERE event_id = :e", e=event_id) == 1

@@ -20,10 +20,13 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import nats
+import nats.errors
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from switchboard.common.auth import mint_token
+from switchboard.common.events.base import Envelope, Payload, make_envelope
 from switchboard.common.launcher import SERVICE_PORTS, NatsServer, ServiceProcess, free_port
 from switchboard.common.settings import ServiceSettings
 
@@ -142,6 +145,50 @@ class Platform:
     def client(self, name: str, tenant: str | None = None, *roles: str) -> httpx.Client:
         headers = {"Authorization": f"Bearer {self.token(tenant, *roles)}"} if tenant else {}
         return httpx.Client(base_url=self.url(name), headers=headers, timeout=30)
+
+    def publish(self, payload: Payload, tenant: str, subject: str | None = None,
+                extra_data: dict[str, Any] | None = None) -> Envelope:
+        """Publish an event as its producer would, standing in for a service the test does not run.
+
+        `extra_data` adds payload fields the model does not know (a newer producer's).
+        """
+        envelope = make_envelope(payload, tenant=tenant, source=payload.service, subject=subject)
+        envelope.data.update(extra_data or {})
+
+        async def publish(url: str) -> None:
+            connection = await nats.connect(url)
+            try:
+                await connection.jetstream().publish(
+                    envelope.nats_subject, envelope.model_dump_json().encode(),
+                    headers={"Nats-Msg-Id": envelope.id},
+                )
+            finally:
+                await connection.close()
+
+        assert self.nats is not None, "start the platform first"
+        asyncio.run(publish(self.nats.url))
+        return envelope
+
+    def events(self, producer: str, tenant: str) -> list[Envelope]:
+        """Every event `producer` has published for `tenant`, read back from its stream."""
+
+        async def read(url: str) -> list[Envelope]:
+            connection = await nats.connect(url)
+            found: list[Envelope] = []
+            try:
+                subscription = await connection.jetstream().pull_subscribe(
+                    f"sb.{tenant}.{producer}.>", stream=f"SB_{producer.upper()}"
+                )
+                while True:
+                    for message in await subscription.fetch(100, timeout=1):
+                        found.append(Envelope.model_validate_json(message.data))
+            except (TimeoutError, nats.errors.TimeoutError):
+                return found
+            finally:
+                await connection.close()
+
+        assert self.nats is not None, "start the platform first"
+        return asyncio.run(read(self.nats.url))
 
     def stop(self) -> None:
         for process in self.services.values():
