@@ -3,9 +3,12 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-PACKAGES := libs/common services/ingest services/profile services/routing services/campaign services/qa
+PACKAGES := libs/common services/ingest services/profile services/routing services/campaign services/qa services/console
 PYPROJECTS := $(foreach p,$(PACKAGES),$(p)/pyproject.toml)
 PYTEST := $(BIN)/python -m pytest
+# The console's browser tests drive Debian's chromium; `make test` installs it (never a downloaded browser).
+CHROMIUM := /usr/bin/chromium
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 .PHONY: run test test-unit test-integration test-pg lint catalog manifests install clean
 
@@ -19,10 +22,14 @@ $(STAMP): $(BIN)/python $(PYPROJECTS) requirements-dev.txt
 
 install: $(STAMP)
 
-run: install  ## start NATS and all services on the embedded defaults
+$(CHROMIUM):
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
+
+run: install  ## start NATS, all services and the console on the embedded defaults
 	$(BIN)/switchboard up
 
-test: install  ## unit tests and integration tests (SQLite, private nats-server)
+test: install $(CHROMIUM)  ## unit, integration and browser tests (SQLite, private nats-server)
 	$(PYTEST) -q
 
 test-unit: install

@@ -69,8 +69,7 @@ def create_app(
 
     app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
     app.state.runtime = runtime
-    _install_error_handlers(app)
-    _install_context_middleware(app, service)
+    install_http_basics(app, service)
     app.include_router(_operations_router(runtime))
     app.include_router(deadletters.router)
     for router in routers:
@@ -99,6 +98,12 @@ def _operations_router(runtime: Runtime) -> APIRouter:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     return router
+
+
+def install_http_basics(app: FastAPI, service: str) -> None:
+    """problem+json errors, request ids, trace context and request metrics, for any of our web apps."""
+    _install_error_handlers(app)
+    _install_context_middleware(app, service)
 
 
 def _install_context_middleware(app: FastAPI, service: str) -> None:

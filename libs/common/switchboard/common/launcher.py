@@ -15,13 +15,19 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 
 SERVICE_PORTS = {"ingest": 8101, "profile": 8102, "routing": 8103, "campaign": 8104, "qa": 8105}
+CONSOLE_PORT = 8100
+
+
+def console_env(services: Iterable[ServiceProcess]) -> dict[str, str]:
+    """The console's environment: where it reaches each running service."""
+    return {f"CONSOLE_{service.name.upper()}_URL": service.url for service in services}
 
 
 def _die_with_parent() -> None:

@@ -21,13 +21,15 @@ def service_main(
     package: str,
     settings_factory: Callable[[], ServiceSettings],
     app_factory: Callable[[ServiceSettings], FastAPI],
+    migrations: bool = True,
 ) -> None:
+    """`migrations=False` for a process without a database of its own (the console)."""
     parser = argparse.ArgumentParser(prog=f"python -m {package}")
     parser.add_argument("command", choices=["serve", "migrate"], nargs="?", default="serve")
     parser.add_argument("--migrate", action="store_true", help="serve: run the migrations first")
     args = parser.parse_args()
     settings = settings_factory()
-    if args.command == "migrate" or args.migrate:
+    if migrations and (args.command == "migrate" or args.migrate):
         upgrade(package, settings.resolved_database_url())
     if args.command == "migrate":
         return

@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from switchboard.common.auth import mint_token
 from switchboard.common.events.base import Envelope, Payload, make_envelope
-from switchboard.common.launcher import SERVICE_PORTS, NatsServer, ServiceProcess, free_port
+from switchboard.common.launcher import SERVICE_PORTS, NatsServer, ServiceProcess, console_env, free_port
 from switchboard.common.settings import ServiceSettings
 
 
@@ -122,6 +122,14 @@ class Platform:
             started.append(process)
         for process in started:
             process.wait_ready(60)
+
+    def start_console(self, extra_env: dict[str, str] | None = None) -> ServiceProcess:
+        """The console, pointed at the services started so far."""
+        env = {"SB_VAR_DIR": str(self.workdir), **console_env(self.services.values()), **(extra_env or {})}
+        process = ServiceProcess("console", free_port(), env, self.workdir / "logs" / "console.log")
+        self.services["console"] = process.start()
+        process.wait_ready(30)
+        return process
 
     def restart(self, name: str) -> None:
         process = self.services[name]

@@ -36,5 +36,7 @@ class IngestSettings(ServiceSettings):
     chat_inactivity_minutes: float = 30.0
     chat_sessions_per_minute: int = 10
     chat_messages_per_minute: int = 30
+    # Web sites whose pages may embed the widget (it calls /v1/chat/* from their origin); "*" for any.
+    chat_allowed_origins: list[str] = ["*"]
     # How often idle chat and SMS conversations are looked for and closed.
     inactivity_sweep_seconds: float = 30.0

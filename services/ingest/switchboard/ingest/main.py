@@ -6,8 +6,11 @@ app; nothing connects at import time."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from fastapi import FastAPI
+from starlette.middleware.cors import CORSMiddleware
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from switchboard.common.app import create_app as create_service_app
 from switchboard.common.runtime import Runtime
@@ -42,7 +45,7 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
         await sweeper.stop()
         await sender.stop()
 
-    return create_service_app(
+    app = create_service_app(
         runtime,
         title="Switchboard ingest",
         description="Channels in and out: provider webhooks, web chat, outbound sending.",
@@ -50,4 +53,26 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
         on_startup=start_workers,
         on_shutdown=stop_workers,
     )
+    # The widget runs on the tenant's own web site: its calls to /v1/chat/* are cross-origin.
+    # They carry the visitor's session token, never cookies, so no credentials are allowed.
+    app.add_middleware(PathCORSMiddleware, path_prefix="/v1/chat/",
+                       allow_origins=settings.chat_allowed_origins,
+                       allow_methods=["GET", "POST"], allow_headers=["Content-Type", "X-Visitor-Token"],
+                       max_age=600)
+    return app
+
+
+class PathCORSMiddleware(CORSMiddleware):
+    """Starlette's CORS handling, for the paths under one prefix only."""
+
+    def __init__(self, app: ASGIApp, path_prefix: str, **options: Any) -> None:
+        super().__init__(app, **options)
+        self._inner = app
+        self._prefix = path_prefix
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith(self._prefix):
+            await super().__call__(scope, receive, send)
+        else:
+            await self._inner(scope, receive, send)
 

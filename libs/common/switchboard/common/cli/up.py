@@ -1,7 +1,8 @@
-"""`switchboard up`: NATS, migrations and all five services on one machine."""
+"""`switchboard up`: NATS, migrations, all five services and the console on one machine."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sys
@@ -9,7 +10,14 @@ import time
 from pathlib import Path
 
 from switchboard.common.auth import mint_token
-from switchboard.common.launcher import SERVICE_PORTS, NatsServer, ServiceProcess, free_port
+from switchboard.common.launcher import (
+    CONSOLE_PORT,
+    SERVICE_PORTS,
+    NatsServer,
+    ServiceProcess,
+    console_env,
+    free_port,
+)
 from switchboard.common.settings import ServiceSettings
 
 NATS_DEFAULT_PORT = 4222
@@ -44,6 +52,11 @@ def up(var_dir: Path, tenant: str) -> int:
             service.start(migrate=True)  # each migrates its own database, then serves
         for service in services:
             service.wait_ready(60)
+        console = ServiceProcess("console", free_port(CONSOLE_PORT), {**env, **console_env(services)},
+                                 var_dir / "logs" / "console.log")
+        services.append(console.start())
+        console.wait_ready(30)
+        _write_urls(var_dir, nats_url, services)
         _print_ready(nats_url, services, tenant, time.monotonic() - started, var_dir)
         _supervise(services)
     except (KeyboardInterrupt, _Stop):
@@ -70,6 +83,12 @@ def _supervise(services: list[ServiceProcess]) -> None:
                 )
 
 
+def _write_urls(var_dir: Path, nats_url: str, services: list[ServiceProcess]) -> None:
+    """`var/urls.json`: where the running platform is, for `make demo` and other tools."""
+    urls = {"nats": nats_url, **{service.name: service.url for service in services}}
+    (var_dir / "urls.json").write_text(json.dumps(urls, indent=2) + "\n")
+
+
 def _print_ready(
     nats_url: str, services: list[ServiceProcess], tenant: str, seconds: float, var_dir: Path
 ) -> None:
@@ -77,7 +96,10 @@ def _print_ready(
                        roles=["admin", "supervisor", "agent", "evaluator"])
     print(f"\nSwitchboard is up in {seconds:.1f}s (Ctrl-C stops everything)\n")
     print(f"  {'NATS':<10} {nats_url}")
-    for service in services:
+    for service in services[:-1]:
         print(f"  {service.name:<10} {service.url}   docs {service.url}/docs")
+    console = services[-1]
+    print(f"\n  console    {console.url}   sign in to tenant {tenant!r} as admin / switchboard")
+    print("  demo       make demo   (traffic for the wallboard; see docs/demo.md)")
     print(f"\n  data and logs: {var_dir}/")
     print(f"\n  development token (tenant {tenant!r}, all roles, 12 h):\n  {token}\n", flush=True)

@@ -1,0 +1,2 @@
+import { t } from "/static/js/console.js";
+void t;
