@@ -15,7 +15,6 @@ latency from each request's scheduled time, so queueing counts).
     .venv/bin/python bench/ingest_sms.py [--seconds 15] [--rate 1000] [--postgres]
 """
 
-# ruff: noqa: RUF001 - the benchmark's message text is Chinese, with full-width punctuation
 from __future__ import annotations
 
 import argparse

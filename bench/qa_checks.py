@@ -11,7 +11,6 @@ which a machine shared with other work disturbs far less than wall-clock time.
     .venv/bin/python bench/qa_checks.py [--transcripts 1000] [--messages 20]
 """
 
-# ruff: noqa: RUF001  (Chinese text uses full-width punctuation)
 from __future__ import annotations
 
 import argparse

@@ -48,7 +48,8 @@ def playwright() -> Iterator[Playwright]:
 @pytest.fixture(scope="session")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium (apt-get install chromium)")
+        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium "
+                    "(apt-get install chromium)")
     launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
     yield launched
     launched.close()
@@ -85,7 +86,8 @@ def new_page(browser: Browser, console_url: str) -> Iterator[Callable[..., Page]
     contexts = []
 
     def open_page(locale: str = "en-GB") -> Page:
-        context = browser.new_context(base_url=console_url, locale=locale, viewport={"width": 1400, "height": 900})
+        context = browser.new_context(base_url=console_url, locale=locale,
+                                      viewport={"width": 1400, "height": 900})
         context.set_default_timeout(15_000)
         contexts.append(context)
         return context.new_page()
@@ -95,7 +97,8 @@ def new_page(browser: Browser, console_url: str) -> Iterator[Callable[..., Page]
         context.close()
 
 
-def _sign_in(page: Page, tenant: str, username: str, next_path: str = "/", password: str = "switchboard") -> None:
+def _sign_in(page: Page, tenant: str, username: str, next_path: str = "/",
+             password: str = "switchboard") -> None:
     page.goto(f"/sign-in?next={next_path}")
     page.fill("input[name=tenant]", tenant)
     page.fill("input[name=username]", username)

@@ -8,7 +8,8 @@ import httpx
 from playwright.sync_api import Page, expect
 
 
-def test_sign_in_shows_field_errors_then_lands_on_the_role_s_page(new_page: Callable[..., Page], tenant: str) -> None:
+def test_sign_in_shows_field_errors_then_lands_on_the_role_s_page(
+        new_page: Callable[..., Page], tenant: str) -> None:
     page = new_page()
     page.goto("/agent")
     assert page.url.endswith("/sign-in?next=/agent")
@@ -51,14 +52,16 @@ def test_the_console_speaks_chinese(new_page: Callable[..., Page], tenant: str,
 def test_the_proxy_calls_services_as_the_signed_in_user_only(console_url: str, tenant: str) -> None:
     with httpx.Client(base_url=console_url) as browser_like:
         assert browser_like.get("/api/routing/v1/queues").status_code == 401
-        signed = browser_like.post("/session", json={"tenant": tenant, "username": "admin", "password": "switchboard"})
+        signed = browser_like.post("/session", json={"tenant": tenant, "username": "admin",
+                                                     "password": "switchboard"})
         assert signed.status_code == 200, signed.text
         assert signed.json()["roles"] == ["admin", "agent", "evaluator", "supervisor"]
         assert browser_like.get("/api/routing/v1/queues").json() == []
         # a change needs the console's header, which a cross-site form cannot send
         refused = browser_like.post("/api/routing/v1/skills", json={"name": "billing"})
         assert refused.status_code == 403
-        made = browser_like.post("/api/routing/v1/skills", json={"name": "billing"}, headers={"X-Console": "1"})
+        made = browser_like.post("/api/routing/v1/skills", json={"name": "billing"},
+                                 headers={"X-Console": "1"})
         assert made.status_code == 201, made.text
         # the service's own problem+json comes through unchanged
         bad = browser_like.post("/api/routing/v1/skills", json={}, headers={"X-Console": "1"})

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import yaml
 
-from switchboard.common.launcher import SERVICE_PORTS
+from switchboard.common.launcher import CONSOLE_PORT, SERVICE_PORTS
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_compose_runs_every_service_with_its_port_database_and_the_bus() -> None:
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     services = compose["services"]
-    assert set(SERVICE_PORTS) | {"nats", "postgres"} == set(services)
+    assert set(SERVICE_PORTS) | {"nats", "postgres", "console"} == set(services)
     for name, port in SERVICE_PORTS.items():
         env = services[name]["environment"]
         prefix = name.upper()
@@ -28,7 +28,7 @@ def test_compose_settings_are_ones_the_services_read() -> None:
     import importlib
 
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
-    for name in SERVICE_PORTS:
+    for name in [*SERVICE_PORTS, "console"]:
         config = importlib.import_module(f"switchboard.{name}.config")
         settings_class = next(v for k, v in vars(config).items() if k.endswith("Settings")
                               and k != "ServiceSettings")
@@ -36,6 +36,14 @@ def test_compose_settings_are_ones_the_services_read() -> None:
         for variable in compose["services"][name]["environment"]:
             if variable.startswith(prefix):
                 assert variable[len(prefix):].lower() in settings_class.model_fields, variable
+
+
+def test_compose_runs_the_console_against_every_service() -> None:
+    console = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]["console"]
+    assert console["build"]["args"]["SERVICE"] == "console"
+    assert console["ports"] == [f"{CONSOLE_PORT}:{CONSOLE_PORT}"]
+    for name, port in SERVICE_PORTS.items():
+        assert console["environment"][f"CONSOLE_{name.upper()}_URL"] == f"http://{name}:{port}"
 
 
 def test_every_database_the_services_use_is_created() -> None:

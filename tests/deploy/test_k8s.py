@@ -86,7 +86,9 @@ def test_each_service_runs_as_the_code_declares(overlay: str) -> None:
     config = next(iter(objects(overlay, "ConfigMap")[name] for name in objects(overlay, "ConfigMap")
                        if name.startswith("switchboard-config")))
     known = platform_variables()
-    assert set(config["data"]) <= known, set(config["data"]) - known
+    console_prefix = settings_class("console").model_config["env_prefix"]
+    console_variables = {f"{console_prefix}{name.upper()}" for name in settings_class("console").model_fields}
+    assert set(config["data"]) <= known | console_variables, set(config["data"]) - known
     assert config["data"]["SB_STREAM_REPLICAS"] == "3"
     assert objects(overlay, "StatefulSet")["nats"]["spec"]["replicas"] == 3
 
@@ -117,6 +119,32 @@ def test_each_service_runs_as_the_code_declares(overlay: str) -> None:
         assert env[f"{prefix}DATABASE_URL"]["value"].endswith(f"/{name}")
         assert env["NATS_USER"]["value"] == name
         assert env["NATS_PASSWORD"]["valueFrom"]["secretKeyRef"]["key"] == password_env_var(name)
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_the_console_reaches_every_service_and_nothing_else(overlay: str) -> None:
+    pod = objects(overlay, "Deployment")["console"]["spec"]["template"]["spec"]
+    serve, = pod["containers"]
+    assert "initContainers" not in pod, "the console has no database to migrate"
+    env = {item["name"]: item.get("value") for item in serve["env"]}
+    fields = settings_class("console").model_fields
+    assert all(name.startswith("CONSOLE_") and name[8:].lower() in fields for name in env), env
+    for name, port in SERVICE_PORTS.items():
+        assert env[f"CONSOLE_{name.upper()}_URL"] == f"http://{name}:{port}"
+    assert not {"NATS_USER", "DATABASE_PASSWORD"} & set(env)
+
+    policy = objects(overlay, "NetworkPolicy")["console"]["spec"]
+    assert {port["port"] for port in policy["egress"][0]["ports"]} == set(SERVICE_PORTS.values())
+    services_ingress = objects(overlay, "NetworkPolicy")["services"]["spec"]["ingress"][0]["from"]
+    assert {"podSelector": {"matchLabels": {"app.kubernetes.io/name": "console"}}} in services_ingress
+    ingress = objects(overlay, "Ingress")["switchboard"]["spec"]
+    console_rule, = [rule for rule in ingress["rules"] if rule["host"].startswith("console.")]
+    backend = console_rule["http"]["paths"][0]["backend"]["service"]
+    assert backend == {"name": "console", "port": {"name": "http"}}
+    public_ingest = next(v for k, v in objects(overlay, "ConfigMap").items()
+                         if k.startswith("switchboard-config"))["data"]["CONSOLE_PUBLIC_INGEST_URL"]
+    ingest_host = next(rule["host"] for rule in ingress["rules"] if rule["host"].startswith("ingest."))
+    assert public_ingest == f"https://{ingest_host}", "the widget loads from the public ingest host"
 
 
 def test_the_dev_overlay_generates_every_secret_the_workloads_reference() -> None:
@@ -150,6 +178,7 @@ def test_each_service_has_its_own_database_role_and_public_host(overlay: str) ->
     ingress = objects(overlay, "Ingress")["switchboard"]["spec"]
     backends = {rule["host"].split(".")[0]: rule["http"]["paths"][0]["backend"]["service"]["name"]
                 for rule in ingress["rules"]}
+    assert set(backends) == {*SERVICE_PORTS, "console"}
     assert ingress["tls"][0]["hosts"] == [rule["host"] for rule in ingress["rules"]]
     for name in SERVICE_PORTS:
         assert roles[name]["login"] is True

@@ -1,7 +1,6 @@
 """Web chat end to end over a real WebSocket: a visitor and an agent talk both ways, resends are
 one message, tokens are checked, sessions are rate-limited and an idle chat is closed."""
 
-# ruff: noqa: RUF001 - Chinese chat is written with full-width punctuation
 from __future__ import annotations
 
 import json

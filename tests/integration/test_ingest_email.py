@@ -1,7 +1,6 @@
 """Inbound email end to end: Mailgun's signed multipart form and raw MIME from a relay, threaded
 into one conversation, with attachments kept within the size limit."""
 
-# ruff: noqa: RUF001 - Chinese mail is written with full-width punctuation
 from __future__ import annotations
 
 import json

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -57,15 +58,21 @@ def test_up_starts_five_ready_services_and_ctrl_c_leaves_no_process(
     assert "Switchboard is up" in output, output
     urls = [word for line in lines for word in line.split() if word.startswith("http://")]
     service_urls = [u for u in urls if not u.endswith("/docs")]
-    assert len(service_urls) == 5
+    assert len(service_urls) == 6, "five services and the console"
     nats_line = next(line for line in lines if line.strip().startswith("NATS"))
     assert not nats_line.strip().endswith(":4222"), "it picked its own port beside the taken 4222"
     for url in service_urls:
         assert httpx.get(f"{url}/readyz", timeout=5).status_code == 200
     children = psutil.Process(up.pid).children(recursive=True)
-    assert len(children) >= 6, "nats-server and five services"
+    assert len(children) >= 7, "nats-server, five services and the console"
     for name in ("ingest", "profile", "routing", "campaign", "qa"):
         assert (tmp_path / "var" / f"{name}.db").exists(), f"{name} has its own SQLite file"
+    urls_file = json.loads((tmp_path / "var" / "urls.json").read_text())
+    assert sorted(urls_file) == ["campaign", "console", "ingest", "nats", "profile", "qa", "routing"]
+    console = urls_file["console"]
+    assert httpx.get(f"{console}/sign-in", timeout=5).status_code == 200
+    signed_out = httpx.get(f"{console}/agent", timeout=5, follow_redirects=False)
+    assert signed_out.headers["location"] == "/sign-in?next=/agent"
 
     up.send_signal(signal.SIGINT)
     assert up.wait(60) == 0

@@ -1,5 +1,4 @@
 """Real-shaped mail, built with the stdlib email package the way mail clients send it."""
-# ruff: noqa: RUF001 - Chinese mail is written with full-width punctuation
 
 from email.charset import BASE64, QP, Charset
 from email.header import Header

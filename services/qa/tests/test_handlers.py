@@ -1,5 +1,4 @@
 """QA builds each contact's redacted transcript from the bus and raises alerts in the same commit."""
-# ruff: noqa: RUF001  (Chinese text uses full-width punctuation)
 
 import uuid
 from datetime import UTC, datetime, timedelta

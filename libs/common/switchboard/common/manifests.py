@@ -1,7 +1,8 @@
 """The parts of deploy/k8s that follow from the code, rendered from it.
 
-Each service's Deployment, Service, PodDisruptionBudget and autoscaler, and the
-NATS users with their permissions, are the same shape five times over with the
+Each service's Deployment, Service, PodDisruptionBudget and autoscaler (and the
+console's, which has no database and no bus), and the NATS users with their
+permissions, are the same shape five times over with the
 names, ports and subjects the code declares. They are rendered here
 (`make manifests`) and committed; a test checks the committed files are
 current, so the manifests can never name a port, a setting or a subject the
@@ -14,13 +15,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from switchboard.common.launcher import SERVICE_PORTS
+from switchboard.common.launcher import CONSOLE_PORT, SERVICE_PORTS
 from switchboard.common.natsauth import READER, authorization_block, password_env_var
 
 IMAGE_REPOSITORY = "switchboard"
 IMAGE_TAG = "0.1.0"
 PART_OF = {"app.kubernetes.io/part-of": "switchboard"}
 DATABASE_HOST = "switchboard-pg-rw"  # the CloudNativePG cluster's read-write Service
+PORTS = {**SERVICE_PORTS, "console": CONSOLE_PORT}  # every process with a Deployment
 
 # Replicas and autoscaling on CPU. Every service keeps its state in its
 # database; routing serializes each tenant's decisions on a database lock, so
@@ -31,21 +33,32 @@ SCALING: dict[str, dict[str, int]] = {
     "routing": {"min": 2, "max": 4},
     "campaign": {"min": 2, "max": 4},
     "qa": {"min": 2, "max": 6},
+    "console": {"min": 2, "max": 4},
 }
 RESOURCES: dict[str, dict[str, dict[str, str]]] = {
     name: {"requests": {"cpu": "250m", "memory": "192Mi"}, "limits": {"memory": "512Mi"}}
-    for name in SERVICE_PORTS
+    for name in PORTS
 }
+RESOURCES["console"] = {"requests": {"cpu": "100m", "memory": "128Mi"}, "limits": {"memory": "256Mi"}}
 # qa holds jieba's dictionary and SnowNLP's sentiment model in memory: ~590 MiB idle.
 RESOURCES["qa"] = {"requests": {"cpu": "250m", "memory": "768Mi"}, "limits": {"memory": "1280Mi"}}
 
 
-def labels(name: str, component: str = "api") -> dict[str, str]:
+def labels(name: str) -> dict[str, str]:
+    """Services are component `api`; the console, which only calls them, is `web`."""
+    component = "web" if name == "console" else "api"
     return {"app.kubernetes.io/name": name, "app.kubernetes.io/component": component, **PART_OF}
 
 
 def _env(name: str) -> list[dict[str, Any]]:
     prefix = name.upper()
+    if name == "console":  # no database, no bus: it calls the services' APIs inside the cluster
+        return [
+            *({"name": f"CONSOLE_{service.upper()}_URL", "value": f"http://{service}:{port}"}
+              for service, port in SERVICE_PORTS.items()),
+            {"name": "CONSOLE_HOST", "value": "0.0.0.0"},
+            {"name": "CONSOLE_PORT", "value": str(CONSOLE_PORT)},
+        ]
     return [
         {"name": "NATS_USER", "value": name},
         {"name": "NATS_PASSWORD", "valueFrom": {"secretKeyRef": {"name": "switchboard-nats",
@@ -80,7 +93,7 @@ def _container(name: str, command: str) -> dict[str, Any]:
 
 
 def deployment(name: str) -> dict[str, Any]:
-    port = SERVICE_PORTS[name]
+    port = PORTS[name]
     serve = _container(name, "serve")
     serve.update({
         "ports": [{"name": "http", "containerPort": port}],
@@ -92,10 +105,15 @@ def deployment(name: str) -> dict[str, Any]:
         "livenessProbe": {"httpGet": {"path": "/healthz", "port": "http"},
                           "periodSeconds": 10, "failureThreshold": 3},
     })
-    migrate = _container(name, "migrate")
-    migrate["resources"] = {"requests": {"cpu": "100m", "memory": "128Mi"},
-                            "limits": {"memory": "256Mi"}}
-    return {
+    init: dict[str, Any] = {}
+    if name in SERVICE_PORTS:  # the console has no database
+        # Alembic runs before the new version serves; replicas starting
+        # at once take turns on a PostgreSQL advisory lock.
+        migrate = _container(name, "migrate")
+        migrate["resources"] = {"requests": {"cpu": "100m", "memory": "128Mi"},
+                                "limits": {"memory": "256Mi"}}
+        init["initContainers"] = [migrate]
+    document: dict[str, Any] = {
         "apiVersion": "apps/v1",
         "kind": "Deployment",
         "metadata": {"name": name, "labels": labels(name)},
@@ -116,9 +134,7 @@ def deployment(name: str) -> dict[str, Any]:
                                         "runAsGroup": 10001, "fsGroup": 10001,
                                         "seccompProfile": {"type": "RuntimeDefault"}},
                     "terminationGracePeriodSeconds": 30,
-                    # Alembic runs before the new version serves; replicas starting
-                    # at once take turns on a PostgreSQL advisory lock.
-                    "initContainers": [migrate],
+                    **init,
                     "containers": [serve],
                     "volumes": [{"name": "tmp", "emptyDir": {"sizeLimit": "256Mi"}}],
                     "topologySpreadConstraints": [{
@@ -130,10 +146,11 @@ def deployment(name: str) -> dict[str, Any]:
             },
         },
     }
+    return document
 
 
 def service(name: str) -> dict[str, Any]:
-    port = SERVICE_PORTS[name]
+    port = PORTS[name]
     return {
         "apiVersion": "v1",
         "kind": "Service",
@@ -188,7 +205,7 @@ def rendered_files() -> dict[str, str]:
     files = {
         f"services/{name}.yaml": header + yaml.safe_dump_all(
             service_documents(name), sort_keys=False, default_flow_style=False)
-        for name in SERVICE_PORTS
+        for name in PORTS
     }
     files["nats/auth.conf"] = nats_auth_conf()
     return files

@@ -1,5 +1,4 @@
 """The whole-transcript analysis agrees with the line-by-line rules."""
-# ruff: noqa: RUF001  (Chinese text uses full-width punctuation)
 
 from datetime import UTC, datetime, timedelta
 

@@ -1,5 +1,4 @@
 """Automatic checks: greeting, closing, forbidden phrases and chat response targets."""
-# ruff: noqa: RUF001  (Chinese text uses full-width punctuation)
 
 from datetime import UTC, datetime, timedelta
 

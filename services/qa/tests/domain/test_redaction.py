@@ -1,5 +1,4 @@
 """Card numbers and Chinese national ID numbers never reach storage in clear."""
-# ruff: noqa: RUF001  (Chinese text uses full-width punctuation)
 
 from hypothesis import given
 from hypothesis import strategies as st

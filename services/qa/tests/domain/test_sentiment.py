@@ -1,5 +1,4 @@
 """Sentiment from the dedicated libraries, on one -1..+1 scale, and the angrier flag."""
-# ruff: noqa: RUF001  (Chinese text uses full-width punctuation)
 
 from switchboard.qa.domain.sentiment import conversation_score, is_growing_angrier, language_of, score
 

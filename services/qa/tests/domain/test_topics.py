@@ -1,5 +1,4 @@
 """Hot topics: words from Chinese and English customer text, most frequent and fastest rising."""
-# ruff: noqa: RUF001  (Chinese text uses full-width punctuation)
 
 from switchboard.qa.domain.topics import hot_topics, topic_terms
 
