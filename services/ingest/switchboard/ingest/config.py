@@ -13,6 +13,8 @@ class IngestSettings(ServiceSettings):
     # An SMS thread stays one conversation while messages keep coming within this.
     sms_inactivity_hours: float = 24.0
     max_webhook_bytes: int = 256 * 1024
+    # A call's transcript, posted whole by the speech-to-text system.
+    max_transcript_bytes: int = 2 * 1024 * 1024
     # Email is bigger: the whole message as posted, and each attachment kept.
     max_email_bytes: int = 25 * 1024 * 1024
     max_attachment_bytes: int = 10 * 1024 * 1024

@@ -1,4 +1,4 @@
-"""Ingest's tables: channels, conversations, messages, raw payloads, opt-outs, deliveries."""
+"""Ingest's tables: channels, conversations, messages, raw payloads, opt-outs, deliveries, calls."""
 
 from __future__ import annotations
 
@@ -197,3 +197,18 @@ class Call(TenantScoped, Base):
     started_at: Mapped[datetime] = mapped_column(UtcDateTime())
     answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class CallTranscript(TenantScoped, Base):
+    """A finished call's transcript as the speech-to-text system posted it: one per call, final."""
+
+    __tablename__ = "call_transcripts"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    call_id: Mapped[str] = mapped_column(ForeignKey("calls.id"), unique=True)
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id"), index=True)
+    language: Mapped[str | None] = mapped_column(String(35))
+    # [{"speaker", "text", "start_seconds", "end_seconds"}], in speaking order
+    segments: Mapped[list[dict[str, object]]] = mapped_column(JSON)
+    request_hash: Mapped[str] = mapped_column(String(64))  # the same post again is a no-op
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from switchboard.ingest.models import (
     Attachment,
     Call,
+    CallTranscript,
     Channel,
     ChatSession,
     Conversation,
@@ -153,6 +154,16 @@ class IngestRepository:
             Call.channel_id == channel_id, Call.provider_call_id == provider_call_id
         ))
 
+    async def call_by_reference(self, tenant: str, reference: str) -> Call | None:
+        """A call named by our id, its conversation's id, or the provider's call id."""
+        return await self.session.scalar(select(Call).where(
+            Call.tenant_id == tenant,
+            or_(Call.id == reference, Call.conversation_id == reference, Call.provider_call_id == reference),
+        ).order_by(Call.started_at.desc()).limit(1))
+
+    async def transcript_of(self, call_id: str) -> CallTranscript | None:
+        return await self.session.scalar(select(CallTranscript).where(CallTranscript.call_id == call_id))
+
     async def default_channel(self, tenant: str, kind: str) -> Channel | None:
         """The tenant's first registered channel of a kind: where sends that name none go."""
         return await self.session.scalar(
@@ -219,7 +230,7 @@ class IngestRepository:
     def add(
         self,
         row: Channel | Conversation | Message | RawPayload | OptOut | Delivery | TenantSettings
-        | Attachment | ChatSession | Call,
+        | Attachment | ChatSession | Call | CallTranscript,
     ) -> None:
         self.session.add(row)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class ChannelCreate(BaseModel):
@@ -119,3 +119,35 @@ class MessageOut(BaseModel):
     created_at: datetime
     status: str | None = None
     subject: str | None = None
+
+
+class TranscriptSegmentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    speaker: Literal["agent", "customer"]
+    text: str = Field(min_length=1, max_length=10_000)
+    start: float = Field(ge=0, description="seconds from the call's answer (else its start)")
+    end: float = Field(ge=0, description="seconds from the call's answer (else its start)")
+
+    @model_validator(mode="after")
+    def _ends_after_it_starts(self) -> TranscriptSegmentIn:
+        if self.end < self.start:
+            raise ValueError("end must not be before start")
+        return self
+
+
+class TranscriptIn(BaseModel):
+    """A finished call's transcript, as a speech-to-text system posts it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    language: str | None = Field(None, min_length=2, max_length=35, description="BCP 47, e.g. zh-CN")
+    segments: list[TranscriptSegmentIn] = Field(min_length=1, max_length=5_000)
+
+
+class TranscriptOut(BaseModel):
+    status: Literal["accepted", "duplicate"]
+    transcript_id: str
+    call_id: str
+    conversation_id: str
+    segments: int

@@ -3,6 +3,7 @@
 from switchboard.common.consumer import HandlerMap
 from switchboard.common.events.campaign import AttemptCompleted, SurveyResponseRecorded
 from switchboard.common.events.ingest import (
+    CallTranscribed,
     ConversationClosed,
     ConversationOpened,
     MessageReceived,
@@ -25,6 +26,7 @@ def build_handlers() -> HandlerMap:
         .on(ConversationOpened, handlers.on_conversation_opened)
         .on(MessageReceived, handlers.on_message_received)
         .on(MessageSent, handlers.on_message_sent)
+        .on(CallTranscribed, handlers.on_call_transcribed)
         .on(ConversationClosed, handlers.on_conversation_closed)
         .on(TaskAccepted, handlers.on_task_accepted)
         .on(TaskTransferred, handlers.on_task_transferred)

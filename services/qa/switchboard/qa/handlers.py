@@ -8,6 +8,7 @@ from datetime import datetime
 from switchboard.common.consumer import EventContext
 from switchboard.common.events.campaign import AttemptCompleted, SurveyResponseRecorded
 from switchboard.common.events.ingest import (
+    CallTranscribed,
     ConversationClosed,
     ConversationOpened,
     MessageReceived,
@@ -48,6 +49,15 @@ async def on_message_sent(event: MessageSent, ctx: EventContext) -> None:
         ctx.uow, ctx.tenant, conversation_id=event.conversation_id, message_id=event.message_id,
         channel=event.channel, role="agent", text=event.text, at=event.sent_at, agent_id=event.sent_by,
     )
+
+
+async def on_call_transcribed(event: CallTranscribed, ctx: EventContext) -> None:
+    """A call's transcript: each speaker's turn is a line, checked and alerted on like a chat's."""
+    for segment in event.segments:
+        await record_message(
+            ctx.uow, ctx.tenant, conversation_id=event.conversation_id, message_id=segment.segment_id,
+            channel=event.channel, role=segment.speaker, text=segment.text, at=segment.at,
+        )
 
 
 def _activity(ctx: EventContext, agent_id: str, kind: str, at: datetime,

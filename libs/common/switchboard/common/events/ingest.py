@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
+from pydantic import BaseModel, ConfigDict
+
 from switchboard.common.events.base import Payload, register
 
 Channel = Literal["sms", "email", "chat", "voice"]
@@ -105,6 +107,32 @@ class CallEnded(_CallEvent):
     outcome: Literal["completed", "busy", "no_answer", "failed", "machine", "abandoned"] = (
         "completed"
     )
+
+
+class TranscriptSegment(BaseModel):
+    """One speaker's turn: who spoke, what was said, and when (offsets from the call's answer)."""
+
+    model_config = ConfigDict(frozen=True)
+    segment_id: str
+    speaker: Literal["agent", "customer"]
+    text: str
+    start_seconds: float
+    end_seconds: float
+    at: datetime  # the call's answer (else its start) plus `start_seconds`
+
+
+@register
+class CallTranscribed(_Ingest):
+    name = "call.transcribed"
+    summary = "A speech-to-text system posted a finished call's transcript, in speaking order."
+    transcript_id: str
+    call_id: str
+    conversation_id: str
+    channel: Channel = "voice"
+    direction: Literal["inbound", "outbound"] = "inbound"
+    language: str | None = None
+    segments: list[TranscriptSegment]
+    transcribed_at: datetime
 
 
 @register

@@ -1,4 +1,5 @@
 from switchboard.ingest.api.attachments import router as attachments_router
+from switchboard.ingest.api.calls import router as calls_router
 from switchboard.ingest.api.channels import router as channels_router
 from switchboard.ingest.api.chat import router as chat_router
 from switchboard.ingest.api.conversations import router as conversations_router
@@ -12,4 +13,4 @@ from switchboard.ingest.api.widget import router as widget_router
 
 routers = [channels_router, webhooks_router, twilio_router, conversations_router, messages_router,
            settings_router, email_router, attachments_router,
-           chat_router, widget_router, voice_router]
+           chat_router, widget_router, voice_router, calls_router]
