@@ -1,0 +1,5 @@
+import sys
+
+from switchboard.console.demo.cli import main
+
+sys.exit(main())
