@@ -101,7 +101,7 @@ function createForm(done) {
   fitKind();
   const form = formCard(t("routing.channels.new"), "channel-form",
     el("div", { class: "fields" }, field(t("routing.field.kind"), kind), field(t("routing.field.provider"), provider),
-      address, field(t("routing.field.name"), text("name", "", { required: true, autocomplete: "off" })),
+      el("div", { class: "cell" }, address), field(t("routing.field.name"), text("name", "", { required: true, autocomplete: "off" })),
       secretField(true)),
     credentialsField(t("routing.hint.credentials")), help,
     buttons(t("action.create")));

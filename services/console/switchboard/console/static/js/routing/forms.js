@@ -5,8 +5,9 @@ import { ApiError, el, showProblem, t } from "/static/js/console.js";
 
 export const CHANNELS = ["voice", "chat", "email", "sms"];
 
+/** A labelled input in a cell of its own, so the service's message lands under it. */
 export function field(label, input, hint) {
-  return el("label", {}, label, input, hint ? el("span", { class: "hint" }, hint) : null);
+  return el("div", { class: "cell" }, el("label", {}, label, input, hint ? el("span", { class: "hint" }, hint) : null));
 }
 
 export function text(name, value = "", attrs = {}) {
