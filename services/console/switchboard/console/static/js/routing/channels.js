@@ -7,6 +7,8 @@ import { buttons, field, formCard, select, text, valueOf } from "/static/js/rout
 
 const PROVIDERS = { sms: ["generic", "twilio", "sandbox"], email: ["smtp", "mailgun", "sandbox"],
   chat: ["webchat"], voice: ["pbx", "twilio", "sandbox"] };
+const CREDENTIAL_KEYS = { twilio: "account_sid=…\nauth_token=…", smtp: "host=…\nport=587\nusername=…\npassword=…",
+  generic: "send_url=…", mailgun: "api_key=…" };
 const widgetBase = () => document.getElementById("routing-view").dataset.widgetBase;
 
 export async function showChannels(view, editing = null) {
@@ -67,9 +69,9 @@ function secretField(required) {
     required ? t("routing.hint.signing_secret") : t("routing.hint.keep_secret"));
 }
 
-function credentialsField(hint) {
+function credentialsField(hint, provider) {
   return field(t("routing.field.credentials"), el("textarea", { name: "credentials", rows: 3, autocomplete: "off",
-    spellcheck: "false", placeholder: "account_sid=…\nauth_token=…" }), hint);
+    spellcheck: "false", placeholder: CREDENTIAL_KEYS[provider] || "" }), hint);
 }
 
 /** `key=value` lines as the API's credentials object; a line without `=` is refused here. */
@@ -90,20 +92,26 @@ function createForm(done) {
   const kind = select("kind", Object.keys(PROVIDERS).map((k) => [k, t(`channel.${k}`)]), "chat");
   const provider = select("provider", [], "");
   const address = el("label", {});
+  const credentials = credentialsField(t("routing.hint.credentials"), "");
   const help = field(t("routing.field.help_text"), el("textarea", { name: "help_text", rows: 2 }), t("routing.hint.help_text"));
+  const fitProvider = () => {
+    credentials.querySelector("textarea").placeholder = CREDENTIAL_KEYS[provider.value] || "";
+  };
   const fitKind = () => {
     provider.replaceChildren(...PROVIDERS[kind.value].map((p) => el("option", { value: p }, p)));
     address.replaceChildren(t(`routing.channels.address.${kind.value}`),
       text("address", address.querySelector("input")?.value ?? "", { required: true, autocomplete: "off" }));
     help.hidden = kind.value !== "sms";
+    fitProvider();
   };
   kind.addEventListener("change", fitKind);
+  provider.addEventListener("change", fitProvider);
   fitKind();
   const form = formCard(t("routing.channels.new"), "channel-form",
     el("div", { class: "fields" }, field(t("routing.field.kind"), kind), field(t("routing.field.provider"), provider),
       el("div", { class: "cell" }, address), field(t("routing.field.name"), text("name", "", { required: true, autocomplete: "off" })),
       secretField(true)),
-    credentialsField(t("routing.hint.credentials")), help,
+    credentials, help,
     buttons(t("action.create")));
   onSubmit(form, async () => {
     const body = { kind: kind.value, provider: provider.value, address: valueOf(form, "address") ?? "",
@@ -121,7 +129,7 @@ function editForm(channel, done) {
     el("p", { class: "hint" }, `${t(`channel.${channel.kind}`)} · ${channel.provider} · ${channel.address}`),
     el("div", { class: "fields" }, field(t("routing.field.name"), text("name", channel.name, { required: true })),
       secretField(false)),
-    credentialsField(t("routing.hint.keep_credentials")),
+    credentialsField(t("routing.hint.keep_credentials"), channel.provider),
     channel.kind === "sms" ? field(t("routing.field.help_text"),
       el("textarea", { name: "help_text", rows: 2 }, channel.help_text || ""), t("routing.hint.help_text")) : null,
     buttons(t("action.save"), done));
