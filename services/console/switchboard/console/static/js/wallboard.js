@@ -14,7 +14,12 @@ const EVERY_SECONDS = 2;
 const CHARTS_EVERY_MS = 60_000;
 const $ = (id) => document.getElementById(id);
 
-const board = { stats: null, queues: [], agents: [], tasks: [], shown: { agents: "", waiting: "" }, counts: "", refreshing: false };
+const board = {
+  stats: null, queues: [], agents: [], tasks: [],
+  shown: { agents: "", waiting: "" }, // what each panel last drew
+  counts: "", // today's per-queue counts when the charts were last drawn
+  refreshing: false, again: false,
+};
 
 const openStateDialog = stateDialog($("state-dialog"), refreshPeople);
 const openMoveDialog = moveDialog($("move-dialog"), refreshPeople);
@@ -36,12 +41,16 @@ function drawPeople() {
     () => renderWaiting($("waiting"), waiting, names, { onMove: (task) => openMoveDialog(task, board.queues) }));
 }
 
+/** Reads agents and open tasks again; a call made while one is under way runs once more after it. */
 async function refreshPeople() {
-  if (board.refreshing) return;
+  if (board.refreshing) { board.again = true; return; }
   board.refreshing = true;
   try {
-    [board.agents, board.tasks] = await Promise.all([api("routing", "/v1/agents"), api("routing", "/v1/tasks")]);
-    drawPeople();
+    do {
+      board.again = false;
+      [board.agents, board.tasks] = await Promise.all([api("routing", "/v1/agents"), api("routing", "/v1/tasks")]);
+      drawPeople();
+    } while (board.again);
   } finally {
     board.refreshing = false;
   }
