@@ -113,6 +113,7 @@ class SimulatedAgent:
                 "disposition": _disposition(contact), "notes": "handled by the demo floor"})
             if completed.status_code == 200:
                 self._tally.count("tasks completed")
+            self._customers.contacts.pop(task["conversation_id"], None)
             if task["channel"] != "voice":  # a call ends at the PBX
                 await self._ingest.post(f"/v1/conversations/{task['conversation_id']}/close")
         except httpx.HTTPError as exc:

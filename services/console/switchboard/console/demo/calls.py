@@ -84,9 +84,12 @@ class Pbx:
     async def _post(self, call: Call, event: str, **extra: object) -> dict[str, object] | None:
         body = json.dumps({"event": event, "call_id": call.call_id, "from": call.caller, "to": self._number,
                            "at": datetime.now(UTC).isoformat(), **extra}).encode()
+        url, headers = f"/v1/webhooks/voice/pbx/{self._channel_id}", generic_headers(self._secret, body)
         try:
-            response = await self._ingest.post(f"/v1/webhooks/voice/pbx/{self._channel_id}", content=body,
-                                               headers=generic_headers(self._secret, body))
+            for _ in range(2):  # 409: two events of the call crossed, and ingest asks to send again
+                response = await self._ingest.post(url, content=body, headers=headers)
+                if response.status_code != 409:
+                    break
         except httpx.HTTPError as exc:
             self._tally.problem(f"PBX {event}: {exc!r}")
             return None

@@ -8,6 +8,8 @@ import os
 import signal
 import sys
 
+import httpx
+
 from switchboard.common.launcher import SERVICE_PORTS
 from switchboard.console.demo.api import DemoError
 from switchboard.console.demo.config import DemoConfig, service_urls
@@ -67,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     except DemoError as exc:
         print(f"demo failed: {exc}", file=sys.stderr)
         return 1
-    except OSError as exc:
-        print(f"demo failed: cannot reach the platform ({exc}); is `make run` running?", file=sys.stderr)
+    except httpx.TransportError as exc:
+        print(f"demo failed: cannot reach {exc.request.url} ({exc}); is `make run` running?", file=sys.stderr)
         return 1
     return 0

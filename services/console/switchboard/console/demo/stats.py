@@ -40,7 +40,8 @@ def status_line(elapsed: float, tally: Tally, live: dict[str, Any] | None) -> st
         parts.append(f"waiting {sum(waiting.values())}" + (f" ({detail})" if detail else ""))
         states = live.get("agents_by_state", {})
         parts.append("agents " + " ".join(f"{state} {n}" for state, n in sorted(states.items()) if n))
-    parts.append(f"outbound sms {tally['sms to customers']}, surveys answered {tally['survey replies']}")
+    parts.append(f"to customers sms {tally['sms to customers']} email {tally['emails to customers']}, "
+                 f"surveys answered {tally['survey replies']}")
     if tally["errors"] or tally["throttled"]:
         parts.append(f"errors {tally['errors']}, throttled {tally['throttled']}")
     return " | ".join(parts)
