@@ -93,6 +93,7 @@ def test_skill_queue_agent_and_rule_are_created_as_entered(admin_page: Page, api
     form.locator("[name=blended]").check()
     form.locator("[type=submit]").click()
     expect(page.get_by_test_id("agents")).to_contain_text("Li Na")
+    page.screenshot(path=str(SHOTS / "agents-en.png"), full_page=True)
     agent = routing.get("/v1/agents/agent-1").json()
     assert (agent["name"], agent["skills"], agent["blended"]) == ("Li Na", {"billing": 7}, True)
     assert agent["capacity"] == {"voice": 1, "chat": 3}
