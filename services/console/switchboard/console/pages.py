@@ -42,6 +42,7 @@ def render(request: Request, template: str, page: str, principal: Principal | No
     allowed = [p for p in PAGES if principal and principal.roles & p.roles]
     response = templates.TemplateResponse(request, template, {
         "lang": lang, "page": page, "user": principal, "pages": allowed,
+        "widget_base": settings_of(request).widget_base_url(),
         "t": lambda key: texts.get(key, key),
         "messages": texts,
         **context,
@@ -94,5 +95,4 @@ for _page in PAGES:
 @router.get("/site/{channel_id}", response_class=HTMLResponse)
 async def company_site(request: Request, channel_id: str) -> Response:
     """A demo company web site with ingest's chat widget on it (public, no sign-in)."""
-    return render(request, "site.html", "site", None, channel_id=channel_id,
-                  widget_base=settings_of(request).widget_base_url())
+    return render(request, "site.html", "site", None, channel_id=channel_id)
