@@ -163,6 +163,8 @@ class Delivery(TenantScoped, Base):
     requested_by: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    # A voice dial (channel_kind voice): what the call needs besides the number; see outbound/dials.py.
+    dial: Mapped[dict[str, object] | None] = mapped_column(JSON)
 
 
 class ChatSession(TenantScoped, Base):
@@ -192,6 +194,8 @@ class Call(TenantScoped, Base):
     from_address: Mapped[str] = mapped_column(String(255))
     to_address: Mapped[str] = mapped_column(String(255))
     status: Mapped[str] = mapped_column(String(16))  # ringing, answered, ended
+    answered_by: Mapped[str | None] = mapped_column(String(16))  # agent, customer, machine
+    attempt_id: Mapped[str | None] = mapped_column(String(64))  # a campaign's dial
     ivr_selection: Mapped[str | None] = mapped_column(String(64))
     recording_ref: Mapped[str | None] = mapped_column(String(1024))
     started_at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -1,8 +1,14 @@
-"""Telephony events: a generic signed JSON webhook for PBXs, and Twilio Voice status callbacks."""
+"""Telephony events: a generic signed JSON webhook for PBXs, and Twilio Voice status callbacks.
+
+A report about a call ingest placed names the dial (`?dial=` in the callback URL
+given with the dial, or `request_id` from a PBX), so its events carry the
+campaign attempt even when the provider reports before the dial was recorded.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import Annotated, Literal
 
@@ -17,6 +23,7 @@ from switchboard.ingest.api.webhooks import _body, _parse
 from switchboard.ingest.config import IngestSettings
 from switchboard.ingest.metrics import counted
 from switchboard.ingest.models import Channel
+from switchboard.ingest.outbound.dials import attempt_of_dial
 from switchboard.ingest.repository import IngestRepository
 from switchboard.ingest.signatures import verify_generic
 from switchboard.ingest.twilio_signing import public_url, verify_twilio
@@ -37,6 +44,7 @@ class PbxCallEvent(BaseModel):
     recording_ref: str | None = Field(None, max_length=1024)
     talk_seconds: float | None = Field(None, ge=0)
     outcome: Literal["completed", "busy", "no_answer", "failed", "machine"] | None = None
+    request_id: str | None = Field(None, max_length=64, description="the originate request's id")
 
 
 class CallAccepted(BaseModel):
@@ -64,12 +72,13 @@ async def pbx_call_event(
             raise Unprocessable("at: give the time with its offset (e.g. 2024-05-01T10:42:00+08:00)")
         return CallEvent(
             step="ended" if pbx.event == "abandoned" else pbx.event, call_id=pbx.call_id,
+            dial_id=pbx.request_id,
             from_address=pbx.sender, to_address=pbx.recipient, direction=pbx.direction, at=pbx.at,
             ivr_selection=pbx.ivr_selection, answered_by=pbx.answered_by,
             recording_ref=pbx.recording_ref, talk_seconds=pbx.talk_seconds, outcome=outcome,
         )
 
-    return await _record(runtime, channel_id, check)
+    return await _record(runtime, channel_id, check, request.query_params.get("dial"))
 
 
 # Twilio's CallStatus values as call steps and, for the end, outcomes.
@@ -100,27 +109,36 @@ async def twilio_call_event(
             raise Unprocessable(f"CallStatus {params['CallStatus']!r} is not a Twilio call status")
         step, outcome = _TWILIO_STEPS[params["CallStatus"]]
         duration = params.get("CallDuration", "")
+        outbound = params.get("Direction", "inbound").startswith("outbound")
+        machine = params.get("AnsweredBy", "").startswith(("machine", "fax"))
+        if machine and step == "ended" and outcome is None:
+            outcome = "machine"
         return CallEvent(
             step=step, call_id=params["CallSid"], from_address=params["From"],  # type: ignore[arg-type]
             to_address=params["To"], outcome=outcome, ivr_selection=params.get("Digits") or None,
-            direction="outbound" if params.get("Direction", "inbound").startswith("outbound") else "inbound",
+            direction="outbound" if outbound else "inbound",
+            answered_by="machine" if machine else "customer" if outbound else "agent",
             recording_ref=params.get("RecordingUrl") or None,
             talk_seconds=float(duration) if duration.isdigit() else None,
         )
 
-    await _record(runtime, channel_id, check)
+    await _record(runtime, channel_id, check, request.query_params.get("dial"))
     return Response(EMPTY_TWIML, media_type="text/xml")
 
 
-async def _record(runtime: Runtime, channel_id: str, check: Callable[[Channel], CallEvent]) -> CallAccepted:
+async def _record(runtime: Runtime, channel_id: str, check: Callable[[Channel], CallEvent],
+                  dial_id: str | None) -> CallAccepted:
     """Apply the event in one transaction; a first event racing its twin is applied again."""
     for attempt in range(2):
         async with runtime.unit_of_work() as uow:
-            channel = await IngestRepository(uow.session).channel_for_webhook(channel_id)
+            repo = IngestRepository(uow.session)
+            channel = await repo.channel_for_webhook(channel_id)
             if channel is None or channel.kind != "voice":
                 raise NotFound(f"no voice channel {channel_id}")
             event = check(channel)
             uow.scope_to(channel.tenant_id)
+            if attempt_id := await attempt_of_dial(repo, channel, dial_id or event.dial_id):
+                event = replace(event, attempt_id=attempt_id)
             call, changed = await apply_call_event(uow, channel, event)
             try:
                 await uow.commit()

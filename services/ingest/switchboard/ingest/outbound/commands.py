@@ -1,6 +1,7 @@
 """Sends asked for by other services, as events: never lost while ingest is down.
 
-A campaign attempt or an `ingest.cmd.send` is accepted like an API send. What
+A campaign attempt or an `ingest.cmd.send` is accepted like an API send (a
+voice attempt as a dial, outbound/dials.py). What
 cannot be sent (no channel of that kind, an opted-out marketing recipient)
 becomes a refused delivery and a `message.delivery_updated` with status
 `failed`, so that the asking service learns the outcome instead of waiting.
@@ -8,7 +9,6 @@ becomes a refused delivery and a `message.delivery_updated` with status
 
 from __future__ import annotations
 
-import logging
 from datetime import timedelta
 
 from switchboard.common.consumer import EventContext
@@ -22,9 +22,9 @@ from switchboard.ingest.outbound.accept import (
     check_sendable,
     record_refusal,
 )
+from switchboard.ingest.outbound.dials import accept_dial
+from switchboard.ingest.outbound.providers import Dial
 from switchboard.ingest.repository import IngestRepository
-
-log = logging.getLogger(__name__)
 
 
 class SendCommands:
@@ -34,16 +34,16 @@ class SendCommands:
         self.inactivity = inactivity
 
     async def on_attempt_requested(self, event: AttemptRequested, ctx: EventContext) -> None:
-        if event.channel == "voice":
-            log.warning("voice attempts are not dialed by ingest yet",
-                        extra={"fields": {"attempt_id": event.attempt_id}})
-            return
         request = SendRequest(
             to_address=event.to_address, text=event.text or "", purpose=event.purpose,
             subject=event.subject, idempotency_key=f"campaign-attempt:{event.attempt_id}",
             requested_by=f"campaign:{event.campaign_id}", attempt_id=event.attempt_id,
         )
-        await _accept_command(ctx, event.channel, None, None, request, self.inactivity)
+        dial = None
+        if event.channel == "voice":
+            dial = Dial(ring_seconds=event.ring_seconds or 30.0,
+                        information_message=event.information_message, campaign_id=event.campaign_id)
+        await _accept_command(ctx, event.channel, None, None, request, self.inactivity, dial)
 
     async def on_send_command(self, event: SendMessage, ctx: EventContext) -> None:
         request = SendRequest(
@@ -57,7 +57,7 @@ class SendCommands:
 
 async def _accept_command(
     ctx: EventContext, kind: str, channel_id: str | None, conversation_id: str | None,
-    request: SendRequest, inactivity: timedelta,
+    request: SendRequest, inactivity: timedelta, dial: Dial | None = None,
 ) -> None:
     repo = IngestRepository(ctx.uow.session)
     if await repo.delivery_by_key(ctx.tenant, request.idempotency_key) is not None:
@@ -65,12 +65,15 @@ async def _accept_command(
     channel: Channel | None = None
     try:
         channel, conversation = await _resolve(repo, ctx.tenant, kind, channel_id, conversation_id)
-        if not request.text.strip():
+        if dial is None and not request.text.strip():
             raise Unprocessable("the command has no text to send")
         await check_sendable(repo, channel, request)
     except Problem as refusal:
         await record_refusal(ctx.uow, ctx.tenant, kind, channel.id if channel else None,
                              request, refusal)
+        return
+    if dial is not None:
+        accept_dial(ctx.uow, channel, request, dial)
         return
     await accept_send(ctx.uow, channel, request, target="command", inactivity=inactivity,
                       conversation=conversation)

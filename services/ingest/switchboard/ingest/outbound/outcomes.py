@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from switchboard.common.events.ingest import MessageDeliveryUpdated, MessageSent
 from switchboard.common.uow import UnitOfWork
 from switchboard.ingest.models import Delivery
+from switchboard.ingest.outbound.dials import dial_placed
 from switchboard.ingest.outbound.providers import SendOutcome
 from switchboard.ingest.outbound.rules import FINAL, moves_forward, retry_delay
 from switchboard.ingest.repository import IngestRepository
@@ -27,7 +28,10 @@ async def record_outcome(
     now = datetime.now(UTC)
     delivery.updated_at = now
     if outcome.accepted:
-        await _sent(uow, delivery, outcome, now)
+        if delivery.channel_kind == "voice":
+            await dial_placed(uow, delivery, outcome)
+        else:
+            await _sent(uow, delivery, outcome, now)
         return
     delivery.last_error = outcome.error
     if outcome.retryable and delivery.attempts < policy.max_attempts:

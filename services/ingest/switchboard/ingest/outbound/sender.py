@@ -23,9 +23,11 @@ from switchboard.ingest.chat.hub import ChatHub
 from switchboard.ingest.config import IngestSettings
 from switchboard.ingest.models import Delivery
 from switchboard.ingest.outbound import providers
+from switchboard.ingest.outbound.dials import dial_of
 from switchboard.ingest.outbound.outcomes import RetryPolicy, record_outcome
 from switchboard.ingest.outbound.providers import OutboundSend
 from switchboard.ingest.repository import IngestRepository
+from switchboard.ingest.voice.sandbox import SandboxCalls
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +45,7 @@ class Sender:
         self._client = httpx.AsyncClient(timeout=settings.send_timeout_seconds)
         self._providers = providers.ProviderContext(
             self._client, settings.twilio_api_base_url, chat_hub, settings.send_timeout_seconds)
+        self._sandbox_calls = SandboxCalls(runtime)
 
     def wake(self) -> None:
         self._wake.set()
@@ -54,6 +57,7 @@ class Sender:
         if self._task is not None:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
+        await self._sandbox_calls.stop()
         await self._client.aclose()
 
     async def _run(self) -> None:
@@ -99,9 +103,12 @@ class Sender:
     async def _snapshot(self, repo: IngestRepository, delivery: Delivery) -> OutboundSend:
         channel = await repo.channel(delivery.tenant_id, delivery.channel_id or "")
         assert channel is not None, "a pending delivery always has its channel"
-        callback = None
-        if self._settings.public_base_url and channel.provider == "twilio":
-            base = self._settings.public_base_url.rstrip("/")
+        callback = gather = None
+        base = (self._settings.public_base_url or "").rstrip("/")
+        if base and channel.kind == "voice":  # the provider names our dial when it reports on the call
+            callback = f"{base}/v1/webhooks/voice/{channel.provider}/{channel.id}?dial={delivery.id}"
+            gather = f"{base}/v1/webhooks/voice/{channel.provider}/{channel.id}/gather?dial={delivery.id}"
+        elif base and channel.provider == "twilio":
             callback = f"{base}/v1/webhooks/sms/twilio/{channel.id}/status"
         threading = {"subject": delivery.subject, **await self._thread(repo, delivery)}
         return OutboundSend(
@@ -110,7 +117,8 @@ class Sender:
             from_address=channel.address, to_address=delivery.to_address, text=delivery.text,
             sent_by=delivery.requested_by, created_at=delivery.created_at,
             secret=channel.signing_secret, credentials=dict(channel.credentials),
-            status_callback_url=callback, **threading,
+            status_callback_url=callback, dial=dial_of(delivery), attempt_id=delivery.attempt_id,
+            gather_url=gather, **threading,
         )
 
     @staticmethod
@@ -141,6 +149,9 @@ class Sender:
                 return  # its lease ran out and another pass took it over
             await record_outcome(uow, delivery, outcome, self._policy)
             await uow.commit()
+        if outcome.simulated_call is not None:
+            self._sandbox_calls.play(send, outcome.provider_message_id or send.delivery_id,
+                                     outcome.simulated_call)
         log.info("delivery attempt", extra={"fields": {
             "delivery_id": send.delivery_id, "provider": send.provider,
             "accepted": outcome.accepted, "retryable": outcome.retryable,

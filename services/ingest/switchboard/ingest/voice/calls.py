@@ -3,7 +3,8 @@
 Events may repeat and arrive out of order (an `answered` before its `ringing`,
 a late `answered` after `ended`): a call only moves forward, ringing ->
 answered -> ended, and a step it has passed is ignored. A call is a
-conversation; its end closes it.
+conversation; its end closes it. A call ingest placed for a campaign attempt
+(outbound/dials.py) carries the attempt's id on all its events.
 """
 
 from __future__ import annotations
@@ -41,7 +42,10 @@ class CallEvent:
     answered_by: Literal["agent", "customer", "machine"] = "agent"
     recording_ref: str | None = None
     talk_seconds: float | None = None
-    outcome: Outcome | None = None  # for `ended`; None: completed if answered, else abandoned
+    outcome: Outcome | None = None  # for `ended`; None: completed if answered (machine if a
+    # machine answered), else abandoned
+    attempt_id: str | None = None
+    dial_id: str | None = None  # our dial (a delivery) the provider says this call is
 
 
 async def apply_call_event(uow: UnitOfWork, channel: Channel, event: CallEvent) -> tuple[Call, bool]:
@@ -57,6 +61,8 @@ async def apply_call_event(uow: UnitOfWork, channel: Channel, event: CallEvent) 
         call.recording_ref, changed = event.recording_ref, True
     if event.ivr_selection and not call.ivr_selection:
         call.ivr_selection, changed = event.ivr_selection, True
+    if event.attempt_id and not call.attempt_id:  # the provider reported before our dial was recorded
+        call.attempt_id, changed = event.attempt_id, True
     if _ORDER[event.step] <= _ORDER[call.status]:
         return call, changed
     if event.step == "answered":
@@ -80,6 +86,7 @@ async def _start(uow: UnitOfWork, channel: Channel, event: CallEvent, at: dateti
         conversation_id=conversation.id, provider_call_id=event.call_id, direction=event.direction[:8],
         from_address=event.from_address, to_address=event.to_address, status="ringing",
         ivr_selection=event.ivr_selection, recording_ref=event.recording_ref, started_at=at,
+        attempt_id=event.attempt_id,
     )
     repo.add(call)
     await uow.emit(ConversationOpened(
@@ -92,14 +99,19 @@ async def _start(uow: UnitOfWork, channel: Channel, event: CallEvent, at: dateti
 
 
 async def _answer(uow: UnitOfWork, call: Call, event: CallEvent, at: datetime) -> None:
-    call.status, call.answered_at = "answered", at
+    call.status, call.answered_at, call.answered_by = "answered", at, event.answered_by
     await uow.emit(CallAnswered(**_facts(call, at), answered_by=event.answered_by),
                    tenant=call.tenant_id, subject=call.conversation_id)
 
 
 async def _end(uow: UnitOfWork, call: Call, event: CallEvent, at: datetime) -> None:
     answered = call.answered_at is not None
-    outcome: Outcome = event.outcome or ("completed" if answered else "abandoned")
+    if event.outcome is not None:
+        outcome: Outcome = event.outcome
+    elif answered:
+        outcome = "machine" if call.answered_by == "machine" else "completed"
+    else:
+        outcome = "abandoned"
     talk = event.talk_seconds if event.talk_seconds is not None else (
         max(0.0, (at - call.answered_at).total_seconds()) if call.answered_at else 0.0)
     call.status, call.ended_at = "ended", at
@@ -117,4 +129,5 @@ async def _end(uow: UnitOfWork, call: Call, event: CallEvent, at: datetime) -> N
 
 def _facts(call: Call, at: datetime) -> dict[str, object]:
     return {"call_id": call.id, "conversation_id": call.conversation_id, "from_address": call.from_address,
-            "to_address": call.to_address, "direction": call.direction, "at": at}
+            "to_address": call.to_address, "direction": call.direction, "at": at,
+            "attempt_id": call.attempt_id}

@@ -8,10 +8,16 @@ from dataclasses import dataclass
 import httpx
 
 from switchboard.ingest.chat.hub import ChatHub
-from switchboard.ingest.outbound.providers import generic, sandbox, smtp, twilio, webchat
-from switchboard.ingest.outbound.providers.base import OutboundSend, SendOutcome, cannot_send
+from switchboard.ingest.outbound.providers import generic, pbx, sandbox, smtp, twilio, webchat
+from switchboard.ingest.outbound.providers.base import (
+    Dial,
+    OutboundSend,
+    SendOutcome,
+    SimulatedCall,
+    cannot_send,
+)
 
-__all__ = ["OutboundSend", "ProviderContext", "SendOutcome", "cannot_send", "send"]
+__all__ = ["Dial", "OutboundSend", "ProviderContext", "SendOutcome", "SimulatedCall", "cannot_send", "send"]
 
 
 @dataclass(frozen=True)
@@ -25,6 +31,8 @@ class ProviderContext:
 
 
 async def send(context: ProviderContext, outbound: OutboundSend) -> SendOutcome:
+    if outbound.channel_kind == "voice":
+        return await _dial(context, outbound)
     if outbound.provider == "twilio":
         return await twilio.send(context.client, outbound, context.twilio_base_url)
     if outbound.provider == "generic":
@@ -36,3 +44,13 @@ async def send(context: ProviderContext, outbound: OutboundSend) -> SendOutcome:
     if outbound.provider == "sandbox":
         return sandbox.send(outbound)
     return SendOutcome(accepted=False, error=f"provider {outbound.provider!r} cannot send")
+
+
+async def _dial(context: ProviderContext, outbound: OutboundSend) -> SendOutcome:
+    if outbound.provider == "twilio":
+        return await twilio.place_call(context.client, outbound, context.twilio_base_url)
+    if outbound.provider == "pbx":
+        return await pbx.originate(context.client, outbound)
+    if outbound.provider == "sandbox":
+        return sandbox.dial(outbound)
+    return SendOutcome(accepted=False, error=f"provider {outbound.provider!r} cannot dial")

@@ -1,11 +1,18 @@
-"""Twilio's Messages API: a form POST with Basic auth, answered with the message resource.
+"""Twilio's Messages and Calls APIs: form POSTs with Basic auth, answered with the resource.
 
 POST {base}/2010-04-01/Accounts/{AccountSid}/Messages.json with To, From (or
 MessagingServiceSid), Body and StatusCallback. 201 carries `sid` and `status`;
 an error carries Twilio's `code` and `message`, e.g. 21211 for an invalid To.
+
+A dial is POST .../Calls.json with To, From, Twiml (what the call does once
+answered), Timeout (ring time), MachineDetection=Enable and StatusCallback with
+StatusCallbackEvent initiated, ringing, answered and completed; 201 carries the
+call's `sid`. Its progress comes back to the voice webhook (api/voice.py).
 """
 
 from __future__ import annotations
+
+from xml.sax.saxutils import escape, quoteattr
 
 import httpx
 
@@ -28,11 +35,42 @@ async def send(client: httpx.AsyncClient, outbound: OutboundSend, default_base_u
         form["From"] = outbound.from_address
     if outbound.status_callback_url:
         form["StatusCallback"] = outbound.status_callback_url
+    return await _create(client, outbound, f"{base}/2010-04-01/Accounts/{account}/Messages.json", form)
+
+
+async def place_call(client: httpx.AsyncClient, outbound: OutboundSend, default_base_url: str) -> SendOutcome:
+    if not outbound.status_callback_url or outbound.dial is None:
+        return SendOutcome(accepted=False, error="INGEST_PUBLIC_BASE_URL is not set: Twilio could not "
+                                                 "report the call's progress to Switchboard")
+    account = outbound.credentials["account_sid"]
+    base = (outbound.credentials.get("api_base_url") or default_base_url).rstrip("/")
+    form: dict[str, str | list[str]] = {
+        "To": outbound.to_address, "From": outbound.from_address, "Twiml": call_twiml(outbound),
+        "Timeout": str(max(5, min(600, round(outbound.dial.ring_seconds)))), "MachineDetection": "Enable",
+        "StatusCallback": outbound.status_callback_url, "StatusCallbackMethod": "POST",
+        "StatusCallbackEvent": ["initiated", "ringing", "answered", "completed"],
+    }
+    return await _create(client, outbound, f"{base}/2010-04-01/Accounts/{account}/Calls.json", form)
+
+
+def call_twiml(outbound: OutboundSend) -> str:
+    """A keypad survey asks its question and gathers the answer; any other call waits in the
+    channel's Twilio queue (credential `agent_queue`) for the agent routing offers it to."""
+    assert outbound.dial is not None
+    if outbound.dial.survey_kind and outbound.gather_url:
+        gather = (f'<Gather input="dtmf" numDigits="{outbound.dial.digits}" finishOnKey="#" timeout="6" '
+                  f'method="POST" action={quoteattr(outbound.gather_url)}><Say>{escape(outbound.text)}</Say>'
+                  "</Gather>")
+        return f'<?xml version="1.0" encoding="UTF-8"?><Response>{gather}<Hangup/></Response>'
+    queue = escape(outbound.credentials.get("agent_queue") or "switchboard")
+    return f'<?xml version="1.0" encoding="UTF-8"?><Response><Enqueue>{queue}</Enqueue></Response>'
+
+
+async def _create(client: httpx.AsyncClient, outbound: OutboundSend, url: str,
+                  form: dict[str, str] | dict[str, str | list[str]]) -> SendOutcome:
+    account = outbound.credentials["account_sid"]
     try:
-        response = await client.post(
-            f"{base}/2010-04-01/Accounts/{account}/Messages.json",
-            data=form, auth=(account, outbound.secret),
-        )
+        response = await client.post(url, data=form, auth=(account, outbound.secret))
     except httpx.HTTPError as exc:
         return failure_from_transport(exc)
     body = _json(response)
