@@ -136,7 +136,7 @@ def test_queues_and_agents_change_on_the_wallboard_as_contacts_arrive_and_are_an
     ann.close()
 
 
-def test_a_supervisor_sets_an_agent_not_ready_from_the_wallboard(
+def test_a_supervisor_sets_an_agent_not_ready_then_signs_them_out_from_the_wallboard(
         new_page: Callable[..., Page], sign_in: Callable[..., None], api: Api, platform: Platform,
         tenant: str) -> None:
     add_agent(api, "agent-2", "Bo Chen")
@@ -160,6 +160,13 @@ def test_a_supervisor_sets_an_agent_not_ready_from_the_wallboard(
     expect(page.get_by_test_id("agents-not_ready").locator(".value")).to_have_text("1")
     agent = created(api("routing").get("/v1/agents/agent-2"))
     assert (agent["state"], agent["reason"]) == ("not_ready", "lunch")
+
+    row.get_by_test_id("change-state").click()
+    dialog.locator("select[name=state]").select_option("logged_out")
+    expect(dialog.locator("select[name=reason]")).to_be_disabled()
+    dialog.locator("button[type=submit]").click()
+    expect(row.get_by_test_id("agent-state")).to_have_text("Signed out")
+    assert created(api("routing").get("/v1/agents/agent-2"))["state"] == "logged_out"
 
 
 def test_a_supervisor_moves_a_waiting_contact_to_another_queue(

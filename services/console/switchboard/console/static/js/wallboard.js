@@ -17,6 +17,7 @@ const $ = (id) => document.getElementById(id);
 const board = {
   stats: null, queues: [], agents: [], tasks: [],
   shown: { agents: "", waiting: "" }, // what each panel last drew
+  queuesKey: "", // the queues (ids and names) when their settings were last read
   counts: "", // today's per-queue counts when the charts were last drawn
   refreshing: false, again: false,
 };
@@ -56,10 +57,12 @@ async function refreshPeople() {
   }
 }
 
+/** The queues' settings (channels, for moves), read again when a queue comes, goes or is renamed. */
 async function refreshQueues(stats) {
-  const known = new Set(board.queues.map((q) => q.id));
-  if (stats.queues.length === known.size && stats.queues.every((q) => known.has(q.queue_id))) return;
+  const key = JSON.stringify(stats.queues.map((q) => [q.queue_id, q.name]));
+  if (key === board.queuesKey) return;
   board.queues = await api("routing", "/v1/queues");
+  board.queuesKey = key;
   const select = $("chart-queue");
   const chosen = select.value;
   select.replaceChildren(el("option", { value: "" }, t("wb.all_queues")),
