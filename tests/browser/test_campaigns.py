@@ -144,7 +144,8 @@ def test_an_sms_blast_is_created_listed_started_and_paused_through_the_page(
                                                      WANG: "Hi Wang, 20% off this week"}
     _tile(page, "funnel-attempted").to_have_text("2")  # refreshed while it runs, no click
     expect(page.locator("[data-testid=attempts-table] tbody tr")).to_have_count(2)
-    expect(page.locator("[data-testid=waiting-by] tbody tr")).to_have_text(["Outside calling hours or waiting to retry1"])
+    expect(page.locator("[data-testid=waiting-by] tbody tr")).to_have_text(
+        ["Outside calling hours or waiting to retry1"])
     sms.receipt(platform.url("ingest"), channel_id, LI, "delivered")
     _tile(page, "funnel-connected").to_have_text("1")
     expect(page.locator("[data-testid=outcomes] tbody")).to_contain_text("Delivered")
@@ -249,6 +250,7 @@ def test_the_funnel_and_the_results_csv_are_the_api_s_numbers(
         ("connected", "Reached"), ("converted", "Converted"))])
     expect(page.locator("[data-testid=outcomes] tbody tr")).to_have_text(["Delivered2", "Failed1"])
     expect(page.locator("[data-testid=attempts-table] tbody tr")).to_have_count(3)
+    expect(page.locator("[data-testid=waiting-by] tbody")).to_contain_text("Callback promised")
 
     with page.expect_download() as download:
         page.get_by_test_id("download-results").click()
@@ -292,6 +294,14 @@ def test_a_supervisor_reads_the_page_in_chinese(
     expect(page.get_by_test_id("start")).to_have_text("启动")
     page.get_by_test_id("start").click()  # an empty list: the service says why, on the page
     expect(page.get_by_test_id("action-error")).to_contain_text("nothing to contact: the list is empty")
+    segment = page.locator("#segment-form")
+    segment.get_by_test_id("segment-submit").click()
+    expect(segment.locator("label:has([name=segment]) + .field-error")).to_contain_text(
+        "at least 1 character")
+    segment.locator("[name=segment]").fill("vip")
+    segment.get_by_test_id("segment-submit").click()  # a segment list has no $name to fill the message
+    expect(segment.locator(".form-error")).to_contain_text("not a column of the list")
+    expect(segment.locator(".field-error")).to_have_count(0)
     _shot(page, "zh-campaign.png")
 
     page.get_by_test_id("new-campaign").click()

@@ -37,7 +37,8 @@ function fact(name, value) {
 }
 
 function span(s) {
-  return `${s.start.slice(0, 5)}–${s.end.slice(0, 5)}`;
+  const [start, end] = [s.start.slice(0, 5), s.end.slice(0, 5)];
+  return start === "00:00" && end === "00:00" ? t("facts.all_day") : `${start}–${end}`;
 }
 
 function renderFacts(c) {

@@ -19,15 +19,17 @@ function inputNameFor(form, field) {
     const below = names.find((name) => name.startsWith(`${prefix}.`));
     if (below) return below;
   }
-  return field;
+  return null;
 }
 
 export function withFields(error, form) {
   if (!(error instanceof ApiError)) return error;
   const problem = error.problem || {};
   const items = problem.errors?.length ? problem.errors : (problem.problems || []).map(splitProblem);
-  if (!items.length) return error;
-  const errors = items.map((item) => ({ ...item, field: inputNameFor(form, item.field || "") }));
+  const placed = items.map((item) => ({ item, input: inputNameFor(form, item.field || "") }));
+  // When no problem names a field of this form, the service's whole detail says it best.
+  if (!placed.some(({ input }) => input)) return error;
+  const errors = placed.map(({ item, input }) => ({ ...item, field: input ?? item.field }));
   return new ApiError(error.status, { ...problem, errors });
 }
 

@@ -36,14 +36,14 @@ function surveyTiles(survey) {
     Object.entries(survey).map(([key, value]) => tile(`survey-${key}`, label("survey_result", key), value))));
 }
 
-/** Contacts due later, by the rule that holds them (weekly cap, …); "later" when no rule is named:
- * outside their calling hours, or a retry's delay. */
+/** Contacts due later, by the rule that holds them (weekly cap, a promised callback, …); "later"
+ * when no rule is named: outside their calling hours, or a retry's delay. */
 function waitingBy(contacts) {
   const counts = {};
   const now = Date.now();
   for (const c of contacts) {
     if (c.status !== "pending" || !c.next_attempt_at || Date.parse(c.next_attempt_at) <= now) continue;
-    const why = c.suppressed_reason || "later";
+    const why = c.suppressed_reason || (c.callback_due ? "callback" : "later");
     counts[why] = (counts[why] || 0) + 1;
   }
   return counts;
