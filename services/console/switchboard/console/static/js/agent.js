@@ -16,6 +16,7 @@ async function routingAgent() {
   } catch (error) {
     if (error instanceof ApiError && error.status === 404) {
       problem.textContent = t("agent.not_an_agent", { agent: me.subject });
+      document.getElementById("agent-bar").hidden = true;
       return null;
     }
     throw error;

@@ -54,12 +54,22 @@ function consentList(pop) {
     " ", t(`channel.${c.channel}`), " · ", t(`purpose.${c.purpose}`), " ", el("span", { class: "muted" }, c.address))));
 }
 
+/** The repeat-contact sentence in the page's language, from profile's facts. */
+function repeatSentence(repeat) {
+  if (!repeat.last_contact_at) return t("pop.first_contact");
+  return t("pop.repeat", {
+    n: repeat.contacts_today, at: when(repeat.last_contact_at),
+    channel: repeat.last_channel ? t(`channel.${repeat.last_channel}`) : "",
+    state: repeat.last_unresolved ? t("pop.unresolved") : t("pop.resolved"),
+  });
+}
+
 /** A few lines for the offer card: who is calling, tier, repeat contacts. */
 export function popSummary(pop) {
   if (!pop) return el("p", { class: "muted", "data-testid": "pop-summary" }, t("pop.unknown"));
   return el("div", { class: "pop-summary", "data-testid": "pop-summary" },
     el("div", { class: "row" }, el("strong", { "data-testid": "pop-name" }, pop.customer.name || t("pop.no_name")), tierBadge(pop)),
-    el("div", { "data-testid": "pop-repeat" }, pop.repeat.summary),
+    el("div", { "data-testid": "pop-repeat", title: pop.repeat.summary }, repeatSentence(pop.repeat)),
     pop.tags.length ? el("div", { class: "muted" }, pop.tags.join(" · ")) : null);
 }
 
@@ -107,7 +117,9 @@ export async function showCustomer(aside, task) {
     repeatFacts(pop),
     el("h3", {}, t("pop.consent")), consentList(pop),
     el("h3", {}, t("pop.last_interactions")),
-    el("ul", { class: "plain" }, pop.last_interactions.map(interactionItem)),
+    pop.last_interactions.length
+      ? el("ul", { class: "plain" }, pop.last_interactions.map(interactionItem))
+      : el("p", { class: "muted" }, t("table.empty")),
     timelineSection(pop.customer.id),
   );
 }

@@ -12,7 +12,8 @@ function recordSheet(record) {
   const rows = Object.entries(record.fields).map(([name, value]) => el("tr", {}, el("th", { scope: "row" }, name), el("td", {}, value)));
   return el("table", { class: "grid record", "data-testid": "preview-record" },
     el("tbody", {},
-      el("tr", {}, el("th", { scope: "row" }, t("outbound.number")), el("td", {}, record.address_masked || "")),
+      record.address_masked
+        ? el("tr", {}, el("th", { scope: "row" }, t("outbound.number")), el("td", {}, record.address_masked)) : null,
       rows,
       record.attempts_made !== undefined
         ? el("tr", {}, el("th", { scope: "row" }, t("outbound.attempts")), el("td", {}, String(record.attempts_made))) : null,
