@@ -14,10 +14,10 @@ from switchboard.console.demo.arrivals import arrivals
 from switchboard.console.demo.carrier import MailSink, SmsGateway
 from switchboard.console.demo.config import DEMO_SIGNING_SECRET, DemoConfig
 from switchboard.console.demo.customers import Customers
-from switchboard.console.demo.scripts import Customer, population
-from switchboard.console.demo.setup import DemoTenant, Endpoints, setup_tenant
+from switchboard.console.demo.scripts import population
+from switchboard.console.demo.setup import Endpoints, setup_tenant
 from switchboard.console.demo.setup_campaign import start_bill_blast
-from switchboard.console.demo.setup_routing import SIM_NAMES, sim_agent_ids
+from switchboard.console.demo.setup_routing import SIM_NAMES, sim_agent_id
 from switchboard.console.demo.stats import Tally, status_line
 
 POPULATION = 60
@@ -29,88 +29,89 @@ Print = Callable[[str], None]
 
 async def run(config: DemoConfig, out: Print = print) -> Tally:
     """Runs until `config.duration_seconds` pass or the task is cancelled (Ctrl-C); what it did."""
-    rng, tally, people = random.Random(config.seed), Tally(), population(POPULATION)
-    admin = clients(config, config.admin_token())
-    public = httpx.AsyncClient(base_url=config.url("ingest"), timeout=20)  # providers and visitors
-    customers: Customers | None = None
-
-    async def delivered(phone: str, text: str) -> None:
-        if customers is not None:
-            await customers.on_sms_delivered(phone, text)
-
-    gateway, mail = SmsGateway(public, DEMO_SIGNING_SECRET, tally, delivered), MailSink(tally)
-    agents: list[SimulatedAgent] = []
-    try:
-        endpoints = Endpoints(await gateway.start(), "127.0.0.1", await mail.start())
-        tenant = await setup_tenant(admin, endpoints, people, config.agents)
-        gateway.channel_id = tenant.channels["sms"]
-        out(f"tenant {config.tenant!r} set up: channels {', '.join(sorted(tenant.channels))}; "
-            f"queues {', '.join(tenant.queues)}; {config.agents} simulated agents")
-        customers = Customers(public, tenant, people, rng, tally, MEAN_PATIENCE_SECONDS)
-        agents = _agents(config, customers, rng, tally)
-        await _floor(config, admin, tenant, customers, agents, people, rng, tally, out)
-    finally:
-        await asyncio.gather(*(agent.stop() for agent in agents), return_exceptions=True)
-        if customers is not None:
-            await customers.stop()
-        await gateway.stop()
-        await mail.stop()
-        await close_all(admin)
-        await public.aclose()
-    return tally
+    simulation = Simulation(config, out)
+    await simulation.run()
+    return simulation.tally
 
 
-async def _floor(config: DemoConfig, admin: dict[str, httpx.AsyncClient], tenant: DemoTenant,
-                 customers: Customers, agents: list[SimulatedAgent], people: list[Customer],
-                 rng: random.Random, tally: Tally, out: Print) -> None:
-    blast = await start_bill_blast(admin["campaign"], rng, people, BLAST_SIZE)
-    out(f"outbound: SMS blast {blast['name']!r} {blast['status']}; CSAT journey running after each contact")
-    loop = asyncio.get_running_loop()
-    started = loop.time()
-    work = [asyncio.create_task(agent.run()) for agent in agents]
-    work.append(asyncio.create_task(_traffic(customers, people, rng, config.rate_per_minute)))
-    work.append(asyncio.create_task(_report(admin["routing"], tally, started, config.report_every, out)))
-    try:
-        if config.duration_seconds is None:
-            await asyncio.gather(*work)
-        else:
-            await asyncio.sleep(config.duration_seconds)
-    finally:
-        for task in work:
-            task.cancel()
-        await asyncio.gather(*work, return_exceptions=True)
-        out(status_line(loop.time() - started, tally, None))
-        for detail, n in tally.problems.most_common(10):
-            out(f"  {n} x {detail}")
+class Simulation:
+    def __init__(self, config: DemoConfig, out: Print) -> None:
+        self.config, self.out = config, out
+        self.rng, self.tally, self.people = random.Random(config.seed), Tally(), population(POPULATION)
+        self.admin = clients(config, config.admin_token())
+        self.public = httpx.AsyncClient(base_url=config.url("ingest"), timeout=20)  # providers, visitors
+        self.gateway = SmsGateway(self.public, DEMO_SIGNING_SECRET, self.tally, self._sms_delivered)
+        self.mail = MailSink(self.tally)
+        self.customers: Customers | None = None
+        self.agents: list[SimulatedAgent] = []
 
-
-def _agents(config: DemoConfig, customers: Customers, rng: random.Random,
-            tally: Tally) -> list[SimulatedAgent]:
-    agents = []
-    for number, agent_id in enumerate(sim_agent_ids(config.agents), start=1):
-        token = config.agent_token(agent_id)
-        agents.append(SimulatedAgent(agent_id, SIM_NAMES[(number - 1) % len(SIM_NAMES)],
-                                     client(config, "routing", token), client(config, "ingest", token),
-                                     customers, random.Random(rng.random()), tally, config.handle_seconds))
-    return agents
-
-
-async def _traffic(customers: Customers, people: list[Customer], rng: random.Random, rate: float) -> None:
-    loop = asyncio.get_running_loop()
-    started = loop.time()
-    for arrival in arrivals(rng, rate):
-        delay = started + arrival.at - loop.time()
-        if delay > 0:
-            await asyncio.sleep(delay)
-        customers.get_in_touch(rng.choice(people), arrival.channel)
-
-
-async def _report(routing: httpx.AsyncClient, tally: Tally, started: float, every: float, out: Print) -> None:
-    loop = asyncio.get_running_loop()
-    while True:
-        await asyncio.sleep(every)
+    async def run(self) -> None:
         try:
-            live = expect(await routing.get("/v1/stats/live"))
-        except (httpx.HTTPError, DemoError):
-            live = None
-        out(status_line(loop.time() - started, tally, live))
+            endpoints = Endpoints(await self.gateway.start(), "127.0.0.1", await self.mail.start())
+            tenant = await setup_tenant(self.admin, endpoints, self.people, self.config.agents)
+            self.gateway.channel_id = tenant.channels["sms"]
+            self.out(f"tenant {self.config.tenant!r} set up: channels {', '.join(sorted(tenant.channels))}; "
+                     f"queues {', '.join(tenant.queues)}; {self.config.agents} simulated agents")
+            self.customers = Customers(self.public, tenant, self.people, self.rng, self.tally,
+                                       MEAN_PATIENCE_SECONDS)
+            self.agents = [self._agent(number, self.customers) for number in range(1, self.config.agents + 1)]
+            await self._floor(self.customers)
+        finally:
+            await asyncio.gather(*(agent.stop() for agent in self.agents), return_exceptions=True)
+            if self.customers is not None:
+                await self.customers.stop()
+            await self.gateway.stop()
+            await self.mail.stop()
+            await close_all(self.admin)
+            await self.public.aclose()
+
+    async def _floor(self, customers: Customers) -> None:
+        blast = await start_bill_blast(self.admin["campaign"], self.rng, self.people, BLAST_SIZE)
+        self.out(f"outbound: SMS blast {blast['name']!r} {blast['status']}; "
+                 "CSAT journey running after each contact")
+        started = asyncio.get_running_loop().time()
+        work = [asyncio.create_task(agent.run()) for agent in self.agents]
+        work.append(asyncio.create_task(self._traffic(customers, started)))
+        work.append(asyncio.create_task(self._report(started)))
+        try:
+            if self.config.duration_seconds is None:
+                await asyncio.gather(*work)
+            else:
+                await asyncio.sleep(self.config.duration_seconds)
+        finally:
+            for task in work:
+                task.cancel()
+            await asyncio.gather(*work, return_exceptions=True)
+            self.out(status_line(asyncio.get_running_loop().time() - started, self.tally, None))
+            for detail, n in self.tally.problems.most_common(10):
+                self.out(f"  {n} x {detail}")
+
+    def _agent(self, number: int, customers: Customers) -> SimulatedAgent:
+        agent_id = sim_agent_id(number)
+        token = self.config.agent_token(agent_id)
+        return SimulatedAgent(agent_id, SIM_NAMES[(number - 1) % len(SIM_NAMES)],
+                              client(self.config, "routing", token), client(self.config, "ingest", token),
+                              customers, random.Random(self.rng.random()), self.tally,
+                              self.config.handle_seconds)
+
+    async def _sms_delivered(self, phone: str, text: str) -> None:
+        if self.customers is not None:
+            await self.customers.on_sms_delivered(phone, text)
+
+    async def _traffic(self, customers: Customers, started: float) -> None:
+        loop = asyncio.get_running_loop()
+        for arrival in arrivals(self.rng, self.config.rate_per_minute):
+            delay = started + arrival.at - loop.time()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            customers.get_in_touch(self.rng.choice(self.people), arrival.channel)
+
+    async def _report(self, started: float) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            await asyncio.sleep(self.config.report_every)
+            try:
+                live = expect(await self.admin["routing"].get("/v1/stats/live"))
+            except (httpx.HTTPError, DemoError):
+                live = None
+            self.out(status_line(loop.time() - started, self.tally, live))

@@ -37,8 +37,12 @@ REAL_AGENTS = [f"agent-{n}" for n in range(1, 7)]
 WRAP_UP_SECONDS = 5
 
 
+def sim_agent_id(number: int) -> str:
+    return f"sim-agent-{number}"
+
+
 def sim_agent_ids(count: int) -> list[str]:
-    return [f"sim-agent-{n}" for n in range(1, count + 1)]
+    return [sim_agent_id(n) for n in range(1, count + 1)]
 
 
 def sim_agent_skills(number: int) -> dict[str, int]:
