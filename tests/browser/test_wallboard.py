@@ -150,7 +150,8 @@ def test_a_supervisor_sets_an_agent_not_ready_then_signs_them_out_from_the_wallb
     dialog = page.locator("#state-dialog")
     expect(dialog.locator("select[name=state]")).to_have_value("not_ready")
     dialog.locator("button[type=submit]").click()  # no reason chosen: routing's own message
-    expect(dialog.locator(".form-error")).to_contain_text("not_ready needs a reason")
+    expect(dialog.locator("label:has(select[name=reason]) + .field-error")).to_contain_text(
+        "not_ready needs a reason")
     expect(dialog).to_be_visible()
 
     dialog.locator("select[name=reason]").select_option("lunch")

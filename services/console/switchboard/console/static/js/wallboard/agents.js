@@ -1,6 +1,6 @@
 /* Agents live: state and time in it, what each one handles now, and the supervisor's state change. */
 
-import { api, clearProblems, el, onSubmit, t, table } from "/static/js/console.js";
+import { ApiError, api, clearProblems, el, onSubmit, t, table } from "/static/js/console.js";
 import { ticking } from "/static/js/wallboard/clock.js";
 import { channelName, stateBadge } from "/static/js/wallboard/format.js";
 
@@ -59,6 +59,14 @@ function stateRequest(agent, { state, reason }) {
     : [`${path}/state`, { method: "PUT", json }];
 }
 
+/** Routing judges the state and its reason together (an error on the whole body): show it by the reason. */
+function besideReason(error) {
+  if (error instanceof ApiError) {
+    for (const item of error.problem.errors || []) item.field ||= "reason";
+  }
+  return error;
+}
+
 /** Wires the state dialog; returns `open(agent)`. `changed()` runs after the service agreed. */
 export function stateDialog(dialog, changed) {
   const form = dialog.querySelector("form");
@@ -69,7 +77,7 @@ export function stateDialog(dialog, changed) {
   dialog.querySelector(".wb-close").addEventListener("click", () => dialog.close());
   onSubmit(form, async (data) => {
     const [path, init] = stateRequest(agent, data);
-    await api("routing", path, init);
+    await api("routing", path, init).catch((error) => { throw besideReason(error); });
     dialog.close();
     await changed();
   });
