@@ -81,6 +81,7 @@ def test_an_evaluator_corrects_an_automatic_answer_and_submits(
     expect(weight_error).to_contain_text("greater than 0")
     weight = form.locator("input[name='sections.0.questions.1.weight']")
     expect(weight).to_have_attribute("aria-invalid", "true")
+    admin.screenshot(path="/tmp/qa-rep/scorecard-en.png", full_page=True)
     assert api("qa").get("/v1/scorecards").json() == []
     weight.fill("2")
     form.get_by_role("button", name="Publish").click()
@@ -138,3 +139,32 @@ def test_an_evaluator_corrects_an_automatic_answer_and_submits(
     assert evaluation["prefilled"] == ["greeting"]
     assert evaluation["comment"] == "Solved quickly; greet by the script next time."
     page.screenshot(path="/tmp/qa-rep/evaluation-en.png", full_page=True)
+
+    # In Chinese, the submitted sheet still shows which answer overrode the check.
+    admin.goto(f"/qa?lang=zh#/evaluations/{evaluation['id']}")
+    expect(admin.get_by_test_id("status")).to_have_text("已提交")
+    expect(admin.locator("fieldset[data-question=greeting]").get_by_test_id("auto-answer")).to_have_text(
+        "已人工修改（自动检测为：是）")
+    expect(admin.locator("input[name='answers.greeting.comment']")).to_have_value(
+        "A bare hello, not our greeting script")
+    admin.screenshot(path="/tmp/qa-rep/evaluation-zh.png", full_page=True)
+
+    # agent-1 disputes it (from their desktop); a supervisor settles the dispute on this page.
+    with as_agent(platform, "qa", tenant, "agent-1") as agent:
+        disputed = agent.post(f"/v1/evaluations/{evaluation['id']}/dispute",
+                              json={"reason": "I did greet: Hello is our script"})
+        assert disputed.status_code == 200, disputed.text
+    admin.goto(f"/qa?lang=en#/evaluations/{evaluation['id']}")
+    expect(admin.get_by_test_id("dispute-reason")).to_contain_text("I did greet: Hello is our script")
+    admin.locator("fieldset[data-question=greeting] select").select_option("yes")
+    admin.get_by_test_id("re-review").click()
+    expect(admin.locator("label:has(textarea[name=comment]) + .field-error")).to_be_visible()
+    admin.locator("textarea[name=comment]").fill("Agreed: Hello is in the script.")
+    admin.locator("input[name='answers.greeting.comment']").fill("Hello is in the script")
+    admin.get_by_test_id("re-review").click()
+    expect(admin.get_by_test_id("status")).to_have_text("Re-reviewed")
+    expect(admin.get_by_test_id("score")).to_have_text("100")
+    settled = api("qa").get(f"/v1/evaluations/{evaluation['id']}").json()
+    assert (settled["status"], settled["score"]) == ("re_reviewed", 100.0)
+    assert settled["review_comment"] == "Agreed: Hello is in the script."
+    assert settled["answers"]["greeting"]["value"] == "yes"

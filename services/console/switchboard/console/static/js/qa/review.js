@@ -1,13 +1,17 @@
 /* After submission: the evaluated agent acknowledges the evaluation or disputes it with a reason. */
 
-import { api, draft, el, me, onSubmit, t } from "/static/js/console.js";
+import { api, draft, el, me, onSubmit, showProblem, t } from "/static/js/console.js";
 
 export function agentActions(evaluation, reload) {
   if (evaluation.status !== "submitted" || evaluation.agent_id !== me.subject || !me.has("agent")) return "";
   const acknowledge = el("button", { type: "button", class: "primary", "data-testid": "acknowledge" }, t("qa.eval.acknowledge"));
   acknowledge.addEventListener("click", async () => {
-    await api("qa", `/v1/evaluations/${evaluation.id}/acknowledge`, { method: "POST" });
-    await reload();
+    try {
+      await api("qa", `/v1/evaluations/${evaluation.id}/acknowledge`, { method: "POST" });
+      await reload();
+    } catch (error) {
+      showProblem(form, error);
+    }
   });
   const form = el("form", { class: "card", novalidate: true, "data-testid": "dispute-form" },
     el("h2", {}, t("qa.eval.your_evaluation")),
