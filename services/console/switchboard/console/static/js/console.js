@@ -93,7 +93,7 @@ export function showProblem(form, error) {
   const unplaced = [];
   for (const item of problem.errors || []) {
     const field = fieldFor(form, item.field);
-    if (!field) { unplaced.push(`${item.field}: ${item.message}`); continue; }
+    if (!field) { unplaced.push(item.field ? `${item.field}: ${item.message}` : item.message); continue; }
     field.setAttribute("aria-invalid", "true");
     const note = el("div", { class: "field-error", role: "alert" }, item.message);
     (field.closest("label") || field).after(note);
