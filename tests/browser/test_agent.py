@@ -20,7 +20,6 @@ from playwright.sync_api import Page, expect
 from switchboard.common.testing import Platform, wait_until
 
 Api = Callable[[str], httpx.Client]
-SHOTS = "/tmp/agentws"
 
 
 @pytest.fixture(autouse=True)
@@ -133,7 +132,6 @@ def test_a_site_visitor_s_chat_rings_with_the_screen_pop_and_the_agent_answers_a
     expect(offer).to_have_attribute("data-tone", "running")  # the tone played (the agent clicked before)
     expect(offer.get_by_test_id("pop-summary")).to_be_visible()
     expect(offer.get_by_test_id("pop-repeat")).to_contain_text("Contact no. 1 today")
-    agent.screenshot(path=f"{SHOTS}/offer-en.png")
 
     task_id = accept_offer(agent)
     work = panel(agent, task_id)
@@ -146,7 +144,6 @@ def test_a_site_visitor_s_chat_rings_with_the_screen_pop_and_the_agent_answers_a
     work.get_by_test_id("reply-send").click()
     expect(visitor.locator(".sbw-out")).to_have_text("Sorry about that: I have removed the roaming charges.")
     expect(work.get_by_test_id("reply-text")).to_have_value("")
-    agent.screenshot(path=f"{SHOTS}/chat-en.png", full_page=True)
 
     work.get_by_test_id("complete-disposition").fill("resolved")
     work.get_by_test_id("complete-notes").fill("Roaming charges refunded")
@@ -195,7 +192,6 @@ def test_one_agent_handles_two_chats_at_once_each_in_its_own_tab(
         work.get_by_test_id("reply-text").fill(answer)
         work.get_by_test_id("reply-send").click()
         expect(work.locator("[data-testid=message][data-direction=out] .text")).to_have_text(answer)
-    agent.screenshot(path=f"{SHOTS}/two-chats-en.png", full_page=True)
     expected = (["It arrives tomorrow."], ["Under My plan, Change."])
     wait_until(lambda: (ann.replies(), bob.replies()) == expected, 20, "each visitor to get their own answer")
 
@@ -224,7 +220,6 @@ def test_an_expired_session_asks_to_sign_in_again_and_nothing_typed_is_lost(
     dialog = agent.locator("#session-expired")
     expect(dialog).to_be_visible()
     expect(reply).to_have_value("Yes, the service came back at 10:05.")
-    agent.screenshot(path=f"{SHOTS}/expired-en.png")
     dialog.locator("input[name=password]").fill("switchboard")
     dialog.locator("button[type=submit]").click()
     expect(dialog).to_be_hidden()
@@ -289,7 +284,6 @@ def test_not_ready_with_a_reason_is_recorded_and_an_sms_reply_goes_out_through_i
     work.get_by_test_id("reply-send").click()
     status = work.locator("[data-testid=message][data-direction=out] [data-testid=message-status]")
     expect(status).to_have_text("已送达")  # the sandbox provider delivers at once
-    agent.screenshot(path=f"{SHOTS}/sms-zh.png", full_page=True)
 
     conversation = api("routing").get(f"/v1/tasks/{task_id}").json()["conversation_id"]
     messages = api("ingest").get(f"/v1/conversations/{conversation}/messages").json()
@@ -371,7 +365,6 @@ def test_an_outbound_preview_call_shows_record_and_script_and_records_answers_an
     answers.locator("select[name=renew]").select_option("yes")
     answers.get_by_test_id("answers-submit").click()
     expect(answers.get_by_test_id("answers-saved")).to_be_visible()
-    agent.screenshot(path=f"{SHOTS}/outbound-en.png", full_page=True)
     outbound.get_by_test_id("outbound-code").fill("sale")
     outbound.get_by_test_id("outbound-code-submit").click()
     expect(outbound.get_by_test_id("outbound-done")).to_have_text("Recorded: sale")
