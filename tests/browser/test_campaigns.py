@@ -82,6 +82,20 @@ def gateway(api: Api) -> Iterator[tuple[SmsGateway, str]]:
     fake.server.server_close()
 
 
+@pytest.fixture
+def open_page(new_page: Callable[..., Page]) -> Iterator[Callable[..., Page]]:
+    """new_page, and the test fails if the page's script threw anything uncaught."""
+    thrown: list[str] = []
+
+    def opened(locale: str = "en-GB") -> Page:
+        page = new_page(locale=locale)
+        page.on("pageerror", lambda error: thrown.append(str(error)))
+        return page
+
+    yield opened
+    assert thrown == []
+
+
 def _zone_at(local_hour: int) -> str:
     """A fixed-offset zone where it is now `local_hour` o'clock (Etc/GMT signs are inverted)."""
     offset = (local_hour - datetime.now(UTC).hour + 12) % 24 - 12
@@ -103,10 +117,10 @@ def _tile(page: Page, testid: str) -> object:
 
 
 def test_an_sms_blast_is_created_listed_started_and_paused_through_the_page(
-        new_page: Callable[..., Page], sign_in: Callable[..., None], tenant: str, api: Api,
+        open_page: Callable[..., Page], sign_in: Callable[..., None], tenant: str, api: Api,
         platform: Platform, gateway: tuple[SmsGateway, str], tmp_path: Path) -> None:
     sms, channel_id = gateway
-    page = new_page()
+    page = open_page()
     _open(page, sign_in, tenant)
     page.get_by_test_id("new-campaign").click()
     form = page.get_by_test_id("create-form")
@@ -160,10 +174,25 @@ def test_an_sms_blast_is_created_listed_started_and_paused_through_the_page(
     assert results["funnel"] == {"listed": 3, "suppressed": 0, "attempted": 2, "connected": 1, "converted": 0}
     assert results["by_status"] == {"done": 2, "pending": 1}
 
+    # a paused campaign's hours can change: the service's refusal at the field, then the change
+    page.get_by_test_id("edit").click()
+    form.locator("[name='schedule.window.start']").fill("18:00")
+    expect(form.locator("[name=kind]")).to_be_disabled()
+    form.get_by_test_id("create-submit").click()
+    expect(form.locator("label:has([name='schedule.window.start']) + .field-error")).to_have_text(
+        "start must be before end")
+    form.locator("[name='schedule.window.start']").fill("10:00")
+    form.locator("[name='schedule.window.end']").fill("17:00")
+    form.get_by_test_id("create-submit").click()
+    expect(page.locator("#campaign-facts")).to_contain_text("10:00–17:00")
+    changed = campaign.get(f"/v1/campaigns/{created['id']}").json()
+    assert changed["schedule"]["window"] == {"start": "10:00:00", "end": "17:00:00"}
+    assert changed["message_template"] == "Hi $name, 20% off this week" and changed["status"] == "paused"
+
 
 def test_bad_input_shows_the_service_s_message_next_to_the_field_and_creates_nothing(
-        new_page: Callable[..., Page], sign_in: Callable[..., None], tenant: str, api: Api) -> None:
-    page = new_page()
+        open_page: Callable[..., Page], sign_in: Callable[..., None], tenant: str, api: Api) -> None:
+    page = open_page()
     _open(page, sign_in, tenant)
     page.get_by_test_id("new-campaign").click()
     form = page.get_by_test_id("create-form")
@@ -231,7 +260,7 @@ def _api_blast(campaign: httpx.Client, sms: SmsGateway, ingest_url: str, channel
 
 
 def test_the_funnel_and_the_results_csv_are_the_api_s_numbers(
-        new_page: Callable[..., Page], sign_in: Callable[..., None], tenant: str, api: Api,
+        open_page: Callable[..., Page], sign_in: Callable[..., None], tenant: str, api: Api,
         platform: Platform, gateway: tuple[SmsGateway, str]) -> None:
     sms, channel_id = gateway
     campaign = api("campaign")
@@ -239,8 +268,10 @@ def test_the_funnel_and_the_results_csv_are_the_api_s_numbers(
     results = campaign.get(f"/v1/campaigns/{cid}/results").json()
     assert results["funnel"] == {"listed": 3, "suppressed": 0, "attempted": 3, "connected": 2, "converted": 1}
 
-    page = new_page()
+    page = open_page()
     _open(page, sign_in, tenant)
+    page.goto("/admin/campaigns#no-such-campaign")
+    expect(page.locator("#nothing-selected")).to_have_text("no campaign no-such-campaign")
     page.goto(f"/admin/campaigns#{cid}")
     for key, value in results["funnel"].items():
         _tile(page, f"funnel-{key}").to_have_text(str(value))
@@ -276,13 +307,13 @@ def test_the_funnel_and_the_results_csv_are_the_api_s_numbers(
 
 
 def test_a_supervisor_reads_the_page_in_chinese(
-        new_page: Callable[..., Page], sign_in: Callable[..., None], tenant: str, api: Api) -> None:
+        open_page: Callable[..., Page], sign_in: Callable[..., None], tenant: str, api: Api) -> None:
     campaign = api("campaign")
     made = campaign.post("/v1/campaigns", json={
         "name": "春季回访", "kind": "survey", "survey_kind": "csat", "purpose": "service",
         "message_template": "您好 $name，请为本次服务打分（1-5）",
     }).json()
-    page = new_page(locale="zh-CN")
+    page = open_page(locale="zh-CN")
     _open(page, sign_in, tenant, "supervisor")
     expect(page.locator("main h1")).to_have_text("外呼活动")
     expect(page.get_by_test_id("new-campaign")).to_have_text("新建活动")

@@ -3,7 +3,7 @@
 
 import { api, el, table, t, when } from "./console.js";
 import { showCallbacks } from "./campaigns/callbacks.js";
-import { setUpCreateForm } from "./campaigns/create.js";
+import { setUpCampaignForm } from "./campaigns/create.js";
 import { setUpListForms } from "./campaigns/lists.js";
 import { label } from "./campaigns/problems.js";
 import { downloadResults, refreshResults } from "./campaigns/results.js";
@@ -73,6 +73,7 @@ function renderHeader(c) {
   start.textContent = t(c.status === "paused" ? "action.resume" : "action.start");
   document.querySelector("[data-action=pause]").disabled = c.status !== "running";
   document.querySelector("[data-action=stop]").disabled = finished;
+  $("edit-campaign").disabled = !["draft", "paused"].includes(c.status);
   renderFacts(c);
 }
 
@@ -96,10 +97,19 @@ function keepLive() {
       renderHeader(fresh);
       await refreshDetail();
       if (changed) await loadList();
+    } catch (error) {
+      parts.updated.textContent = t("results.refresh_failed", { reason: error.message });
     } finally {
       if (id === state.current?.id) keepLive();
     }
   }, REFRESH_MS);
+}
+
+function showNothing(message = t("campaigns.pick")) {
+  state.current = null;
+  $("detail").hidden = true;
+  $("nothing-selected").textContent = message;
+  $("nothing-selected").hidden = false;
 }
 
 async function showCampaign(id) {
@@ -107,12 +117,15 @@ async function showCampaign(id) {
   $("action-error").textContent = "";
   $("list-report").replaceChildren();
   if (!id) {
-    state.current = null;
-    $("detail").hidden = true;
-    $("nothing-selected").hidden = false;
+    showNothing();
     return;
   }
-  state.current = await api("campaign", `/v1/campaigns/${id}`);
+  try {
+    state.current = await api("campaign", `/v1/campaigns/${id}`);
+  } catch (error) {
+    showNothing(error.message);  // e.g. a link to another tenant's campaign: "no campaign …"
+    return;
+  }
   $("nothing-selected").hidden = true;
   $("detail").hidden = false;
   renderHeader(state.current);
@@ -141,12 +154,17 @@ function refreshCallbacks() {
 
 function wire() {
   const createCard = $("create-card");
-  const creator = setUpCreateForm($("create-form"), async (campaign) => {
+  const form = setUpCampaignForm($("create-form"), $("create-title"), async (campaign) => {
     createCard.hidden = true;
+    if (campaign.id === state.current?.id) {
+      state.current = campaign;
+      renderHeader(campaign);
+    }
     location.hash = campaign.id;
     await loadList();
   });
-  $("new-campaign").addEventListener("click", () => { createCard.hidden = false; creator.open(); });
+  $("new-campaign").addEventListener("click", () => { createCard.hidden = false; form.openNew(); });
+  $("edit-campaign").addEventListener("click", () => { createCard.hidden = false; form.openEdit(state.current); });
   $("cancel-create").addEventListener("click", () => { createCard.hidden = true; });
   $("refresh-list").addEventListener("click", loadList);
   $("refresh-results").addEventListener("click", refreshDetail);

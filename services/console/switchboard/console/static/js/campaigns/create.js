@@ -1,6 +1,6 @@
 /* The new-campaign form: fields shown per kind, the body the service takes, the template drafts. */
 
-import { api, draft, formData } from "../console.js";
+import { api, clearProblems, draft, formData, t } from "../console.js";
 import { submitTo } from "./problems.js";
 
 function put(target, [head, ...rest], value) {
@@ -47,19 +47,76 @@ async function offerQueues() {
   }
 }
 
-/** Wires the form; `created(campaign)` runs after the service accepted it. */
-export function setUpCreateForm(form, created) {
+const FIXED = ["kind", "channel", "purpose", "survey_kind", "journey_trigger", "default_region"];
+
+/** The stored campaign in the form, for changing it. */
+function fill(form, c) {
+  form.reset();
+  const s = c.schedule;
+  const clock = (value) => (value ? value.slice(0, 5) : "");
+  const values = {
+    name: c.name, kind: c.kind, channel: c.channel, purpose: c.purpose, survey_kind: c.survey_kind ?? "",
+    journey_trigger: c.journey_trigger ?? "", queue_id: c.queue_id ?? "", message_template: c.message_template ?? "",
+    "templates.zh": c.templates?.zh ?? "", email_subject: c.email_subject ?? "",
+    "schedule.window.start": clock(s.window.start), "schedule.window.end": clock(s.window.end),
+    "schedule.quiet_hours.0.start": clock(s.quiet_hours[0]?.start), "schedule.quiet_hours.0.end": clock(s.quiet_hours[0]?.end),
+    "schedule.start_date": s.start_date ?? "", "schedule.end_date": s.end_date ?? "",
+    "schedule.holidays": s.holidays.join(", "), default_time_zone: c.default_time_zone ?? "",
+    default_region: c.default_region, "retry.max_attempts": c.retry.max_attempts, weekly_cap: c.weekly_cap,
+    ...Object.fromEntries(Object.entries(c.retry.retry_minutes).map(([k, v]) => [`retry.retry_minutes.${k}`, v])),
+  };
+  for (const [name, value] of Object.entries(values)) {
+    const field = form.elements.namedItem(name);
+    if (field) field.value = value;
+  }
+  form.querySelectorAll('[name="schedule.weekdays"]').forEach((box) => {
+    box.checked = s.weekdays.includes(Number(box.value));
+  });
+}
+
+/** Wires the form for a new campaign and for changing one; `done(campaign)` after the service took it. */
+export function setUpCampaignForm(form, title, done) {
   const kind = form.elements.kind;
-  kind.addEventListener("change", () => showFieldsFor(form, kind.value));
-  showFieldsFor(form, kind.value);
+  const submit = form.querySelector("[type=submit]");
+  let editing = null;
+  const layout = () => {
+    showFieldsFor(form, kind.value);
+    for (const name of FIXED) {  // what a stored campaign cannot change
+      const field = form.elements[name];
+      field.disabled = editing !== null || Boolean(field.closest("[hidden]"));
+    }
+  };
+  kind.addEventListener("change", layout);
+  layout();
   const drafts = [draft(form.elements.message_template, "campaign-template"),
     draft(form.elements["templates.zh"], "campaign-template-zh")];
   submitTo(form, async (_data, submitted) => {
-    const campaign = await api("campaign", "/v1/campaigns", { method: "POST", json: campaignBody(submitted) });
-    drafts.forEach((d) => d.clear());
+    const body = campaignBody(submitted);
+    const campaign = editing
+      ? await api("campaign", `/v1/campaigns/${editing.id}`, { method: "PATCH", json: body })
+      : await api("campaign", "/v1/campaigns", { method: "POST", json: body });
+    if (!editing) drafts.forEach((d) => d.clear());
     submitted.reset();
-    showFieldsFor(form, kind.value);
-    created(campaign);
+    editing = null;
+    layout();
+    done(campaign);
   });
-  return { open() { offerQueues(); form.elements.name.focus(); } };
+  const open = (campaign) => {
+    editing = campaign;
+    if (campaign) fill(form, campaign);
+    title.textContent = t(campaign ? "campaigns.edit" : "campaigns.new");
+    submit.textContent = t(campaign ? "action.save" : "action.create");
+    form.querySelector("[data-edit-only]").hidden = !campaign;
+    clearProblems(form);
+    layout();
+    offerQueues();
+    form.elements.name.focus();
+  };
+  return {
+    openNew() {
+      if (editing) form.reset();
+      open(null);
+    },
+    openEdit: open,
+  };
 }
