@@ -81,7 +81,6 @@ def test_an_evaluator_corrects_an_automatic_answer_and_submits(
     expect(weight_error).to_contain_text("greater than 0")
     weight = form.locator("input[name='sections.0.questions.1.weight']")
     expect(weight).to_have_attribute("aria-invalid", "true")
-    admin.screenshot(path="/tmp/qa-rep/scorecard-en.png", full_page=True)
     assert api("qa").get("/v1/scorecards").json() == []
     weight.fill("2")
     form.get_by_role("button", name="Publish").click()
@@ -90,6 +89,21 @@ def test_an_evaluator_corrects_an_automatic_answer_and_submits(
     questions = card["definition"]["sections"][0]["questions"]
     assert [(q["key"], q["auto_check"], q["weight"]) for q in questions] == [
         ("greeting", "greeting", 1.0), ("resolved", None, 2.0)]
+
+    # Sampling: qa refuses it on without evaluators; with them, every completed contact is sampled.
+    admin.goto("/qa#/rules")
+    sampling = admin.get_by_test_id("sampling-rules")
+    sampling.locator("input[name=enabled]").check()
+    sampling.get_by_role("button", name="Save").click()
+    expect(sampling.locator(".form-error")).to_contain_text("at least one evaluator_ids entry")
+    sampling.locator("select[name=scorecard_id]").select_option(card["id"])
+    sampling.locator("textarea[name=evaluator_ids]").fill("evaluator")
+    sampling.locator("input[name=random_share]").fill("1")
+    sampling.get_by_role("button", name="Save").click()
+    expect(sampling.get_by_test_id("saved")).to_be_visible()
+    rules = api("qa").get("/v1/sampling-rules").json()
+    assert (rules["enabled"], rules["scorecard_id"], rules["evaluator_ids"], rules["random_share"]) == (
+        True, card["id"], ["evaluator"], 1.0)
 
     # It assigns the chat to the evaluator from the contact's page.
     admin.goto("/qa#/contacts")
@@ -138,7 +152,6 @@ def test_an_evaluator_corrects_an_automatic_answer_and_submits(
     assert evaluation["answers"]["resolved"]["value"] == "yes"
     assert evaluation["prefilled"] == ["greeting"]
     assert evaluation["comment"] == "Solved quickly; greet by the script next time."
-    page.screenshot(path="/tmp/qa-rep/evaluation-en.png", full_page=True)
 
     # In Chinese, the submitted sheet still shows which answer overrode the check.
     admin.goto(f"/qa?lang=zh#/evaluations/{evaluation['id']}")
@@ -147,7 +160,6 @@ def test_an_evaluator_corrects_an_automatic_answer_and_submits(
         "已人工修改（自动检测为：是）")
     expect(admin.locator("input[name='answers.greeting.comment']")).to_have_value(
         "A bare hello, not our greeting script")
-    admin.screenshot(path="/tmp/qa-rep/evaluation-zh.png", full_page=True)
 
     # agent-1 disputes it (from their desktop); a supervisor settles the dispute on this page.
     with as_agent(platform, "qa", tenant, "agent-1") as agent:

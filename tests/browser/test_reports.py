@@ -170,7 +170,6 @@ def test_reports_show_the_services_figures_as_charts_tables_and_csv(
                                                    for r in by_interval]
     assert all(row[1] == "web" for row in shown)
     assert [row[2] for row in downloaded(page, volume)[1:]] == [str(r["offered"]) for r in by_interval]
-    page.screenshot(path="/tmp/qa-rep/reports-en.png", full_page=True)
 
     # An evaluator reads qa's reports, not the team's KPIs or routing's figures.
     evaluator = new_page()
@@ -204,4 +203,3 @@ def test_reports_speak_chinese_down_to_the_csv(
     page.fill("input[name=to]", "2026-11-10")
     page.get_by_role("button", name="查询").click()
     expect(page.locator("label:has(input[name=to]) + .field-error")).to_have_text("结束日期早于开始日期。")
-    page.screenshot(path="/tmp/qa-rep/reports-zh.png", full_page=True)

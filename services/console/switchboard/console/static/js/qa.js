@@ -7,6 +7,7 @@ import { showCalibrations } from "/static/js/qa/calibration.js";
 import { showContact, showContacts } from "/static/js/qa/contacts.js";
 import { showEvaluation } from "/static/js/qa/evaluation.js";
 import { showQueue } from "/static/js/qa/queue.js";
+import { showRules } from "/static/js/qa/rules.js";
 import { showEditor, showScorecards } from "/static/js/qa/scorecards.js";
 
 const view = document.getElementById("qa-view");
@@ -19,6 +20,7 @@ const ROUTES = [
   [/^#\/scorecards\/([\w-]+)$/, "scorecards", showEditor],
   [/^#\/scorecards$/, "scorecards", showScorecards],
   [/^#\/calibrations(?:\/([\w-]+))?$/, "calibrations", showCalibrations],
+  [/^#\/rules$/, "rules", showRules],
   [/^.*$/, "evaluations", showQueue],
 ];
 
