@@ -196,6 +196,46 @@ def test_one_agent_handles_two_chats_at_once_each_in_its_own_tab(
     wait_until(lambda: (ann.replies(), bob.replies()) == expected, 20, "each visitor to get their own answer")
 
 
+def offers_of(platform: Platform, tenant: str, task_id: str) -> list[str]:
+    """The agents the task was offered to, in order, from routing's events."""
+    events = off_the_browser_thread(platform.events, "routing", tenant)
+    return [e.data["agent_id"] for e in events
+            if e.type.endswith("task.offered.v1") and e.data["task_id"] == task_id]
+
+
+def test_a_rejected_offer_rings_again_and_a_chat_is_transferred_to_a_colleague(
+        platform: Platform, new_page: Callable[..., Page], tenant: str, api: Api,
+        sign_in: Callable[..., None]) -> None:
+    channel_id = chat_channel(api)
+    route_channel_to_agent(api, "chat")
+    created(api("routing").post("/v1/agents", json={"id": "agent-2", "name": "Agent Two",
+                                                    "skills": {"support": 5}, "capacity": {"chat": 1}}))
+    colleague = platform.client("routing")
+    colleague.headers["Authorization"] = f"Bearer {platform.token(tenant, 'agent', subject='agent-2')}"
+    created(colleague.post("/v1/agents/agent-2/sign-in", json={"state": "not_ready", "reason": "meeting"}))
+    agent = new_page()
+    go_available(agent, tenant, sign_in)
+    Visitor(platform, channel_id).say("Can I keep my number if I move?")
+
+    offer = agent.get_by_test_id("offer")
+    expect(offer).to_be_visible()
+    task_id = str(offer.get_attribute("data-task"))
+    offer.get_by_test_id("offer-reject").click()
+    # nobody else is free: the task keeps its place and is offered to agent-1 again
+    wait_until(lambda: offers_of(platform, tenant, task_id) == ["agent-1", "agent-1"], 20, "the offer again")
+    expect(agent.locator(f"[data-testid=offer][data-task='{task_id}']")).to_be_visible()
+
+    assert accept_offer(agent) == task_id
+    created(colleague.put("/v1/agents/agent-2/state", json={"state": "available"}))
+    work = panel(agent, task_id)
+    work.get_by_test_id("transfer-agent").fill("agent-2")
+    work.get_by_test_id("transfer-submit").click()
+    expect(agent.get_by_test_id("task-tab")).to_have_count(0)
+    task = api("routing").get(f"/v1/tasks/{task_id}").json()
+    assert (task["status"], task["agent_id"]) == ("offered", "agent-2")
+    colleague.close()
+
+
 def test_an_expired_session_asks_to_sign_in_again_and_nothing_typed_is_lost(
         platform: Platform, new_page: Callable[..., Page], tenant: str, api: Api, console_url: str,
         sign_in: Callable[..., None]) -> None:
