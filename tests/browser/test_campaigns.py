@@ -347,3 +347,18 @@ def test_a_supervisor_reads_the_page_in_chinese(
     expect(form.locator("label:has([name=journey_trigger]) + .field-error")).to_contain_text("required")
     _shot(page, "zh-create.png")
     assert [c["name"] for c in campaign.get("/v1/campaigns").json()] == [made["name"]]
+
+
+def test_a_voice_campaign_shows_its_pacing(
+        open_page: Callable[..., Page], sign_in: Callable[..., None], tenant: str, api: Api) -> None:
+    made = api("campaign").post("/v1/campaigns", json={"name": "Renewals", "kind": "predictive"})
+    assert made.status_code == 201, made.text
+    pacing = api("campaign").get(f"/v1/campaigns/{made.json()['id']}/pacing").json()
+    page = open_page()
+    _open(page, sign_in, tenant)
+    page.get_by_test_id("campaign-link").click()
+    expect(page.locator("#pacing-card")).to_be_visible()
+    _tile(page, "pacing-free").to_have_text(str(pacing["free_agents"]))
+    _tile(page, "pacing-in-flight").to_have_text(str(pacing["calls_in_flight"]))
+    expect(page.locator("[data-testid=pacing-abandon] .badge")).to_have_text("target 3%")
+    assert pacing["abandon_target"] == 0.03
