@@ -1,7 +1,9 @@
 """Outbound voice end to end: a progressive campaign paced on routing's free agents asks ingest to
 dial; ingest places the calls through Twilio's Calls API (faked at the wire, answering as Twilio
 does); the test posts Twilio's signed status callbacks back. The call answered by a person is
-offered to an agent and ends `connected`; the busy one is scheduled again by the retry rule."""
+offered to an agent and ends `connected`; the busy one is scheduled again by the retry rule.
+Keypad surveys: the call asks the question and gathers keys (Twilio's <Gather>, the PBX's gather),
+and the keys pressed are recorded at campaign like an SMS survey reply."""
 
 from __future__ import annotations
 
@@ -18,10 +20,12 @@ import pytest
 from twilio.request_validator import RequestValidator
 
 from switchboard.common.testing import Platform, wait_until
+from switchboard.ingest.signatures import sign_generic, verify_generic
 
 pytestmark = pytest.mark.integration
 
 TOKEN = "0123456789abcdef0123456789abcdef"
+PBX_SECRET = "pbx-secret-0123456789"
 ACCOUNT = "AC" + "a" * 32
 PUBLIC = "https://sb.example.com"  # where Twilio reaches ingest (a proxy in front of it)
 LI, WANG = "+8613800138000", "+8613900139000"
@@ -59,6 +63,42 @@ class TwilioCallsApi:
 
     def call_to(self, number: str) -> dict[str, list[str]]:
         return next(call for call in self.calls if call["To"] == [number])
+
+
+class PbxOriginateApi:
+    """A PBX's originate endpoint at the wire: checks the signature, answers with its call id."""
+
+    def __init__(self) -> None:
+        self.requests: list[dict] = []
+        api = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                verify_generic(PBX_SECRET, self.headers["X-Signature-Timestamp"], self.headers["X-Signature"],
+                               body, window_seconds=60)
+                api.requests.append(json.loads(body))
+                answer = json.dumps({"call_id": f"pbx-out-{len(api.requests)}"}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/originate"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+def signed_json(url: str, body: dict[str, object]) -> httpx.Response:
+    raw = json.dumps(body).encode()
+    timestamp = str(int(datetime.now(UTC).timestamp()))
+    return httpx.post(url, content=raw, timeout=30, headers={
+        "Content-Type": "application/json", "X-Signature-Timestamp": timestamp,
+        "X-Signature": sign_generic(PBX_SECRET, timestamp, raw)})
 
 
 @pytest.fixture
@@ -154,7 +194,8 @@ def test_a_progressive_campaign_dials_through_twilio_and_connects_the_answered_c
     def outcomes() -> dict[str, dict]:
         return {a["outcome"]: a for a in campaign.get(f"/v1/campaigns/{cid}/attempts").json()}
 
-    wait_until(lambda: set(outcomes()) == {"connected", "busy"}, 20, "both attempts' outcomes at campaign")
+    wait_until(lambda: set(outcomes()) == {"connected", "busy"} and outcomes()["connected"]["agent_id"], 20,
+               "both attempts' outcomes at campaign, and the agent who took the call")
     connected = outcomes()["connected"]
     assert connected["id"] == platform.scalar(
         "ingest", "SELECT attempt_id FROM calls WHERE provider_call_id = :s", s=li["_sid"][0])
@@ -165,3 +206,110 @@ def test_a_progressive_campaign_dials_through_twilio_and_connects_the_answered_c
     assert timedelta(minutes=29) < retry_at - datetime.now(UTC) <= timedelta(minutes=30)
     assert len(twilio_api.calls) == 2  # nothing dialed again before the rule allows
     assert platform.scalar("ingest", "SELECT count(*) FROM calls WHERE status = 'ended'") == 2
+
+
+def test_a_keypad_survey_call_asks_its_question_and_records_the_digits_pressed(
+    platform: Platform, twilio_api: TwilioCallsApi
+) -> None:
+    platform.start(["ingest", "campaign"], extra_env={
+        "CAMPAIGN_SCHEDULER_SECONDS": "0.3", "INGEST_PUBLIC_BASE_URL": PUBLIC})
+    with platform.client("ingest", "acme", "admin") as ingest:
+        channel = ingest.post("/v1/channels", json={
+            "kind": "voice", "provider": "twilio", "address": "+14155550199", "name": "Surveys",
+            "signing_secret": TOKEN, "credentials": {"account_sid": ACCOUNT, "api_base_url": twilio_api.url}})
+        assert channel.status_code == 201, channel.text
+    campaign = platform.client("campaign", "acme", "supervisor")
+    created = campaign.post("/v1/campaigns", json={
+        "name": "CSAT by phone", "kind": "survey", "channel": "voice", "survey_kind": "csat",
+        "purpose": "service", "schedule": {"window": {"start": "00:00", "end": "00:00"}},
+        "message_template": "Hello $name. How satisfied were you with our service? Press 1 to 5.",
+    })
+    assert created.status_code == 201, created.text
+    cid = created.json()["id"]
+    assert campaign.post(f"/v1/campaigns/{cid}/lists", content=f"phone,name\n{LI},Li\n".encode()
+                         ).status_code == 201
+    assert campaign.post(f"/v1/campaigns/{cid}/start").status_code == 200
+
+    # The call's TwiML asks the question and gathers one key, posted to ingest's gather webhook.
+    wait_until(lambda: len(twilio_api.calls) == 1, 30, "the survey call at Twilio")
+    [call] = twilio_api.calls
+    twiml = call["Twiml"][0]
+    assert "<Say>Hello Li. How satisfied were you with our service? Press 1 to 5.</Say>" in twiml
+    assert '<Gather input="dtmf" numDigits="1"' in twiml
+    action = twiml.split('action="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
+    assert action.startswith(f"{PUBLIC}/v1/webhooks/voice/twilio/{channel.json()['id']}/gather?dial=")
+    wait_until(lambda: platform.scalar("ingest", "SELECT count(*) FROM calls") == 1, 15, "the call ringing")
+    status_callback(platform, call, "in-progress", AnsweredBy="human")
+
+    def gather(digits: str, signed_url: str = action) -> httpx.Response:
+        form = {"CallSid": call["_sid"][0], "AccountSid": ACCOUNT, "From": call["From"][0],
+                "To": call["To"][0], "Direction": "outbound-api", "Digits": digits}
+        signature = RequestValidator(TOKEN).compute_signature(signed_url, form)
+        return httpx.post(action.replace(PUBLIC, platform.url("ingest")), data=form, timeout=30,
+                          headers={"X-Twilio-Signature": signature})
+
+    assert gather("5", signed_url=action + "x").status_code == 403  # forged: nothing recorded
+    answered = gather("5")
+    assert answered.status_code == 200 and "<Say>Thank you.</Say>" in answered.text
+    assert gather("2").status_code == 200  # Twilio retrying with other keys: the first answer stands
+    status_callback(platform, call, "completed", CallDuration="14", AnsweredBy="human")
+
+    def recorded() -> bool:
+        results = campaign.get(f"/v1/campaigns/{cid}/results").json()
+        return bool(results["survey"]["responses"] == 1 and results["funnel"]["connected"] == 1)
+
+    wait_until(recorded, 20, "the keypad answer and the call's end recorded at campaign")
+    assert campaign.get(f"/v1/campaigns/{cid}/results").json()["survey"]["average"] == 5
+    events = [(e.type, e.data) for e in platform.events("campaign", "acme")]
+    [recorded] = [data for kind, data in events if kind == "sb.campaign.survey.response_recorded.v1"]
+    [attempt] = campaign.get(f"/v1/campaigns/{cid}/attempts").json()
+    assert (recorded["survey_id"], recorded["score"], recorded["question"]) == (attempt["id"], 5, "csat")
+    assert attempt["outcome"] == "connected"
+    assert not [kind for kind, _ in events if kind.endswith("dial.answered.v1")]  # no agent for a survey
+
+
+def test_an_nps_survey_through_the_pbx_originates_and_records_the_keys_gathered(platform: Platform) -> None:
+    pbx = PbxOriginateApi()
+    platform.start(["ingest", "campaign"], extra_env={
+        "CAMPAIGN_SCHEDULER_SECONDS": "0.3", "INGEST_PUBLIC_BASE_URL": PUBLIC})
+    with platform.client("ingest", "acme", "admin") as ingest:
+        channel = ingest.post("/v1/channels", json={
+            "kind": "voice", "provider": "pbx", "address": "10086", "name": "PBX",
+            "signing_secret": PBX_SECRET, "credentials": {"originate_url": pbx.url}})
+        assert channel.status_code == 201, channel.text
+    campaign = platform.client("campaign", "acme", "supervisor")
+    created = campaign.post("/v1/campaigns", json={
+        "name": "NPS", "kind": "survey", "channel": "voice", "survey_kind": "nps", "purpose": "service",
+        "schedule": {"window": {"start": "00:00", "end": "00:00"}},
+        "message_template": "您向朋友推荐我们的可能性有多大？请按0到10，再按井号键。",
+    })
+    assert created.status_code == 201, created.text
+    cid = created.json()["id"]
+    assert campaign.post(f"/v1/campaigns/{cid}/lists", content=f"phone\n{WANG}\n".encode()).status_code == 201
+    assert campaign.post(f"/v1/campaigns/{cid}/start").status_code == 200
+
+    wait_until(lambda: len(pbx.requests) == 1, 30, "the originate request at the PBX")
+    [originate] = pbx.requests
+    assert (originate["from"], originate["to"], originate["ring_seconds"]) == ("10086", WANG, 20.0)
+    assert originate["gather"]["digits"] == 2 and originate["gather"]["finish_on_key"] == "#"
+    assert originate["gather"]["prompt"].startswith("您向朋友推荐我们的可能性")
+    events_url = originate["events_url"].replace(PUBLIC, platform.url("ingest"))
+    gather_url = originate["gather"]["action_url"].replace(PUBLIC, platform.url("ingest"))
+    call = {"call_id": "pbx-out-1", "from": "10086", "to": WANG, "direction": "outbound",
+            "request_id": originate["request_id"]}
+    for step in ("ringing", "answered"):
+        answer = signed_json(events_url, {**call, "event": step, "answered_by": "customer"})
+        assert answer.status_code == 200, answer.text
+    assert signed_json(gather_url, {"call_id": "pbx-out-1", "digits": "1x"}).status_code == 422
+    assert signed_json(gather_url, {"call_id": "pbx-nope", "digits": "9"}).status_code == 404
+    gathered = signed_json(gather_url, {"call_id": "pbx-out-1", "digits": "10#"})
+    assert gathered.status_code == 200 and gathered.json()["status"] == "accepted"
+    again = signed_json(gather_url, {"call_id": "pbx-out-1", "digits": "10#"})
+    assert again.json()["status"] == "duplicate"
+    assert signed_json(events_url, {**call, "event": "ended"}).status_code == 200
+
+    wait_until(lambda: campaign.get(f"/v1/campaigns/{cid}/attempts").json()[0]["outcome"] == "connected"
+               and campaign.get(f"/v1/campaigns/{cid}/results").json()["survey"]["responses"] == 1, 20,
+               "the keypad answer and the call's end recorded at campaign")
+    assert campaign.get(f"/v1/campaigns/{cid}/results").json()["survey"]["nps"] == 100.0
+    pbx.server.shutdown()

@@ -48,6 +48,9 @@ async def test_invalid_schedules_windows_and_templates_get_422_naming_the_field(
         ({"message_template": None}, "message_template"),
         ({"kind": "progressive", "channel": "sms"}, "channel"),
         ({"kind": "survey"}, "survey_kind"),
+        ({"kind": "survey", "channel": "voice", "survey_kind": "csat", "message_template": None},
+         "message_template: required: the question the call asks"),
+        ({"kind": "journey", "channel": "voice", "journey_trigger": "call_ended"}, "channel"),
         ({"default_time_zone": "Mars/Olympus"}, "default_time_zone"),
     ]
     for body, field in cases:

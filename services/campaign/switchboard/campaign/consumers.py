@@ -14,6 +14,7 @@ def build_handlers() -> HandlerMap:
         .on(ingest.CallAnswered, delivery.on_call_answered)
         .on(ingest.CallEnded, delivery.on_call_ended)
         .on(ingest.MessageReceived, surveys.on_message_received)
+        .on(ingest.CallKeypadAnswered, surveys.on_call_keypad_answered)
         .on(ingest.ConsentOptedOut, consent.on_opted_out)
         .on(ingest.ConversationOpened, journeys.on_conversation_opened)
         .on(ingest.ConversationClosed, journeys.on_conversation_closed)

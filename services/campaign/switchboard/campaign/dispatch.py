@@ -143,6 +143,7 @@ def prepare_attempt(repo: CampaignRepository, campaign: Campaign, contact: Conta
         allowed_by=allowed_by,
         information_message=information_message if campaign.channel == "voice" else None,
         ring_seconds=RING_SECONDS if campaign.channel == "voice" else None,
+        survey_kind=campaign.survey_kind,  # type: ignore[arg-type]
     )
     return attempt, event
 

@@ -144,10 +144,12 @@ def settings_problems(
     found = [f"schedule.{p}" for p in schedule.problems()]
     if kind in KIND_CHANNEL and KIND_CHANNEL[kind] != channel:
         found.append(f"channel: a {kind} campaign uses {KIND_CHANNEL[kind]}, not {channel}")
-    if kind in ("survey", "journey") and channel == "voice":
-        found.append(f"channel: {kind} campaigns send by sms or email")
+    if kind == "journey" and channel == "voice":
+        found.append("channel: journey campaigns send by sms or email")
     if kind != "preview" and channel != "voice" and not template:
         found.append("message_template: required to send a message")
+    if kind == "survey" and channel == "voice" and not template:
+        found.append("message_template: required: the question the call asks (press 1 to 5 ...)")
     for field, text in [("message_template", template or ""),
                         *((f"templates.{k}", v) for k, v in (templates or {}).items())]:
         found += [p.replace("template:", f"{field}:") for p in template_problems(text, [])

@@ -196,6 +196,7 @@ class Call(TenantScoped, Base):
     status: Mapped[str] = mapped_column(String(16))  # ringing, answered, ended
     answered_by: Mapped[str | None] = mapped_column(String(16))  # agent, customer, machine
     attempt_id: Mapped[str | None] = mapped_column(String(64))  # a campaign's dial
+    keypad_answer: Mapped[str | None] = mapped_column(String(16))  # a keypad survey's digits
     ivr_selection: Mapped[str | None] = mapped_column(String(64))
     recording_ref: Mapped[str | None] = mapped_column(String(1024))
     started_at: Mapped[datetime] = mapped_column(UtcDateTime())

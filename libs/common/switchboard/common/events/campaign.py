@@ -27,6 +27,7 @@ class AttemptRequested(_Campaign):
     allowed_by: str
     information_message: str | None = None  # voice: what a call the dialer abandons plays
     ring_seconds: float | None = None  # voice: ring an unanswered call at least this long
+    survey_kind: Literal["csat", "nps"] | None = None  # a survey: `text` is its question (voice: keypad)
 
 
 @register

@@ -109,6 +109,13 @@ class CallEnded(_CallEvent):
     )
 
 
+@register
+class CallKeypadAnswered(_CallEvent):
+    name = "call.keypad_answered"
+    summary = "The callee pressed keys in answer to a question the call asked (a keypad survey)."
+    digits: str
+
+
 class TranscriptSegment(BaseModel):
     """One speaker's turn: who spoke, what was said, and when (offsets from the call's answer)."""
 

@@ -60,6 +60,8 @@ async def on_call_answered(event: CallAnswered, ctx: EventContext) -> None:
     attempt, contact, campaign = found
     attempt.status, attempt.answered_at = "answered", event.at
     attempt.call_id, attempt.conversation_id = event.call_id, event.conversation_id
+    if campaign.kind == "survey":
+        return  # a keypad survey: the call asks its question itself, no agent takes it
     await ctx.uow.emit(
         DialAnswered(attempt_id=attempt.id, campaign_id=campaign.id, call_id=event.call_id,
                      conversation_id=event.conversation_id,

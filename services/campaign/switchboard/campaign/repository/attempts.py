@@ -166,9 +166,14 @@ class AttemptQueries(RepositoryBase):
             .outerjoin(SurveyResponse, SurveyResponse.attempt_id == Attempt.id)
             .where(Attempt.tenant_id == tenant, Attempt.address == address,
                    Attempt.requested_at >= since, Campaign.survey_kind.is_not(None),
+                   Attempt.channel != "voice",  # a keypad survey is answered on its call
                    SurveyResponse.id.is_(None))
         )
         return [(r[0], r[1], r[2]) for r in rows]
+
+    async def survey_response_of(self, tenant: str, attempt_id: str) -> SurveyResponse | None:
+        return await self.session.scalar(select(SurveyResponse).where(
+            SurveyResponse.tenant_id == tenant, SurveyResponse.attempt_id == attempt_id))
 
     async def survey_scores(self, tenant: str, campaign_id: str) -> list[int]:
         rows = await self.session.scalars(

@@ -1,4 +1,5 @@
-"""Telephony events: a generic signed JSON webhook for PBXs, and Twilio Voice status callbacks.
+"""Telephony events: a generic signed JSON webhook for PBXs, and Twilio Voice status callbacks;
+the keys a callee pressed to answer a keypad survey (Twilio's <Gather> action, the PBX's gather).
 
 A report about a call ingest placed names the dial (`?dial=` in the callback URL
 given with the dial, or `request_id` from a PBX), so its events carry the
@@ -27,7 +28,7 @@ from switchboard.ingest.outbound.dials import attempt_of_dial
 from switchboard.ingest.repository import IngestRepository
 from switchboard.ingest.signatures import verify_generic
 from switchboard.ingest.twilio_signing import public_url, verify_twilio
-from switchboard.ingest.voice.calls import CallEvent, Outcome, apply_call_event
+from switchboard.ingest.voice.calls import CallEvent, Outcome, apply_call_event, record_keypad_answer
 
 router = APIRouter(prefix="/v1/webhooks/voice", tags=["provider webhooks"])
 
@@ -45,6 +46,16 @@ class PbxCallEvent(BaseModel):
     talk_seconds: float | None = Field(None, ge=0)
     outcome: Literal["completed", "busy", "no_answer", "failed", "machine"] | None = None
     request_id: str | None = Field(None, max_length=64, description="the originate request's id")
+
+
+class PbxGather(BaseModel):
+    call_id: str = Field(min_length=1, max_length=255, description="the PBX's id of the call")
+    digits: str = Field(pattern=r"^[0-9*#]{1,16}$", description="the keys pressed")
+
+
+class KeypadAccepted(BaseModel):
+    status: Literal["accepted", "duplicate"]
+    call_id: str
 
 
 class CallAccepted(BaseModel):
@@ -150,3 +161,66 @@ async def _record(runtime: Runtime, channel_id: str, check: Callable[[Channel], 
             return CallAccepted(status="accepted" if changed else "unchanged", call_id=call.id,
                                 conversation_id=call.conversation_id)
     raise AssertionError("unreachable")
+
+
+@router.post("/pbx/{channel_id}/gather", response_model=KeypadAccepted,
+             summary="The keys a callee pressed to answer a keypad survey (PBX)")
+async def pbx_gather(
+    channel_id: str, request: Request, runtime: Annotated[Runtime, Depends(get_runtime)],
+    x_signature_timestamp: Annotated[str | None, Header()] = None,
+    x_signature: Annotated[str | None, Header()] = None,
+) -> KeypadAccepted:
+    settings: IngestSettings = runtime.settings  # type: ignore[assignment]
+    body = await _body(request, settings.max_webhook_bytes)
+
+    def check(channel: Channel) -> tuple[str, str]:
+        counted("pbx", lambda: verify_generic(channel.signing_secret, x_signature_timestamp, x_signature,
+                                              body, window_seconds=settings.signature_window_seconds))
+        gathered = _parse(PbxGather, body)
+        return gathered.call_id, gathered.digits
+
+    return await _record_keypad(runtime, channel_id, check)
+
+
+@router.post("/twilio/{channel_id}/gather", summary="Twilio <Gather> action: a keypad survey's answer")
+async def twilio_gather(
+    channel_id: str, request: Request, runtime: Annotated[Runtime, Depends(get_runtime)],
+    x_twilio_signature: Annotated[str | None, Header()] = None,
+) -> Response:
+    settings: IngestSettings = runtime.settings  # type: ignore[assignment]
+    body = await _body(request, settings.max_webhook_bytes)
+    url = public_url(str(request.url), settings.public_base_url)
+
+    def check(channel: Channel) -> tuple[str, str]:
+        form = _form(body)
+        counted("twilio", lambda: verify_twilio(channel.signing_secret, url, form, x_twilio_signature))
+        params = dict(form)
+        if not params.get("CallSid"):
+            raise Unprocessable("missing form field(s): CallSid")
+        digits = params.get("Digits", "")
+        if not (0 < len(digits) <= 16 and all(key in "0123456789*#" for key in digits)):
+            raise Unprocessable("Digits: the keys pressed (0-9, * and #), 1 to 16 of them")
+        return params["CallSid"], digits
+
+    await _record_keypad(runtime, channel_id, check)
+    return Response(THANKS_TWIML, media_type="text/xml")
+
+
+THANKS_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response><Say>Thank you.</Say><Hangup/></Response>'
+
+
+async def _record_keypad(runtime: Runtime, channel_id: str,
+                         check: Callable[[Channel], tuple[str, str]]) -> KeypadAccepted:
+    async with runtime.unit_of_work() as uow:
+        repo = IngestRepository(uow.session)
+        channel = await repo.channel_for_webhook(channel_id)
+        if channel is None or channel.kind != "voice":
+            raise NotFound(f"no voice channel {channel_id}")
+        provider_call_id, digits = check(channel)
+        uow.scope_to(channel.tenant_id)
+        call = await repo.call_by_provider_id(channel.id, provider_call_id)
+        if call is None:
+            raise NotFound(f"no call {provider_call_id} on channel {channel_id}")
+        recorded = await record_keypad_answer(uow, call, digits.rstrip("#"))
+        await uow.commit()
+        return KeypadAccepted(status="accepted" if recorded else "duplicate", call_id=call.id)

@@ -42,7 +42,8 @@ class SendCommands:
         dial = None
         if event.channel == "voice":
             dial = Dial(ring_seconds=event.ring_seconds or 30.0,
-                        information_message=event.information_message, campaign_id=event.campaign_id)
+                        information_message=event.information_message, campaign_id=event.campaign_id,
+                        survey_kind=event.survey_kind)
         await _accept_command(ctx, event.channel, None, None, request, self.inactivity, dial)
 
     async def on_send_command(self, event: SendMessage, ctx: EventContext) -> None:

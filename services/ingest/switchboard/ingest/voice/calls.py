@@ -17,6 +17,7 @@ from typing import Literal
 from switchboard.common.events.ingest import (
     CallAnswered,
     CallEnded,
+    CallKeypadAnswered,
     CallStarted,
     ConversationClosed,
     ConversationOpened,
@@ -125,6 +126,16 @@ async def _end(uow: UnitOfWork, call: Call, event: CallEvent, at: datetime) -> N
         await uow.emit(ConversationClosed(conversation_id=conversation.id, channel="voice",
                                           reason="system", closed_at=at),
                        tenant=call.tenant_id, subject=conversation.id)
+
+
+async def record_keypad_answer(uow: UnitOfWork, call: Call, digits: str) -> bool:
+    """The keys the callee pressed to answer the call's question; the first answer stands."""
+    if call.keypad_answer is not None:
+        return False  # the provider retried its request
+    call.keypad_answer = digits
+    await uow.emit(CallKeypadAnswered(**_facts(call, datetime.now(UTC)), digits=digits),
+                   tenant=call.tenant_id, subject=call.conversation_id)
+    return True
 
 
 def _facts(call: Call, at: datetime) -> dict[str, object]:
