@@ -4,9 +4,10 @@ through ingest and routing, and an evaluator who changes an automatic answer and
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import httpx
+import pytest
 from playwright.sync_api import Page, expect
 
 from switchboard.common.testing import Platform, wait_until
@@ -56,13 +57,27 @@ def handled_chat(platform: Platform, api: Callable[[str], httpx.Client], tenant:
     return conversation
 
 
+@pytest.fixture
+def open_page(new_page: Callable[..., Page]) -> Iterator[Callable[..., Page]]:
+    """new_page, and the test fails if the page's script threw anything uncaught."""
+    thrown: list[str] = []
+
+    def opened(locale: str = "en-GB") -> Page:
+        page = new_page(locale=locale)
+        page.on("pageerror", lambda error: thrown.append(str(error)))
+        return page
+
+    yield opened
+    assert thrown == []
+
+
 def test_an_evaluator_corrects_an_automatic_answer_and_submits(
         platform: Platform, api: Callable[[str], httpx.Client], tenant: str,
-        new_page: Callable[..., Page], sign_in: Callable[..., None]) -> None:
+        open_page: Callable[..., Page], sign_in: Callable[..., None]) -> None:
     conversation = handled_chat(platform, api, tenant)
 
     # A supervisor builds the scorecard on the page; the weight qa refuses is named at its field.
-    admin = new_page()
+    admin = open_page()
     sign_in(admin, tenant, "admin", "/qa")
     admin.goto("/qa#/scorecards")
     admin.get_by_role("link", name="New scorecard").click()
@@ -115,7 +130,7 @@ def test_an_evaluator_corrects_an_automatic_answer_and_submits(
     expect(admin.get_by_test_id("evaluation-form")).to_be_visible()
 
     # The evaluator finds it in their queue: the transcript is masked, the check's answer is in.
-    page = new_page()
+    page = open_page()
     sign_in(page, tenant, "evaluator", "/qa")
     page.locator(f"[data-testid=open-evaluation][data-conversation='{conversation}']").click()
     lines = page.get_by_test_id("transcript")

@@ -4,11 +4,12 @@ and rated; every report shows qa's and routing's own figures, as charts, tables 
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import httpx
+import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from switchboard.common.events.campaign import SurveyResponseRecorded
@@ -106,9 +107,23 @@ def downloaded(page: Page, report: Locator) -> list[list[str]]:
     return list(csv.reader(text.splitlines()))
 
 
+@pytest.fixture
+def open_page(new_page: Callable[..., Page]) -> Iterator[Callable[..., Page]]:
+    """new_page, and the test fails if the page's script threw anything uncaught."""
+    thrown: list[str] = []
+
+    def opened(locale: str = "en-GB") -> Page:
+        page = new_page(locale=locale)
+        page.on("pageerror", lambda error: thrown.append(str(error)))
+        return page
+
+    yield opened
+    assert thrown == []
+
+
 def test_reports_show_the_services_figures_as_charts_tables_and_csv(
         platform: Platform, api: Callable[[str], httpx.Client], tenant: str,
-        new_page: Callable[..., Page], sign_in: Callable[..., None]) -> None:
+        open_page: Callable[..., Page], sign_in: Callable[..., None]) -> None:
     marker = "router"
     conversations = chats_handled_by_agent_1(platform, api, tenant, [
         f"My {marker} keeps dropping every evening", f"The {marker} light is red again"])
@@ -116,7 +131,7 @@ def test_reports_show_the_services_figures_as_charts_tables_and_csv(
     qa, routing = api("qa"), api("routing")
     wait_until(lambda: bool(qa.get("/v1/kpis/agents", params=window()).json()), 20, "agent-1's KPIs")
 
-    page = new_page()
+    page = open_page()
     sign_in(page, tenant, "supervisor", "/reports")
 
     csat = page.get_by_test_id("report-csat")
@@ -172,7 +187,7 @@ def test_reports_show_the_services_figures_as_charts_tables_and_csv(
     assert [row[2] for row in downloaded(page, volume)[1:]] == [str(r["offered"]) for r in by_interval]
 
     # An evaluator reads qa's reports, not the team's KPIs or routing's figures.
-    evaluator = new_page()
+    evaluator = open_page()
     sign_in(evaluator, tenant, "evaluator", "/reports")
     expect(evaluator.get_by_test_id("report-csat").locator("tbody tr")).to_have_count(1)
     expect(evaluator.get_by_test_id("report-kpis")).to_have_count(0)
@@ -181,7 +196,7 @@ def test_reports_show_the_services_figures_as_charts_tables_and_csv(
 
 def test_reports_speak_chinese_down_to_the_csv(
         platform: Platform, api: Callable[[str], httpx.Client], tenant: str,
-        new_page: Callable[..., Page], sign_in: Callable[..., None]) -> None:
+        open_page: Callable[..., Page], sign_in: Callable[..., None]) -> None:
     conversations = chats_handled_by_agent_1(platform, api, tenant, ["我的宽带又断了"])
     api("qa").post("/v1/scorecards", json=FORM)
     publish(platform, SurveyResponseRecorded(survey_id="csat", conversation_id=conversations[0],
@@ -189,7 +204,7 @@ def test_reports_speak_chinese_down_to_the_csv(
                                              at=datetime.now(UTC)), tenant)
     wait_until(lambda: len(csat_rows(api("qa"))) == 1, 20, "qa's survey answer")
 
-    page = new_page(locale="zh-CN")
+    page = open_page(locale="zh-CN")
     sign_in(page, tenant, "admin", "/reports")
     csat = page.get_by_test_id("report-csat")
     expect(csat.locator("h2")).to_have_text("客户满意度（CSAT）")

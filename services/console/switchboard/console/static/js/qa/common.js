@@ -35,3 +35,12 @@ export function link(hash, text, attrs = {}) {
 export function heading(title, ...actions) {
   return el("div", { class: "row view-head" }, el("h2", {}, title), el("span", { class: "spacer" }), ...actions);
 }
+
+/** Runs `task`; if it fails, `into` says why instead of the page throwing it away. */
+export async function showing(into, task) {
+  try {
+    await task();
+  } catch (error) {
+    into.replaceChildren(el("p", { class: "form-error", role: "alert" }, error.message || String(error)));
+  }
+}

@@ -2,7 +2,7 @@
  * supervisor) assigning it to an evaluator on a scorecard. */
 
 import { api, el, onSubmit, t, table, when } from "/static/js/console.js";
-import { REVIEWER, heading, link, sentimentBadge, shortId } from "/static/js/qa/common.js";
+import { REVIEWER, heading, link, sentimentBadge, shortId, showing } from "/static/js/qa/common.js";
 import { evaluationsTable } from "/static/js/qa/queue.js";
 import { contactSummary, transcript } from "/static/js/qa/transcript.js";
 
@@ -19,7 +19,7 @@ export async function showContacts(view) {
     if (filters.elements.growing_angrier.checked) params.set("growing_angrier", "true");
     list.replaceChildren(contactsTable(await api("qa", `/v1/contacts?${params}`)));
   };
-  filters.addEventListener("submit", (event) => { event.preventDefault(); load(); });
+  filters.addEventListener("submit", (event) => { event.preventDefault(); showing(list, load); });
   await load();
 }
 

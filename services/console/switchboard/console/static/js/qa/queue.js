@@ -1,7 +1,7 @@
 /* The evaluation queue: an evaluator's open sheets first; reviewers filter the whole tenant's. */
 
 import { api, el, me, t, table, when } from "/static/js/console.js";
-import { REVIEWER, heading, link, shortId, statusBadge } from "/static/js/qa/common.js";
+import { REVIEWER, heading, link, shortId, showing, statusBadge } from "/static/js/qa/common.js";
 
 const STATUSES = ["assigned", "submitted", "acknowledged", "disputed", "re_reviewed"];
 
@@ -23,8 +23,8 @@ export async function showQueue(view) {
     }
     list.replaceChildren(evaluationsTable(await api("qa", `/v1/evaluations?${params}`)));
   };
-  filters.addEventListener("submit", (event) => { event.preventDefault(); load(); });
-  filters.elements.status.addEventListener("change", load);
+  filters.addEventListener("submit", (event) => { event.preventDefault(); showing(list, load); });
+  filters.elements.status.addEventListener("change", () => showing(list, load));
   await load();
 }
 

@@ -2,7 +2,7 @@
  * scorecard publishes its next version; earlier versions stay readable as they were. */
 
 import { api, el, onSubmit, t, table, when } from "/static/js/console.js";
-import { REVIEWER, heading, link } from "/static/js/qa/common.js";
+import { REVIEWER, heading, link, showing } from "/static/js/qa/common.js";
 import { AUTO_CHECKS, CHANNELS, questionsOf } from "/static/js/qa/forms.js";
 
 export async function showScorecards(view) {
@@ -51,10 +51,15 @@ async function loadCard(scorecardId, version) {
 function versionsOf(card) {
   const links = Array.from({ length: card.current_version }, (_, n) => n + 1).map((n) => n === card.version
     ? el("strong", {}, `v${n}`)
-    : el("button", { type: "button", class: "link-button", onclick: () => showEditor(document.getElementById("qa-view"), card.id, n) }, `v${n}`));
+    : el("button", { type: "button", class: "link-button", onclick: () => openVersion(card.id, n) }, `v${n}`));
   const note = card.version === card.current_version ? t("qa.scorecard.new_version_hint") : t("qa.scorecard.old_version");
   return el("p", { class: "row versions", "data-testid": "versions" }, t("qa.scorecard.versions"), ...links,
     el("span", { class: "muted" }, note));
+}
+
+function openVersion(scorecardId, version) {
+  const view = document.getElementById("qa-view");
+  showing(view, () => showEditor(view, scorecardId, version));
 }
 
 /* ---- the form, drawn from `state.definition`; the buttons read it back before changing it ---- */
