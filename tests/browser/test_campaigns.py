@@ -19,7 +19,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import LocatorAssertions, Page, expect
 
 from switchboard.common.testing import Platform, wait_until
 from switchboard.ingest.signatures import sign_generic, verify_generic
@@ -112,7 +112,7 @@ def _shot(page: Page, name: str) -> None:
     page.screenshot(path=str(SHOTS / name), full_page=True)
 
 
-def _tile(page: Page, testid: str) -> object:
+def _tile(page: Page, testid: str) -> LocatorAssertions:
     return expect(page.locator(f"[data-testid={testid}] .big"))
 
 
