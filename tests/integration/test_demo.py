@@ -29,7 +29,7 @@ from switchboard.console.demo.config import DemoConfig, service_urls
 from switchboard.console.demo.scripts import contact_for, population
 from switchboard.console.demo.setup import Endpoints, setup_tenant
 from switchboard.console.demo.setup_campaign import contact_list_csv
-from switchboard.console.demo.setup_routing import sim_agent_ids
+from switchboard.console.demo.setup_routing import CONSOLE_AGENTS, sim_agent_ids
 from switchboard.console.demo.signing import generic_headers, mailgun_signature_fields
 from switchboard.console.demo.stats import Tally, status_line
 from switchboard.ingest.mail.mailgun import verify_mailgun
@@ -150,8 +150,14 @@ def test_the_simulator_drives_every_channel_agents_campaign_and_qa(platform: Pla
     assert first == second, "running the setup again must not create anything"
     assert len(first["channels"]) == 4 and len(first["queues"]) == 3 and len(first["rules"]) == 4
     assert set(sim_agent_ids(AGENTS)) <= set(first["agents"]) and len(first["scorecards"]) == 1
+    assert set(CONSOLE_AGENTS) <= set(first["agents"])
+    # A real agent signed in through the console, in training: the simulator must leave them be.
+    with platform.client("routing", TENANT, "agent") as person:
+        person.headers["Authorization"] = f"Bearer {platform.token(TENANT, 'agent', subject='agent-1')}"
+        expect(person.post("/v1/agents/agent-1/sign-in", json={"state": "not_ready", "reason": "training"}))
 
     finished = _run_simulator(platform)
+    print(finished.stdout)  # shown with a failure: what the simulator saw
     assert finished.returncode == 0, finished.stderr + finished.stdout
     lines = finished.stdout.splitlines()
     assert sum("offers accepted" in line for line in lines) >= RUN_SECONDS // 5
@@ -171,6 +177,7 @@ def test_the_simulator_drives_every_channel_agents_campaign_and_qa(platform: Pla
     assert sum(q["answered"] for q in live["queues"]) >= len(completed) > 10
     agents = {a["id"]: a["state"] for a in expect(routing.get("/v1/agents"))}
     assert all(agents[a] == "logged_out" for a in sim_agent_ids(AGENTS)), "the run ends signed out"
+    assert agents["agent-1"] == "not_ready", "a real agent's state is theirs"
 
     _assert_campaign_attempts(platform.client("campaign", TENANT, "admin"))
     _assert_qa_transcripts(platform.client("qa", TENANT, "supervisor"))

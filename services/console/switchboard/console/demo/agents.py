@@ -133,6 +133,9 @@ class SimulatedAgent:
             return
         language = contact.customer.language if contact else "zh"
         topic = contact.topic if contact else "support"
+        if task["channel"] == "chat":
+            await self._ingest.post(f"/v1/conversations/{conversation_id}/notices",
+                                    json={"notice": "agent_joined", "agent_name": self._name})
         await self._reply(conversation_id, AGENT_GREETINGS[language].format(name=self._name) + " "
                           + AGENT_ANSWERS[topic][language])
         await asyncio.sleep(handle * 0.6)

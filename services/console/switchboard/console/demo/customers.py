@@ -22,6 +22,7 @@ from switchboard.console.demo.setup import EMAIL_ADDRESS, SMS_NUMBER, VOICE_NUMB
 from switchboard.console.demo.signing import generic_headers, mailgun_signature_fields
 from switchboard.console.demo.stats import Tally, refusal
 
+# How customers recognise the demo's CSAT survey and bill reminder (setup_campaign's templates).
 SURVEY_MARKERS = ("1到5", "1 to 5")
 BILL_MARKERS = ("账单已出", "bill for this month")
 
@@ -44,7 +45,8 @@ class Customers:
             patience = max(15.0, self._rng.expovariate(1 / self._mean_patience))
             self._spawn(self._call(contact, patience))
         else:
-            self._spawn(getattr(self, f"_{channel}")(contact))
+            writers = {"sms": self._sms, "email": self._email, "chat": self._chat}
+            self._spawn(writers[channel](contact))
 
     async def stop(self) -> None:
         for task in list(self._running):

@@ -32,8 +32,9 @@ RULES: list[dict[str, Any]] = [
 SIM_NAMES = ["李娜", "王磊", "张静", "Tom Reed", "陈晨", "刘洋", "Amy Lin", "赵敏", "孙浩", "周婷",
              "Ben Hall", "吴迪"]
 SIM_CAPACITY = {"voice": 1, "chat": 2, "sms": 2, "email": 2}
-# The console's development directory signs in agent-1 ... agent-6: they get a seat, logged out.
-REAL_AGENTS = [f"agent-{n}" for n in range(1, 7)]
+# The console's development users who may take contacts (admin, agent-1 ... agent-6) get a seat,
+# left logged out for the people who sign in with them.
+CONSOLE_AGENTS = ["admin", *(f"agent-{n}" for n in range(1, 7))]
 WRAP_UP_SECONDS = 5
 
 
@@ -70,7 +71,7 @@ async def setup_routing(routing: httpx.AsyncClient, agent_count: int) -> dict[st
             expect(await routing.post("/v1/agents", json={
                 "id": agent_id, "name": name, "skills": sim_agent_skills(number),
                 "capacity": SIM_CAPACITY}), 201)
-    for agent_id in REAL_AGENTS:
+    for agent_id in CONSOLE_AGENTS:
         if agent_id not in known_agents:
             expect(await routing.post("/v1/agents", json={
                 "id": agent_id, "name": agent_id, "skills": {skill: 5 for skill in SKILLS},
