@@ -6,7 +6,6 @@ import { label } from "./problems.js";
 
 const FUNNEL = ["listed", "suppressed", "attempted", "connected", "converted"];
 const COLORS = ["#1a73e8", "#b06000", "#7b61ff", "#188038", "#0b8043"];
-const VOICE = ["preview", "progressive", "predictive"];
 
 function tile(testid, name, value, extra = null) {
   return el("div", { class: "tile", "data-testid": testid },
@@ -118,7 +117,7 @@ export function renderAttempts(box, attempts, contacts) {
 /** Fetches everything the results part shows and draws it; returns the results for the CSV. */
 export async function refreshResults(parts, campaign) {
   const base = `/v1/campaigns/${campaign.id}`;
-  const voice = VOICE.includes(campaign.kind);
+  const voice = campaign.channel === "voice";
   const [results, attempts, contacts, pacing] = await Promise.all([
     api("campaign", `${base}/results`), api("campaign", `${base}/attempts?limit=200`),
     api("campaign", `${base}/contacts?limit=1000`), voice ? api("campaign", `${base}/pacing`) : null,
