@@ -26,6 +26,17 @@ export async function showQueue(view) {
   filters.addEventListener("submit", (event) => { event.preventDefault(); showing(list, load); });
   filters.elements.status.addEventListener("change", () => showing(list, load));
   await load();
+  refreshWhileShown(list, load);
+}
+
+const REFRESH_MS = 30_000;
+
+/** Contacts sampled by qa join the queue by themselves: read it again while it is on screen. */
+function refreshWhileShown(list, load) {
+  const timer = setInterval(() => {
+    if (!list.isConnected) clearInterval(timer);
+    else if (document.visibilityState === "visible") showing(list, load);
+  }, REFRESH_MS);
 }
 
 export function evaluationsTable(rows) {

@@ -68,8 +68,13 @@ const questions = {
   },
 };
 
-async function hotTopics(query) {
-  return api("qa", `/v1/reports/hot-topics?${qs({ period: query.topicsPeriod, on: query.to, limit: 20 })}`);
+const topicsOf = new WeakMap();
+/** One request for both topic reports of the same filter. */
+function hotTopics(query) {
+  if (!topicsOf.has(query)) {
+    topicsOf.set(query, api("qa", `/v1/reports/hot-topics?${qs({ period: query.topicsPeriod, on: query.to, limit: 20 })}`));
+  }
+  return topicsOf.get(query);
 }
 
 const topicColumns = () => [col("term", "reports.term"), col("contacts", "reports.contacts"),
