@@ -35,6 +35,8 @@ from switchboard.common.uow import UnitOfWork
 
 router = APIRouter(prefix="/v1/campaigns", tags=["campaigns"])
 Manager = Annotated[Principal, Depends(require_roles("admin", "supervisor"))]
+# Agents read campaigns (to pick a preview campaign, its script and disposition codes), never change them.
+Reader = Annotated[Principal, Depends(require_roles("admin", "supervisor", "agent"))]
 Uow = Annotated[UnitOfWork, Depends(tenant_uow)]
 EDITABLE = ("draft", "paused")
 
@@ -109,12 +111,12 @@ async def create_campaign(body: CampaignIn, principal: Manager, uow: Uow) -> Cam
 
 
 @router.get("", response_model=list[CampaignOut], summary="The tenant's campaigns, newest first")
-async def list_campaigns(principal: Manager, uow: Uow) -> list[CampaignOut]:
+async def list_campaigns(principal: Reader, uow: Uow) -> list[CampaignOut]:
     return [campaign_out(c) for c in await CampaignRepository(uow.session).campaigns(principal.tenant)]
 
 
 @router.get("/{campaign_id}", response_model=CampaignOut, summary="One campaign")
-async def get_campaign(campaign_id: str, principal: Manager, uow: Uow) -> CampaignOut:
+async def get_campaign(campaign_id: str, principal: Reader, uow: Uow) -> CampaignOut:
     return campaign_out(await find(CampaignRepository(uow.session), principal.tenant, campaign_id))
 
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from fastapi import APIRouter
 
 from switchboard.common.errors import Conflict, NotFound, Unprocessable
-from switchboard.routing.api.deps import Admin, Supervisor, Uow
+from switchboard.routing.api.deps import Admin, Desktop, Supervisor, Uow
 from switchboard.routing.api.skills import check_skills_exist
 from switchboard.routing.models import Queue, RoutingRule
 from switchboard.routing.repository import RoutingRepository
@@ -54,7 +54,8 @@ async def create_queue(body: QueueIn, principal: Admin, uow: Uow) -> QueueOut:
 
 
 @router.get("/v1/queues", response_model=list[QueueOut], summary="All queues")
-async def list_queues(principal: Supervisor, uow: Uow) -> list[QueueOut]:
+async def list_queues(principal: Desktop, uow: Uow) -> list[QueueOut]:
+    """Agents read the queues too: they transfer contacts to them."""
     return [QueueOut.model_validate(q) for q in await RoutingRepository(uow.session).queues(principal.tenant)]
 
 
@@ -66,7 +67,7 @@ async def _queue_or_404(repo: RoutingRepository, tenant: str, queue_id: str) -> 
 
 
 @router.get("/v1/queues/{queue_id}", response_model=QueueOut, summary="One queue")
-async def get_queue(queue_id: str, principal: Supervisor, uow: Uow) -> QueueOut:
+async def get_queue(queue_id: str, principal: Desktop, uow: Uow) -> QueueOut:
     queue = await _queue_or_404(RoutingRepository(uow.session), principal.tenant, queue_id)
     return QueueOut.model_validate(queue)
 
