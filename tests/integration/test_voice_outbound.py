@@ -3,7 +3,8 @@ dial; ingest places the calls through Twilio's Calls API (faked at the wire, ans
 does); the test posts Twilio's signed status callbacks back. The call answered by a person is
 offered to an agent and ends `connected`; the busy one is scheduled again by the retry rule.
 Keypad surveys: the call asks the question and gathers keys (Twilio's <Gather>, the PBX's gather),
-and the keys pressed are recorded at campaign like an SMS survey reply."""
+and the keys pressed are recorded at campaign like an SMS survey reply. And the sandbox provider's
+simulated calls carry a predictive campaign through its list with nothing outside the machine."""
 
 from __future__ import annotations
 
@@ -298,7 +299,7 @@ def test_an_nps_survey_through_the_pbx_originates_and_records_the_keys_gathered(
     call = {"call_id": "pbx-out-1", "from": "10086", "to": WANG, "direction": "outbound",
             "request_id": originate["request_id"]}
     for step in ("ringing", "answered"):
-        answer = signed_json(events_url, {**call, "event": step, "answered_by": "customer"})
+        answer = signed_json(events_url, {**call, "event": step})  # outbound: the customer answers
         assert answer.status_code == 200, answer.text
     assert signed_json(gather_url, {"call_id": "pbx-out-1", "digits": "1x"}).status_code == 422
     assert signed_json(gather_url, {"call_id": "pbx-nope", "digits": "9"}).status_code == 404
@@ -313,3 +314,40 @@ def test_an_nps_survey_through_the_pbx_originates_and_records_the_keys_gathered(
                "the keypad answer and the call's end recorded at campaign")
     assert campaign.get(f"/v1/campaigns/{cid}/results").json()["survey"]["nps"] == 100.0
     pbx.server.shutdown()
+
+
+def test_a_predictive_campaign_moves_on_the_sandbox_voice_provider(platform: Platform) -> None:
+    platform.start(["ingest", "routing", "campaign"], extra_env={"CAMPAIGN_SCHEDULER_SECONDS": "0.3"})
+    with platform.client("ingest", "acme", "admin") as ingest:
+        channel = ingest.post("/v1/channels", json={
+            "kind": "voice", "provider": "sandbox", "address": "10086", "name": "Sandbox",
+            "signing_secret": "sandbox-secret-0123",
+            "credentials": {"answer_percent": "100", "talk_seconds": "1"}})
+        assert channel.status_code == 201, channel.text
+    with platform.client("routing", "acme", "admin") as routing:
+        assert routing.post("/v1/queues", json={"name": "outbound", "channels": ["voice"], "is_default": True}
+                            ).status_code == 201
+        assert routing.post("/v1/agents", json={"id": "ann", "name": "Ann", "capacity": {"voice": 1}}
+                            ).status_code == 201
+    desk = platform.client("routing", None)
+    desk.headers["Authorization"] = f"Bearer {platform.token('acme', 'agent', subject='ann')}"
+    assert desk.post("/v1/agents/ann/sign-in", json={}).json()["state"] == "available"
+    campaign = platform.client("campaign", "acme", "supervisor")
+    created = campaign.post("/v1/campaigns", json={
+        "name": "Win-back", "kind": "predictive", "purpose": "service",
+        "schedule": {"window": {"start": "00:00", "end": "00:00"}}})
+    assert created.status_code == 201, created.text
+    cid = created.json()["id"]
+    numbers = ["+8613800138001", "+8613800138002", "+8613800138003"]
+    assert campaign.post(f"/v1/campaigns/{cid}/lists", content=("phone\n" + "\n".join(numbers)).encode()
+                         ).status_code == 201
+    assert campaign.post(f"/v1/campaigns/{cid}/start").status_code == 200
+
+    # Every simulated call rings, is answered by the customer, reaches routing, and hangs up.
+    wait_until(lambda: campaign.get(f"/v1/campaigns/{cid}").json()["status"] == "completed", 60,
+               "the campaign to call everyone")
+    outcomes = [a["outcome"] for a in campaign.get(f"/v1/campaigns/{cid}/attempts").json()]
+    assert outcomes == ["connected"] * 3
+    assert platform.scalar("ingest", "SELECT count(*) FROM calls WHERE status = 'ended' AND answered_by = "
+                           "'customer' AND attempt_id IS NOT NULL") == 3
+    assert platform.scalar("routing", "SELECT count(*) FROM tasks WHERE direction = 'outbound'") == 3

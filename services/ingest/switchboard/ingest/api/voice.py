@@ -41,7 +41,8 @@ class PbxCallEvent(BaseModel):
     direction: Literal["inbound", "outbound"] = "inbound"
     at: datetime | None = None
     ivr_selection: str | None = Field(None, max_length=64)
-    answered_by: Literal["agent", "customer", "machine"] = "agent"
+    answered_by: Literal["agent", "customer", "machine"] | None = Field(
+        None, description="default: the agent on an inbound call, the customer on an outbound one")
     recording_ref: str | None = Field(None, max_length=1024)
     talk_seconds: float | None = Field(None, ge=0)
     outcome: Literal["completed", "busy", "no_answer", "failed", "machine"] | None = None
@@ -85,7 +86,8 @@ async def pbx_call_event(
             step="ended" if pbx.event == "abandoned" else pbx.event, call_id=pbx.call_id,
             dial_id=pbx.request_id,
             from_address=pbx.sender, to_address=pbx.recipient, direction=pbx.direction, at=pbx.at,
-            ivr_selection=pbx.ivr_selection, answered_by=pbx.answered_by,
+            ivr_selection=pbx.ivr_selection,
+            answered_by=pbx.answered_by or ("customer" if pbx.direction == "outbound" else "agent"),
             recording_ref=pbx.recording_ref, talk_seconds=pbx.talk_seconds, outcome=outcome,
         )
 
