@@ -105,6 +105,18 @@ def test_an_evaluator_corrects_an_automatic_answer_and_submits(
     assert [(q["key"], q["auto_check"], q["weight"]) for q in questions] == [
         ("greeting", "greeting", 1.0), ("resolved", None, 2.0)]
 
+    # A change publishes version 2; version 1 stays readable as it was.
+    text = admin.get_by_test_id("scorecard-form").locator("input[name='sections.0.questions.1.text']")
+    text.fill("Solved the customer's problem?")
+    admin.get_by_role("button", name="Publish").click()
+    expect(admin.get_by_test_id("versions")).to_contain_text("v2")
+    [card] = api("qa").get("/v1/scorecards").json()
+    assert card["version"] == 2
+    assert card["definition"]["sections"][0]["questions"][1]["text"] == "Solved the customer's problem?"
+    admin.get_by_test_id("versions").get_by_role("button", name="v1").click()
+    expect(text).to_have_value("Solved the problem?")
+    expect(text).to_be_disabled()
+
     # Sampling: qa refuses it on without evaluators; with them, every completed contact is sampled.
     admin.goto("/qa#/rules")
     sampling = admin.get_by_test_id("sampling-rules")
@@ -133,6 +145,7 @@ def test_an_evaluator_corrects_an_automatic_answer_and_submits(
     page = open_page()
     sign_in(page, tenant, "evaluator", "/qa")
     page.locator(f"[data-testid=open-evaluation][data-conversation='{conversation}']").click()
+    expect(page.locator(".eval-summary")).to_contain_text("Scorecard: Chat quality v2")
     lines = page.get_by_test_id("transcript")
     expect(lines).to_contain_text("[card ending 1111]")
     expect(lines).not_to_contain_text("4111 1111")
