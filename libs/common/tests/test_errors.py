@@ -39,3 +39,13 @@ def test_a_problem_names_where_it_happened_and_carries_its_extensions() -> None:
     assert body["instance"] == "/v1/agents/a1/accept"
     assert (body["agent_id"], body["retry_after"]) == ("a1", 5)
     assert str(error) == "the agent is already busy"
+
+
+def test_a_service_s_own_checks_name_their_fields_like_request_validation() -> None:
+    problem = Unprocessable.from_lines(["schedule.window: start must be before end", "no list yet"])
+    body = problem.to_body("/v1/campaigns")
+    assert body["status"] == 422
+    assert body["detail"] == "schedule.window: start must be before end; no list yet"
+    assert body["errors"] == [{"field": "schedule.window", "message": "start must be before end"},
+                              {"field": "", "message": "no list yet"}]
+    assert body["problems"] == ["schedule.window: start must be before end", "no list yet"]

@@ -58,6 +58,18 @@ class PayloadTooLarge(Problem):
 class Unprocessable(Problem):
     status, title, type_slug = 422, "Unprocessable content", "validation"
 
+    @classmethod
+    def from_lines(cls, lines: list[str], suffix: str = "") -> Unprocessable:
+        """A 422 from a service's own "field: message" checks, with `errors` shaped as request
+        validation shapes them, so a form can put each message next to its field."""
+        errors = []
+        for line in lines:
+            field, separator, message = line.partition(": ")
+            if not separator:
+                field, message = "", line
+            errors.append({"field": field, "message": message})
+        return cls("; ".join(lines) + suffix, problems=lines, errors=errors)
+
 
 class TooManyRequests(Problem):
     status, title, type_slug = 429, "Too many requests", "rate-limited"

@@ -83,7 +83,7 @@ async def record_answers(attempt_id: str, body: AnswersIn, principal: Worker, uo
     _, contact, campaign = await _attempt_with(CampaignRepository(uow.session), principal.tenant, attempt_id)
     problems = answer_problems(questions_of(campaign), body.answers)
     if problems:
-        raise Unprocessable("; ".join(problems), problems=problems)
+        raise Unprocessable.from_lines(problems)
     contact.answers = {**(contact.answers or {}), **{k: v.strip() for k, v in body.answers.items()}}
     contact.agent_id = principal.subject
     await uow.commit()

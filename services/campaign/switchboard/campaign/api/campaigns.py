@@ -72,12 +72,12 @@ def _schedule_json(body: ScheduleIn) -> dict[str, Any]:
 
 def _validate(c: Campaign) -> None:
     if any(not 0 <= d <= 6 for d in c.schedule["weekdays"]):
-        raise Unprocessable("schedule.weekdays: each must be 0 (Monday) to 6 (Sunday)")
+        raise Unprocessable.from_lines(["schedule.weekdays: each must be 0 (Monday) to 6 (Sunday)"])
     problems = settings_problems(c.kind, c.channel, c.message_template, schedule_of(c.schedule),
                                  c.survey_kind, c.journey_trigger, c.default_time_zone, c.templates)
     problems += questionnaire_problems(questions_of(c))
     if problems:
-        raise Unprocessable("; ".join(problems), problems=problems)
+        raise Unprocessable.from_lines(problems)
 
 
 async def find(repo: CampaignRepository, tenant: str, campaign_id: str, *, lock: bool = False) -> Campaign:

@@ -41,7 +41,7 @@ async def put_settings(body: SettingsIn, principal: Admin, uow: Uow) -> Settings
     problems = [f"quiet_hours[{i}]: start must be before end" for i, span in enumerate(spans)
                 if span.start_minutes() >= span.end_minutes()]
     if problems:
-        raise Unprocessable("; ".join(problems), problems=problems)
+        raise Unprocessable.from_lines(problems)
     repo = CampaignRepository(uow.session)
     settings = await repo.tenant_settings(principal.tenant)
     if settings is None:
