@@ -10,7 +10,7 @@ PYTEST := $(BIN)/python -m pytest
 CHROMIUM := /usr/bin/chromium
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: run test test-unit test-integration test-pg lint catalog manifests install clean
+.PHONY: run demo test test-unit test-integration test-pg lint catalog manifests install clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,9 @@ $(CHROMIUM):
 
 run: install  ## start NATS, all services and the console on the embedded defaults
 	$(BIN)/switchboard up
+
+demo: install  ## traffic against the platform `make run` started (another terminal); DEMO_ARGS="--rate 60"
+	$(BIN)/python -m switchboard.console.demo --tenant demo $(DEMO_ARGS)
 
 test: install $(CHROMIUM)  ## unit, integration and browser tests (SQLite, private nats-server)
 	$(PYTEST) -q
