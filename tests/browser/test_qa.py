@@ -208,3 +208,26 @@ def test_an_evaluator_corrects_an_automatic_answer_and_submits(
     assert (settled["status"], settled["score"]) == ("re_reviewed", 100.0)
     assert settled["review_comment"] == "Agreed: Hello is in the script."
     assert settled["answers"]["greeting"]["value"] == "yes"
+
+    # Calibration: two evaluators score the same chat; the page shows where they disagree.
+    admin.goto("/qa#/calibrations")
+    start = admin.get_by_test_id("calibration-form")
+    start.locator("input[name=conversation_id]").fill(conversation)
+    start.locator("input[name=evaluator_ids]").fill("evaluator")
+    start.get_by_role("button", name="Start").click()
+    expect(start.locator("label:has(input[name=evaluator_ids]) + .field-error")).to_contain_text("at least 2")
+    start.locator("input[name=evaluator_ids]").fill("evaluator, supervisor")
+    start.get_by_role("button", name="Start").click()
+    report = admin.get_by_test_id("calibration-report")
+    expect(report).to_contain_text("0 of 2 sheets submitted")
+    qa = api("qa")
+    sheets = qa.get("/v1/evaluations", params={"conversation_id": conversation, "status": "assigned"}).json()
+    for sheet, resolved in zip(sorted(sheets, key=lambda e: e["evaluator_id"]), ("yes", "no"), strict=True):
+        assert qa.post(f"/v1/evaluations/{sheet['id']}/submit", json={"answers": {
+            "greeting": {"value": "yes"}, "resolved": {"value": resolved}}}).status_code == 200
+    admin.reload()
+    expect(report).to_contain_text("2 of 2 sheets submitted; total scores spread 66.67 points.")
+    first = admin.get_by_test_id("calibration-questions").locator("tbody tr").first
+    expect(first.locator("td").nth(0)).to_have_text("resolved")
+    expect(first.locator("td").nth(2)).to_have_text("1")
+    expect(first.locator("td").nth(4)).to_have_text("No")
