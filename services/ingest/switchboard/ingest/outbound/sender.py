@@ -21,7 +21,7 @@ import httpx
 from switchboard.common.runtime import Runtime
 from switchboard.ingest.chat.hub import ChatHub
 from switchboard.ingest.config import IngestSettings
-from switchboard.ingest.models import Delivery
+from switchboard.ingest.models import Channel, Delivery
 from switchboard.ingest.outbound import providers
 from switchboard.ingest.outbound.dials import dial_of
 from switchboard.ingest.outbound.outcomes import RetryPolicy, record_outcome
@@ -103,13 +103,7 @@ class Sender:
     async def _snapshot(self, repo: IngestRepository, delivery: Delivery) -> OutboundSend:
         channel = await repo.channel(delivery.tenant_id, delivery.channel_id or "")
         assert channel is not None, "a pending delivery always has its channel"
-        callback = gather = None
-        base = (self._settings.public_base_url or "").rstrip("/")
-        if base and channel.kind == "voice":  # the provider names our dial when it reports on the call
-            callback = f"{base}/v1/webhooks/voice/{channel.provider}/{channel.id}?dial={delivery.id}"
-            gather = f"{base}/v1/webhooks/voice/{channel.provider}/{channel.id}/gather?dial={delivery.id}"
-        elif base and channel.provider == "twilio":
-            callback = f"{base}/v1/webhooks/sms/twilio/{channel.id}/status"
+        callback, gather = self._callback_urls(channel, delivery)
         threading = {"subject": delivery.subject, **await self._thread(repo, delivery)}
         return OutboundSend(
             delivery_id=delivery.id, conversation_id=delivery.conversation_id or "",
@@ -120,6 +114,17 @@ class Sender:
             status_callback_url=callback, dial=dial_of(delivery), attempt_id=delivery.attempt_id,
             gather_url=gather, **threading,
         )
+
+    def _callback_urls(self, channel: Channel, delivery: Delivery) -> tuple[str | None, str | None]:
+        """Where the provider reports on the send (and posts a keypad survey's keys): public URLs."""
+        base = (self._settings.public_base_url or "").rstrip("/")
+        if not base or channel.provider not in ("twilio", "pbx"):
+            return None, None
+        if channel.kind == "voice":  # the provider names our dial when it reports on the call
+            voice = f"{base}/v1/webhooks/voice/{channel.provider}/{channel.id}"
+            return f"{voice}?dial={delivery.id}", f"{voice}/gather?dial={delivery.id}"
+        return (f"{base}/v1/webhooks/sms/twilio/{channel.id}/status" if channel.provider == "twilio"
+                else None), None
 
     @staticmethod
     async def _thread(repo: IngestRepository, delivery: Delivery) -> dict[str, Any]:
