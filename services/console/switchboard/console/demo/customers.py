@@ -35,6 +35,9 @@ class Customers:
         self._mean_patience = mean_patience
         self.pbx = Pbx(ingest, tenant.channels["voice"], VOICE_NUMBER, tenant.secret, tally)
         self.contacts: dict[str, Contact] = {}  # conversation id -> what the customer is about
+        # Who may answer a survey: a customer who got in touch since their last answer. The answer
+        # is itself an SMS contact whose completion sends a survey; it must not be answered again.
+        self._may_answer_survey: set[str] = set()
         self._running: set[asyncio.Task[Any]] = set()
 
     def get_in_touch(self, customer: Customer, channel: str) -> None:
@@ -59,7 +62,10 @@ class Customers:
         customer = self._by_phone.get(phone)
         if customer is None:
             return
-        if any(marker in text for marker in SURVEY_MARKERS) and self._rng.random() < 0.7:
+        if any(marker in text for marker in SURVEY_MARKERS):
+            if customer.phone not in self._may_answer_survey or self._rng.random() >= 0.7:
+                return
+            self._may_answer_survey.discard(customer.phone)
             await asyncio.sleep(self._rng.uniform(2, 8))
             if await self.send_sms(customer.phone, self._rng.choice(SURVEY_SCORES)):
                 self._tally.count("survey replies")
@@ -80,12 +86,14 @@ class Customers:
         await asyncio.sleep(self._rng.uniform(4, 10))
 
     async def _call(self, contact: Contact, patience: float) -> None:
+        self._may_answer_survey.add(contact.customer.phone)  # the CSAT journey follows calls and SMS
         conversation_id = await self.pbx.ring(contact.customer.phone, contact.topic)
         if conversation_id:
             self.contacts[conversation_id] = contact
             await self.pbx.abandon_unless_answered(conversation_id, patience)
 
     async def _sms(self, contact: Contact) -> None:
+        self._may_answer_survey.add(contact.customer.phone)
         for n, line in enumerate(contact.lines):
             if n:
                 await self._pause()
