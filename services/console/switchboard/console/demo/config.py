@@ -22,10 +22,10 @@ class DemoConfig:
     tenant: str = "demo"
     urls: Mapping[str, str] = field(default_factory=dict)
     rate_per_minute: float = 20.0
-    agents: int = 8
+    agents: int = 10
     duration_seconds: float | None = None
     seed: int | None = None
-    handle_seconds: float = 40.0
+    handle_seconds: float = 30.0
     report_every: float = 5.0
     token: str | None = None
 
