@@ -21,11 +21,11 @@ def parse_args(argv: list[str] | None = None) -> DemoConfig:
         prog="python -m switchboard.console.demo",
         description="Customers on SMS, email, chat and voice, simulated agents and an outbound campaign, "
                     "against a running Switchboard (see docs/demo.md).")
-    parser.add_argument("--tenant", default="demo")
+    parser.add_argument("--tenant", default="demo", help="the tenant to set up and drive")
     parser.add_argument("--rate", type=float, default=20.0, help="new contacts per minute (Poisson)")
     parser.add_argument("--agents", type=int, default=10, help="simulated agents sim-agent-1..N (1-50)")
     parser.add_argument("--duration", type=float, default=None, help="seconds to run (default: until Ctrl-C)")
-    parser.add_argument("--seed", type=int, default=None, help="the same seed, the same customers' choices")
+    parser.add_argument("--seed", type=int, default=None, help="seeds the random choices")
     parser.add_argument("--handle", type=float, default=30.0, help="mean handle time in seconds")
     parser.add_argument("--every", type=float, default=5.0, help="seconds between status lines")
     parser.add_argument("--token", default=os.environ.get("SB_TOKEN"),
