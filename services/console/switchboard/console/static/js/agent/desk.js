@@ -7,7 +7,7 @@ import { taskPanel } from "/static/js/agent/task-panel.js";
 
 const POLL_MS = 1500;
 
-/** The queues a task can go to; an agent's role may not list them (then: colleagues only). */
+/** The queues a task can go to; where the deployment refuses agents the list: colleagues only. */
 export async function transferQueues() {
   try {
     return await api("routing", "/v1/queues");

@@ -113,7 +113,7 @@ async function offerCampaigns() {
     list.replaceChildren(...campaigns.filter((c) => c.kind === "preview" && c.status === "running")
       .map((c) => el("option", { value: c.id }, c.name)));
   } catch {
-    // an agent's role may not list campaigns: the supervisor gives the campaign's id or link
+    // unlisted (the campaign service refused): the supervisor gives the campaign's id or link
   }
 }
 
