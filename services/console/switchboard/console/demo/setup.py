@@ -39,7 +39,6 @@ class Endpoints:
 class DemoTenant:
     channels: dict[str, str]  # kind -> channel id
     queues: dict[str, str]  # name -> queue id
-    journey_id: str
     secret: str = DEMO_SIGNING_SECRET
 
 
@@ -49,8 +48,8 @@ async def setup_tenant(services: dict[str, httpx.AsyncClient], endpoints: Endpoi
     queues = await setup_routing(services["routing"], agent_count)
     await setup_customers(services["profile"], customers)
     await setup_scorecard(services["qa"])
-    journey = await ensure_csat_journey(services["campaign"])
-    return DemoTenant(channels=channels, queues=queues, journey_id=journey)
+    await ensure_csat_journey(services["campaign"])
+    return DemoTenant(channels=channels, queues=queues)
 
 
 def channel_specs(endpoints: Endpoints) -> list[dict[str, Any]]:
