@@ -4,7 +4,8 @@ Ingest sends SMS through the demo channel's generic gateway (`send_url`) and ema
 its SMTP server; both point here. The gateway takes each send as a real one would (signed
 JSON, its own message id in the answer), posts a signed `delivered` receipt back to ingest a
 moment later, and hands the text to the customer it was for, who may answer it. The mail
-server takes agents' replies and counts them. Both listen on loopback ports of their own.
+server takes agents' replies and counts them. Both listen on loopback ports of their own,
+and each is a few lines of asyncio streams: they answer one kind of request from one client.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ class SmsGateway:
             self._server.close()
         for task in list(self._pending):
             task.cancel()
+        await asyncio.gather(*self._pending, return_exceptions=True)
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
