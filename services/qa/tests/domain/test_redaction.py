@@ -62,3 +62,13 @@ def test_any_luhn_valid_number_of_card_length_is_masked(prefix: str) -> None:
         assert result.kinds == {"national_id": 1}
     else:
         assert result.text == f"x [card ending {digits[-4:]}] y"
+
+
+def test_a_card_followed_or_preceded_by_other_digit_groups_is_still_masked() -> None:
+    assert redact("card 4111 1111 1111 1111 123").text == "card [card ending 1111] 123"  # the CVV
+    assert redact("4111-1111-1111-1111-999").text == "[card ending 1111]-999"
+    assert redact("卡号6222 0212 3456 7894 12 27").text == "卡号[card ending 7894] 12 27"  # the expiry
+    assert redact("order 123 4111 1111 1111 1111").text == "order 123 [card ending 1111]"
+    two = redact("5500 0000 0000 0004 or 4111 1111 1111 1111")
+    assert two.text == "[card ending 0004] or [card ending 1111]" and two.kinds == {"card_number": 2}
+    assert not redact("call 138 0013 8000 at 2026-11-23 12:00").found

@@ -5,6 +5,9 @@ pass the Luhn check; the last four digits are kept, as receipts do. Chinese
 resident ID numbers are 18 characters (17 digits and a digit or X) whose
 GB 11643 check character matches. A digit run that is longer than either is
 neither (an order number), so both patterns refuse to start or end inside one.
+Grouped digits are another matter: a customer writes the security code or the
+expiry right after the card ("4111 1111 1111 1111 123"), so within a run of
+groups every span of whole groups is tried, and the card found is masked.
 """
 
 from __future__ import annotations
@@ -15,7 +18,8 @@ from dataclasses import dataclass, field
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 _NATIONAL_ID = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx])(?![0-9A-Za-z])")
-_CARD = re.compile(r"(?<![\d-])(\d(?:[ -]?\d){12,18})(?![\d])")
+_DIGIT_GROUPS = re.compile(r"(?<![\d-])\d+(?:[ -]\d+)*(?!\d)")
+_GROUP = re.compile(r"\d+")
 
 
 @dataclass(frozen=True)
@@ -58,13 +62,43 @@ def redact(text: str) -> Redacted:
         kinds["national_id"] = kinds.get("national_id", 0) + 1
         return "[national id]"
 
-    def card(match: re.Match[str]) -> str:
-        digits = re.sub(r"[ -]", "", match.group(1))
-        if not 13 <= len(digits) <= 19 or not luhn_valid(digits):
-            return match.group(0)
-        kinds["card_number"] = kinds.get("card_number", 0) + 1
-        return f"[card ending {digits[-4:]}]"
+    def cards(match: re.Match[str]) -> str:
+        run = match.group(0)
+        masked, found = _mask_cards(run)
+        if found:
+            kinds["card_number"] = kinds.get("card_number", 0) + found
+        return masked
 
     masked = _NATIONAL_ID.sub(national_id, text)
-    masked = _CARD.sub(card, masked)
+    masked = _DIGIT_GROUPS.sub(cards, masked)
     return Redacted(masked, kinds)
+
+
+def _mask_cards(run: str) -> tuple[str, int]:
+    """Mask every card in a run of digit groups: from each group on, the longest span of whole
+    groups with 13-19 digits that passes Luhn. Returns the run and how many were masked."""
+    groups = list(_GROUP.finditer(run))
+    if sum(len(g.group()) for g in groups) < 13:
+        return run, 0
+    pieces, found, cursor, index = [], 0, 0, 0
+    while index < len(groups):
+        end = _card_end(groups, index)
+        if end is None:
+            index += 1
+            continue
+        digits = "".join(g.group() for g in groups[index:end + 1])
+        pieces += [run[cursor:groups[index].start()], f"[card ending {digits[-4:]}]"]
+        cursor, index, found = groups[end].end(), end + 1, found + 1
+    return "".join(pieces) + run[cursor:], found
+
+
+def _card_end(groups: list[re.Match[str]], start: int) -> int | None:
+    """The last group of the longest card that begins at `start`, if any does."""
+    best, digits = None, ""
+    for end in range(start, len(groups)):
+        digits += groups[end].group()
+        if len(digits) > 19:
+            break
+        if len(digits) >= 13 and luhn_valid(digits):
+            best = end
+    return best
