@@ -262,3 +262,44 @@ async def test_a_contact_sampled_before_its_last_lines_gets_their_checks_at_subm
     assert (settled.status, settled.score, settled.prefilled) == ("submitted", 100.0, ["greeting"])
     assert settled.answers["greeting"]["value"] == "yes"
     assert Answer.model_validate(settled.answers["greeting"]).comment.startswith("automatic check")
+
+
+def transcribed(conversation: str, *lines: tuple[str, str], direction: str = "inbound"):
+    from switchboard.common.events.ingest import CallTranscribed, TranscriptSegment
+
+    return CallTranscribed(
+        transcript_id=f"tr-{conversation}", call_id=f"call-{conversation}", conversation_id=conversation,
+        direction=direction, transcribed_at=T0 + timedelta(minutes=5),  # type: ignore[arg-type]
+        segments=[TranscriptSegment(segment_id=f"{conversation}-{n}", speaker=speaker, text=text,  # type: ignore[arg-type]
+                                    start_seconds=5.0 * n, end_seconds=5.0 * n + 4,
+                                    at=T0 + timedelta(seconds=5 * n))
+                  for n, (speaker, text) in enumerate(lines)])
+
+
+async def test_a_call_transcript_after_the_call_is_sampled_by_its_sentiment(sessions, qa) -> None:
+    from switchboard.qa.models import Evaluation
+
+    await _sampling_on(sessions, new_agent_weeks=0)
+    await qa.handle(envelope_of(TaskCompleted(
+        task_id="t-v1", conversation_id="v1", queue_id="q", channel="voice", at=T0, agent_id="a1",
+        disposition="resolved", talk_seconds=100), conversation="v1"))
+    assert await stored(sessions, Evaluation) == []  # no words yet: nothing to judge
+    angry = transcribed("v1", ("agent", "Hello, this is Li."), ("customer", "Hi, I have a question."),
+                        ("customer", "This is awful, terrible service, I am furious!"))
+    await qa.handle(envelope_of(angry, conversation="v1"))
+    [evaluation] = await stored(sessions, Evaluation)
+    assert (evaluation.reason, evaluation.agent_id, evaluation.channel) == ("negative_sentiment", "a1", "voice")
+    assert evaluation.answers["greeting"]["value"] == "yes"  # the transcript's checks pre-fill it
+    await qa.handle(envelope_of(angry, conversation="v1"))  # the same transcript again
+    assert len(await stored(sessions, Evaluation)) == 1
+
+
+async def test_an_outbound_calls_words_are_checked_but_not_inbound_topics(sessions, qa) -> None:
+    from switchboard.qa.repository import QARepository
+
+    await qa.handle(envelope_of(transcribed("v2", ("agent", "您好，这里是宽带客服"), ("customer", "宽带套餐不需要"),
+                                            direction="outbound"), conversation="v2"))
+    [contact] = await stored(sessions, Contact)
+    assert contact.message_count == 2 and contact.checks[0]["passed"] is True  # greeted
+    async with sessions() as session:
+        assert await QARepository(session).topic_counts("acme", T0, T0 + timedelta(days=1), None) == {}

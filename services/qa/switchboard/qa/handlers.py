@@ -22,7 +22,7 @@ from switchboard.common.events.routing import (
     TaskOffered,
     TaskTransferred,
 )
-from switchboard.qa.models import AgentActivity, SurveyResponse
+from switchboard.qa.models import AgentActivity, Contact, SurveyResponse
 from switchboard.qa.repository import QARepository
 from switchboard.qa.review_sampling import note_agent, sample_if_due
 from switchboard.qa.sampling_repository import SamplingRepository
@@ -36,28 +36,41 @@ async def on_conversation_opened(event: ConversationOpened, ctx: EventContext) -
 
 async def on_message_received(event: MessageReceived, ctx: EventContext) -> None:
     text = "\n".join(part for part in (event.subject, event.text) if part)
-    await record_message(
+    contact = await record_message(
         ctx.uow, ctx.tenant, conversation_id=event.conversation_id, message_id=event.message_id,
         channel=event.channel, role="customer", text=text, at=event.received_at,
     )
+    await _sample_late_lines(ctx, contact, event.received_at)
 
 
 async def on_message_sent(event: MessageSent, ctx: EventContext) -> None:
     if event.purpose != "service" or event.text is None or not event.conversation_id:
         return  # marketing sends are campaign's; without text or a conversation there is no transcript
-    await record_message(
+    contact = await record_message(
         ctx.uow, ctx.tenant, conversation_id=event.conversation_id, message_id=event.message_id,
         channel=event.channel, role="agent", text=event.text, at=event.sent_at, agent_id=event.sent_by,
     )
+    await _sample_late_lines(ctx, contact, event.sent_at)
 
 
 async def on_call_transcribed(event: CallTranscribed, ctx: EventContext) -> None:
     """A call's transcript: each speaker's turn is a line, checked and alerted on like a chat's."""
+    contact = None
     for segment in event.segments:
-        await record_message(
+        contact = await record_message(
             ctx.uow, ctx.tenant, conversation_id=event.conversation_id, message_id=segment.segment_id,
             channel=event.channel, role=segment.speaker, text=segment.text, at=segment.at,
-        )
+            inbound=event.direction == "inbound",
+        ) or contact
+    await _sample_late_lines(ctx, contact, event.transcribed_at)
+
+
+async def _sample_late_lines(ctx: EventContext, contact: Contact | None, at: datetime) -> None:
+    """Lines that reach qa after the contact's task completed (a call's transcript always does;
+    a chat's last lines may, as ingest's and routing's streams are not ordered together) can
+    make it a contact to review, e.g. by the customer's sentiment: sampling looks again."""
+    if contact is not None and contact.handle_seconds is not None:
+        await sample_if_due(ctx.uow, contact, at)
 
 
 def _activity(ctx: EventContext, agent_id: str, kind: str, at: datetime,

@@ -35,12 +35,14 @@ async def contact_for(
 
 async def record_message(
     uow: UnitOfWork, tenant: str, *, conversation_id: str, message_id: str, channel: str,
-    role: str, text: str, at: datetime, agent_id: str | None = None,
-) -> None:
-    """Store one message (redacted first), refresh the contact, raise what must be raised."""
+    role: str, text: str, at: datetime, agent_id: str | None = None, inbound: bool = True,
+) -> Contact | None:
+    """Store one message (redacted first), refresh the contact, raise what must be raised.
+    Returns the contact, or None when the message was stored before. Only the customer's lines
+    of inbound contacts are topics."""
     repo = QARepository(uow.session)
     if await repo.message(tenant, message_id) is not None:
-        return  # the same message reached us twice (e.g. re-published by its producer)
+        return None  # the same message reached us twice (e.g. re-published by its producer)
     contact = await contact_for(repo, tenant, conversation_id, channel, at)
     if role == "agent":
         agent_id = agent_id or contact.agent_id
@@ -53,7 +55,7 @@ async def record_message(
         sentiment=sentiment.score(redacted.text), at=at,
     ))
     await repo.flush()
-    if role == "customer":
+    if role == "customer" and inbound:
         await _note_topics(repo, tenant, conversation_id, redacted.text, at)
     rules = await repo.rules(tenant)
     was_angrier = contact.growing_angrier
@@ -69,6 +71,7 @@ async def record_message(
     if contact.growing_angrier and not was_angrier:
         await raise_alert(uow, repo, contact, "sentiment_drop", "warning",
                           f"the customer is growing angrier (conversation sentiment {contact.sentiment})")
+    return contact
 
 
 async def _note_topics(
