@@ -288,7 +288,8 @@ async def test_a_call_transcript_after_the_call_is_sampled_by_its_sentiment(sess
                         ("customer", "This is awful, terrible service, I am furious!"))
     await qa.handle(envelope_of(angry, conversation="v1"))
     [evaluation] = await stored(sessions, Evaluation)
-    assert (evaluation.reason, evaluation.agent_id, evaluation.channel) == ("negative_sentiment", "a1", "voice")
+    assert (evaluation.reason, evaluation.agent_id, evaluation.channel) == (
+        "negative_sentiment", "a1", "voice")
     assert evaluation.answers["greeting"]["value"] == "yes"  # the transcript's checks pre-fill it
     await qa.handle(envelope_of(angry, conversation="v1"))  # the same transcript again
     assert len(await stored(sessions, Evaluation)) == 1
@@ -297,8 +298,9 @@ async def test_a_call_transcript_after_the_call_is_sampled_by_its_sentiment(sess
 async def test_an_outbound_calls_words_are_checked_but_not_inbound_topics(sessions, qa) -> None:
     from switchboard.qa.repository import QARepository
 
-    await qa.handle(envelope_of(transcribed("v2", ("agent", "您好，这里是宽带客服"), ("customer", "宽带套餐不需要"),
-                                            direction="outbound"), conversation="v2"))
+    call = transcribed("v2", ("agent", "您好，这里是宽带客服"), ("customer", "宽带套餐不需要"),
+                       direction="outbound")
+    await qa.handle(envelope_of(call, conversation="v2"))
     [contact] = await stored(sessions, Contact)
     assert contact.message_count == 2 and contact.checks[0]["passed"] is True  # greeted
     async with sessions() as session:
