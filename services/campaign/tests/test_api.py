@@ -52,6 +52,11 @@ async def test_invalid_schedules_windows_and_templates_get_422_naming_the_field(
          "message_template: required: the question the call asks"),
         ({"kind": "journey", "channel": "voice", "journey_trigger": "call_ended"}, "channel"),
         ({"default_time_zone": "Mars/Olympus"}, "default_time_zone"),
+        ({"default_region": "XX"}, "default_region"),
+        ({"retry": {"retry_minutes": {"busy": -5}}}, "retry_minutes"),
+        ({"disposition_codes": [{"code": "sale", "label": "Sale", "effect": "converted"},
+                                {"code": "sale", "label": "Sold", "effect": "converted"}]},
+         "disposition_codes: the code 'sale' is used twice"),
     ]
     for body, field in cases:
         detail = problem(await admin.post("/v1/campaigns", json={**BLAST, **body}), 422)["detail"]

@@ -167,8 +167,11 @@ async def test_after_call_sms_and_csat_on_a_closed_conversation(
     api, scheduler, sessions, deliver, emitted
 ) -> None:
     from switchboard.common.events.ingest import CallEnded, ConversationClosed
+    from switchboard.common.events.profile import ContactIdentified
+    from switchboard.common.events.routing import TaskAccepted
 
-    await journey(api, "call_ended", message_template="Thanks for calling: https://acme.example/help")
+    await journey(api, "call_ended", message_template="Thanks for calling: https://acme.example/help",
+                  templates={"zh": "感谢来电: https://acme.example/help"})
     await journey(api, "conversation_closed", survey_kind="csat")
 
     def ended(call: str, abandoned: bool = False) -> CallEnded:
@@ -176,13 +179,41 @@ async def test_after_call_sms_and_csat_on_a_closed_conversation(
                          to_address="+8610086", at=NOW, abandoned=abandoned,
                          talk_seconds=0 if abandoned else 95)
 
+    # the caller's language, as profile told it on the call's conversation, picks the after-call SMS
+    await deliver(ConversationOpened(conversation_id="conv-call-1", channel="voice", channel_id="ch",
+                                     customer_address=CUSTOMER, opened_at=NOW))
+    await deliver(ContactIdentified(customer_id="cust-1", conversation_id="conv-call-1", channel="voice",
+                                    language="zh-CN"), source="profile")
     await deliver(ended("call-1"))
     await deliver(ended("call-2", abandoned=True))  # an abandoned call gets the callback journey instead
+
+    def accepted(conv: str, agent: str) -> TaskAccepted:
+        return TaskAccepted(task_id=f"t-{conv}", conversation_id=conv, queue_id="q", channel="sms",
+                            agent_id=agent, wait_seconds=3.0, at=NOW)
+
+    # served by an agent: rated; a thread no agent served (a blast's, a survey reply) is not
     await conversation(deliver, "conv-sms", "+8613900139000")
-    for conv in ("conv-sms", "never-opened"):
-        await deliver(ConversationClosed(conversation_id=conv, channel="sms", reason="agent", closed_at=NOW))
+    await deliver(accepted("conv-sms", "agent-2"), source="routing")
+    await conversation(deliver, "conv-blast", "+8613700137000")
+    # a chat: the survey goes by SMS to the number campaign knows for the customer
+    await deliver(ConversationOpened(conversation_id="conv-chat", channel="chat", channel_id="web",
+                                     customer_address="visitor-9", opened_at=NOW))
+    await deliver(ContactIdentified(customer_id="cust-1", conversation_id="conv-chat", channel="chat"),
+                  source="profile")
+    await deliver(accepted("conv-chat", "agent-3"), source="routing")
+    for conv, channel in (("conv-sms", "sms"), ("conv-blast", "sms"), ("never-opened", "sms"),
+                          ("conv-chat", "chat")):
+        await deliver(ConversationClosed(conversation_id=conv, channel=channel, reason="agent",  # type: ignore[arg-type]
+                                         closed_at=NOW))
     await due_now(sessions)
-    assert (await scheduler.run_once()).requested == 2
-    sent = {e.to_address: e.text for e in await emitted(AttemptRequested)}
-    assert sent == {CUSTOMER: "Thanks for calling: https://acme.example/help",
-                    "+8613900139000": "How did we do? Reply 1-5"}
+    assert (await scheduler.run_once()).requested == 3
+    sent = sorted((e.to_address, e.text) for e in await emitted(AttemptRequested))
+    assert sent == [("+8613800138000", "How did we do? Reply 1-5"),
+                    ("+8613800138000", "感谢来电: https://acme.example/help"),
+                    ("+8613900139000", "How did we do? Reply 1-5")]
+
+    await deliver(MessageReceived(message_id="r1", conversation_id="conv-r", channel="sms", channel_id="ch",
+                                  from_address=CUSTOMER, to_address="+8610086", text="4",
+                                  received_at=NOW + timedelta(minutes=3)))
+    [answer] = await emitted(SurveyResponseRecorded)
+    assert (answer.conversation_id, answer.agent_id, answer.score) == ("conv-chat", "agent-3", 4)

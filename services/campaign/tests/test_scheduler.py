@@ -281,3 +281,22 @@ def test_tenant_rules_add_quiet_hours_and_holidays_and_take_the_stricter_cap() -
     assert rules.schedule.holidays == {date(2026, 5, 1), date(2026, 10, 1)}
     assert rules.policy.weekly_marketing_cap == 2
     assert rules_for(campaign, None).policy.weekly_marketing_cap == 3
+
+
+async def test_a_pass_takes_promised_callbacks_first_then_priority_then_value(
+    api, runtime, clock, sessions, emitted
+) -> None:
+    from switchboard.campaign.scheduler import Scheduler
+
+    csv = ("phone,name,priority,value\n+8613800138001,A,0,10\n+8613800138002,B,0,900\n"
+           "+8613800138003,C,5,0\n+8613800138004,D,0,0\n")
+    cid = await blast(api, csv, sessions)
+    async with sessions() as session:
+        await session.execute(update(Contact).where(Contact.address == "+8613800138004")
+                              .values(callback_due=NOW - timedelta(minutes=1), callback_agent_id="a1"))
+        await session.commit()
+    one_at_a_time = Scheduler(runtime, interval=1.0, batch=1, clock=clock)
+    for _ in range(4):
+        assert (await one_at_a_time.run_campaign("acme", cid)).requested == 1
+    order = [e.to_address[-1] for e in await emitted(AttemptRequested)]
+    assert order == ["4", "3", "2", "1"]

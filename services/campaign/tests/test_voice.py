@@ -232,3 +232,114 @@ async def test_the_agent_reads_a_filled_script_and_records_the_return_visit_shee
     [listed] = (await admin.get(f"/v1/campaigns/{cid}/contacts")).json()
     assert listed["answers"]["renew"] == "yes"
     assert (await api("globex", "agent").get(f"/v1/attempts/{attempt['id']}/script")).status_code == 404
+
+
+async def test_a_complaint_callback_is_dialled_at_its_time_for_the_same_agent_and_tracked_as_made(
+    api, scheduler, clock, sessions, deliver, emitted
+) -> None:
+    all_day = {"window": {"start": "00:00", "end": "00:00"}}
+    cid = await voice_campaign(api, sessions, numbers=NUMBERS[:1], schedule=all_day, weekly_cap=1)
+    await free_agents(deliver, 1)
+    await scheduler.run_once()
+    [first] = await attempts(sessions)
+    real_now = datetime.now(UTC)
+    await deliver(call(CallAnswered, first, answered_by="customer"))
+    await deliver(TaskAccepted(task_id="t1", conversation_id=f"conv-{first.id}", queue_id="q",
+                               channel="voice", agent_id="agent-7", wait_seconds=1.0, at=NOW),
+                  source="routing")
+    await deliver(call(CallEnded, first, talk_seconds=60.0))
+    due = real_now + timedelta(days=1)
+    agent = api("acme", "agent", subject="agent-7")
+    disposed = await agent.post(f"/v1/attempts/{first.id}/disposition",
+                                json={"code": "complaint", "callback_at": due.isoformat()})
+    assert disposed.status_code == 200, disposed.text
+
+    # A marketing campaign's own complaint rest (30 days) and weekly cap do not hold back the
+    # callback the complaint is owed; it is dialled at its time and offered to the same agent.
+    clock.now = due - timedelta(minutes=1)
+    assert (await scheduler.run_once()).requested == 0
+    clock.now = due
+    await free_agents(deliver, 1)
+    assert (await scheduler.run_once()).requested == 1
+    callback_call = (await attempts(sessions))[-1]
+    assert callback_call.agent_id == "agent-7" and callback_call.number == 2
+    await deliver(call(CallAnswered, callback_call, at=due, answered_by="customer"))
+    assert (await emitted(DialAnswered))[-1].reserved_agent_id == "agent-7"
+    await deliver(call(CallEnded, callback_call, at=due + timedelta(minutes=4), talk_seconds=200.0))
+
+    [made] = (await agent.get("/v1/callbacks", params={"status": "done"})).json()
+    assert (made["reason"], made["on_time"]) == ("complaint", True)
+    assert (await agent.get("/v1/callbacks")).json() == []  # nothing left owed, nothing overdue
+    async with sessions() as session:
+        contact = await session.get(Contact, first.contact_id)
+    assert contact is not None and (contact.status, contact.callback_due) == ("done", None)
+    assert (await api().get(f"/v1/campaigns/{cid}/results")).json()["funnel"]["connected"] == 1
+
+
+async def test_an_agents_own_call_makes_a_callback_owed_outside_campaigns(api, deliver) -> None:
+    from switchboard.common.events.ingest import ConversationOpened
+    from switchboard.common.events.routing import TaskCompleted
+
+    now = datetime.now(UTC)
+    await deliver(ConversationOpened(conversation_id="c-in", channel="voice", channel_id="pbx",
+                                     customer_address=NUMBERS[3], opened_at=now))
+    await deliver(TaskCompleted(task_id="t", conversation_id="c-in", queue_id="q", channel="voice",
+                                agent_id="agent-2", disposition="complaint", at=now), source="routing")
+    manual = CallEnded(call_id="pbx-1", conversation_id="c-out", from_address="+8610086",
+                       to_address=NUMBERS[3], direction="outbound", at=now + timedelta(hours=5))
+    await deliver(manual.model_copy(update={"outcome": "no_answer"}))
+    assert len((await api().get("/v1/callbacks")).json()) == 1  # not reached: still owed
+    await deliver(manual.model_copy(update={"call_id": "pbx-2", "talk_seconds": 120.0}))
+    [made] = (await api().get("/v1/callbacks", params={"status": "done"})).json()
+    assert made["on_time"] is True
+
+
+async def test_preview_may_redial_within_72_hours_and_a_late_callback_goes_to_any_agent(
+    api, scheduler, sessions, deliver
+) -> None:
+    await voice_campaign(api, sessions, numbers=NUMBERS[:1])
+    await free_agents(deliver, 1)
+    await scheduler.run_once()
+    [dialled] = await attempts(sessions)
+    await deliver(call(CallAnswered, dialled, answered_by="customer"))
+    await deliver(call(CallEnded, dialled, at=datetime.now(UTC), abandoned=True, outcome="abandoned"))
+
+    all_day = {"window": {"start": "00:00", "end": "00:00"}}
+    cid = await voice_campaign(api, sessions, kind="preview", numbers=NUMBERS[:3], schedule=all_day)
+    async with sessions() as session:
+        listed = await session.scalars(select(Contact).where(Contact.campaign_id == cid))
+        rows = {c.address: c for c in listed}
+        now = datetime.now(UTC)
+        for address, late in ((NUMBERS[1], timedelta(minutes=5)), (NUMBERS[2], timedelta(minutes=20))):
+            rows[address].callback_due, rows[address].callback_agent_id = now - late, "a1"
+            rows[address].next_attempt_at = now - late
+        rows[NUMBERS[0]].priority = -1  # the abandoned number last, after both callbacks
+        await session.commit()
+    a2 = api("acme", "agent", subject="a2")
+    shown = (await a2.post(f"/v1/campaigns/{cid}/preview/next")).json()
+    assert shown["contact_id"] == rows[NUMBERS[2]].id  # 20 minutes late: a1 is away, a2 takes it
+    assert (await a2.post(f"/v1/campaigns/{cid}/preview/{shown['contact_id']}/skip")).status_code == 204
+    # the abandoned number: the agent previewing is on the line, so the 72-hour rule lets it through
+    shown = (await a2.post(f"/v1/campaigns/{cid}/preview/next")).json()
+    assert shown["contact_id"] == rows[NUMBERS[0]].id
+    assert (await a2.post(f"/v1/campaigns/{cid}/preview/{shown['contact_id']}/dial")).status_code == 200
+    a1 = api("acme", "agent", subject="a1")
+    assert (await a1.post(f"/v1/campaigns/{cid}/preview/next")).json()["contact_id"] == rows[NUMBERS[1]].id
+
+
+async def test_predictive_counts_agents_talking_on_its_calls_as_soon_free(
+    api, scheduler, sessions, deliver
+) -> None:
+    numbers = [f"+86139001390{n:02d}" for n in range(40)]
+    await voice_campaign(api, sessions, kind="predictive", numbers=numbers)
+    await free_agents(deliver, 3)
+    await scheduler.run_once()
+    for n, attempt in enumerate(await attempts(sessions)):
+        if n < 3:
+            await deliver(call(CallAnswered, attempt, answered_by="customer"))
+        else:
+            await deliver(call(CallEnded, attempt, outcome="no_answer"))
+    await free_agents(deliver, 0)
+    # nobody free, three agents talking (180 s mean): one of them is expected free within the
+    # ring time, so the dialer places a call for them
+    assert (await scheduler.run_once()).requested >= 1

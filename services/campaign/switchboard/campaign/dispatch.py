@@ -91,7 +91,9 @@ def check_contact(campaign: Campaign, rules: Rules, contact: Contact, history: C
     reason = suppression_reason(
         listed(contact), history, now, rules.policy,
         marketing=campaign.purpose == "marketing" or campaign.kind == "journey",
-        agent_reserved=contact.callback_agent_id is not None,
+        # a preview dial is placed by the agent who will speak: nobody hears an abandoned call
+        agent_reserved=contact.callback_agent_id is not None or campaign.kind == "preview",
+        callback_owed=contact.callback_due is not None and contact.callback_due <= now,
     )
     if reason in PERMANENT:
         contact.status, contact.suppressed_reason, contact.next_attempt_at = "suppressed", reason, None

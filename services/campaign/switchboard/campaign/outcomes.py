@@ -30,20 +30,34 @@ async def record_outcome(uow: UnitOfWork, campaign: Campaign, contact: Contact, 
     if attempt.outcome == outcome:
         return  # the same report twice (e.g. a provider's repeated receipt)
     attempt.status, attempt.outcome, attempt.ended_at = "ended", outcome.value, at
+    if outcome is Outcome.CONNECTED:
+        await _callback_made(CampaignRepository(uow.session), contact, attempt, at)
     if _is_latest(contact, attempt) and contact.status not in CLOSED_STATUSES and not contact.converted:
         contact.last_outcome = outcome.value
-        retry_at = retry_policy_of(campaign).next_attempt_after(outcome, contact.attempts_made, at)
-        if outcome in FINAL_OUTCOMES:
-            contact.status, contact.next_attempt_at = "done", None
-        elif retry_at is None:
-            contact.status, contact.next_attempt_at = "exhausted", None
-        else:
-            contact.status, contact.next_attempt_at = "pending", retry_at
+        # An agent who disposed before the call's end was reported has already chosen the next step.
+        if attempt.disposition is None:
+            retry_at = retry_policy_of(campaign).next_attempt_after(outcome, contact.attempts_made, at)
+            if outcome in FINAL_OUTCOMES:
+                contact.status, contact.next_attempt_at = "done", None
+            elif retry_at is None:
+                contact.status, contact.next_attempt_at = "exhausted", None
+            else:
+                contact.status, contact.next_attempt_at = "pending", retry_at
     await uow.emit(
         AttemptCompleted(attempt_id=attempt.id, campaign_id=campaign.id, customer_id=contact.customer_id,
                          outcome=outcome.value, agent_id=attempt.agent_id, at=at),
         tenant=campaign.tenant_id, subject=contact.id,
     )
+
+
+async def _callback_made(repo: CampaignRepository, contact: Contact, attempt: Attempt, at: datetime) -> None:
+    """A connected call made when a promised callback was due fulfils it: the callback is done (on
+    time or not, against its deadline) and the contact no longer jumps the queue."""
+    if contact.callback_due is None or contact.callback_due > attempt.requested_at:
+        return
+    await repo.complete_callbacks(contact.tenant_id, contact_id=contact.id, due_by=attempt.requested_at,
+                                  at=at)
+    contact.callback_due, contact.callback_agent_id = None, None
 
 
 def record_sent(contact: Contact, attempt: Attempt) -> None:

@@ -21,6 +21,7 @@ from switchboard.common.runtime import Runtime
 log = logging.getLogger(__name__)
 VOICE_PACED = ("progressive", "predictive")
 RING_LIMIT = timedelta(minutes=2)  # a call not reported on by then no longer holds an agent back
+TALK_LIMIT = timedelta(hours=1)  # an answered call not reported ended by then no longer counts as talk
 
 
 def utc_now() -> datetime:
@@ -94,7 +95,9 @@ class Scheduler:
         tenant = campaign.tenant_id
         availability = await repo.availability(tenant, campaign.queue_id or "")
         free = availability.available + availability.blended if availability else 0
-        floor = FloorState(free_agents=free, busy_agents=0,
+        # Agents on this campaign's answered calls free up at the rate the measured talk time says.
+        floor = FloorState(free_agents=free,
+                           busy_agents=await repo.in_talk(tenant, campaign.id, now - TALK_LIMIT),
                            calls_in_flight=await repo.in_flight(tenant, campaign.id, now - RING_LIMIT))
         if campaign.kind == "progressive":
             return min(self._batch, progressive_dials(floor))

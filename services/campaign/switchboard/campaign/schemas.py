@@ -12,6 +12,7 @@ ChannelName = Literal["sms", "email", "voice"]  # the events' order: typing cach
 RetryOutcome = Literal["busy", "no_answer", "machine", "failed", "abandoned"]
 Trigger = Literal["call_ended", "task_abandoned", "conversation_closed", "task_completed", "complaint",
                   "churn_risk"]
+RETRY_MINUTES_MAX = 30 * 24 * 60
 Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")]
 
 
@@ -33,8 +34,8 @@ class ScheduleIn(BaseModel):
 
 class RetryIn(BaseModel):
     max_attempts: int = Field(3, ge=1, le=20)
-    retry_minutes: dict[RetryOutcome, int] = Field(
-        default_factory=dict, description="minutes before the next attempt after each outcome")
+    retry_minutes: dict[RetryOutcome, Annotated[int, Field(ge=1, le=RETRY_MINUTES_MAX)]] = Field(
+        default_factory=dict, description="minutes (1 to 30 days) before the next attempt after each outcome")
 
 
 class DispositionCodeIn(BaseModel):
@@ -225,6 +226,8 @@ class CallbackOut(BaseModel):
     deadline_at: datetime | None
     status: str
     overdue: bool = False
+    completed_at: datetime | None = None
+    on_time: bool | None = Field(None, description="made by its deadline (None: not made, or no deadline)")
 
 
 class PreviewOut(BaseModel):

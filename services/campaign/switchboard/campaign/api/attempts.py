@@ -11,7 +11,7 @@ from switchboard.campaign.api.campaigns import Manager, Uow
 from switchboard.campaign.api.lists import contact_out
 from switchboard.campaign.domain.dispositions import BadDisposition
 from switchboard.campaign.domain.questionnaires import answer_problems
-from switchboard.campaign.models import Attempt, Campaign, Contact
+from switchboard.campaign.models import Attempt, Callback, Campaign, Contact
 from switchboard.campaign.outcomes import record_disposition
 from switchboard.campaign.repository import CampaignRepository
 from switchboard.campaign.rules import questions_of, script_for
@@ -90,13 +90,19 @@ async def record_answers(attempt_id: str, body: AnswersIn, principal: Worker, uo
     return contact_out(contact)
 
 
+def callback_out(callback: Callback, now: datetime) -> CallbackOut:
+    """The callback tracked against its deadline: overdue while owed past it, on time once made."""
+    deadline, made = callback.deadline_at, callback.completed_at
+    return CallbackOut.model_validate(callback).model_copy(update={
+        "overdue": callback.status == "pending" and deadline is not None and deadline < now,
+        "on_time": made <= deadline if made is not None and deadline is not None else None})
+
+
 @router.get("/callbacks", response_model=list[CallbackOut], summary="Callbacks owed, earliest first")
 async def list_callbacks(principal: Worker, uow: Uow, status: str | None = "pending") -> list[CallbackOut]:
     now = datetime.now(UTC)
     rows = await CampaignRepository(uow.session).callbacks(principal.tenant, status)
-    return [CallbackOut.model_validate(c).model_copy(update={
-        "overdue": c.status == "pending" and c.deadline_at is not None and c.deadline_at < now})
-        for c in rows]
+    return [callback_out(c, now) for c in rows]
 
 
 @router.post("/callbacks/{callback_id}/done", response_model=CallbackOut, summary="Mark a callback made")
@@ -105,7 +111,8 @@ async def complete_callback(callback_id: str, principal: Manager, uow: Uow) -> C
     callback = next((c for c in await repo.callbacks(principal.tenant, None) if c.id == callback_id), None)
     if callback is None:
         raise NotFound(f"no callback {callback_id}")
+    now = datetime.now(UTC)
     if callback.status != "done":
-        callback.status, callback.completed_at = "done", datetime.now(UTC)
+        callback.status, callback.completed_at = "done", now
     await uow.commit()
-    return CallbackOut.model_validate(callback)
+    return callback_out(callback, now)

@@ -6,6 +6,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
+import phonenumbers
 from fastapi import APIRouter, Depends
 
 from switchboard.campaign.domain.questionnaires import questionnaire_problems
@@ -76,6 +77,11 @@ def _validate(c: Campaign) -> None:
     problems = settings_problems(c.kind, c.channel, c.message_template, schedule_of(c.schedule),
                                  c.survey_kind, c.journey_trigger, c.default_time_zone, c.templates)
     problems += questionnaire_problems(questions_of(c))
+    if c.default_region not in phonenumbers.SUPPORTED_REGIONS:
+        problems.append(f"default_region: {c.default_region!r} is not a region code (CN, US, GB ...)")
+    codes = [d["code"] for d in c.disposition_codes]
+    problems += [f"disposition_codes: the code '{code}' is used twice"
+                 for code in sorted({code for code in codes if codes.count(code) > 1})]
     if problems:
         raise Unprocessable.from_lines(problems)
 

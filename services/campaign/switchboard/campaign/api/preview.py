@@ -24,7 +24,16 @@ from switchboard.common.errors import Conflict, NotFound
 router = APIRouter(prefix="/v1/campaigns", tags=["preview dialing"])
 Agent = Annotated[Principal, Depends(require_roles("agent", "supervisor", "admin"))]
 SKIP_DELAY = timedelta(minutes=30)
+CALLBACK_GRACE = timedelta(minutes=15)
 SCAN = 50
+
+
+def _offered_to(contact: Contact, agent: str, now: datetime) -> bool:
+    """A promised callback goes to the agent who promised it; once it is `CALLBACK_GRACE` late,
+    to any agent, so the customer is not let down because that agent is away."""
+    if contact.callback_agent_id in (None, agent):
+        return True
+    return contact.callback_due is not None and now - contact.callback_due >= CALLBACK_GRACE
 
 
 async def _preview_campaign(repo: CampaignRepository, tenant: str, campaign_id: str) -> Campaign:
@@ -61,8 +70,8 @@ async def next_contact(campaign_id: str, principal: Agent, uow: Uow) -> PreviewO
         return _preview_out(campaign, held, "reserved earlier; checked again when dialled")
     shown: PreviewOut | None = None
     for contact in await repo.due_contacts(principal.tenant, campaign.id, now, SCAN):
-        if contact.callback_agent_id not in (None, principal.subject):
-            continue  # a promised callback stays with the agent who promised it
+        if not _offered_to(contact, principal.subject, now):
+            continue
         allowed_by = await check_one(repo, campaign, contact, now)
         if allowed_by is not None:
             contact.status, contact.agent_id = "previewing", principal.subject

@@ -36,15 +36,22 @@ def suppression_reason(
     *,
     marketing: bool = True,
     agent_reserved: bool = False,
+    callback_owed: bool = False,
 ) -> str | None:
-    """The rule that forbids contacting now, or None when the contact is allowed."""
+    """The rule that forbids contacting now, or None when the contact is allowed.
+
+    A callback the customer was promised (or is owed after a complaint) is the customer's own
+    request: the weekly cap and the complaint rest do not hold it back; consent always does.
+    """
     if history.opted_out:
         return "consent"
     if history.do_not_contact:
         return "do_not_contact"
-    if marketing and _contacts_this_week(history, now) >= policy.weekly_marketing_cap:
+    capped = marketing and not callback_owed
+    if capped and _contacts_this_week(history, now) >= policy.weekly_marketing_cap:
         return "frequency_cap"
-    if history.last_complaint_at and now - history.last_complaint_at < policy.complaint_quiet:
+    complained = history.last_complaint_at and now - history.last_complaint_at < policy.complaint_quiet
+    if complained and not callback_owed:
         return "recent_complaint"
     recently_abandoned = (
         history.last_abandoned_at is not None and now - history.last_abandoned_at < ABANDON_QUIET

@@ -74,6 +74,11 @@ async def on_call_ended(event: CallEnded, ctx: EventContext) -> None:
     if event.attempt_id is None:
         if event.direction == "inbound":
             await on_inbound_call_ended(event, ctx)
+        elif event.outcome == "completed" and event.talk_seconds > 0:
+            # An agent's own call (the PBX reports it) reached the customer: callbacks owed outside
+            # any campaign (a complaint, an abandoned contact) are made, on time or late.
+            await CampaignRepository(ctx.uow.session).complete_callbacks(
+                ctx.tenant, address=event.to_address, due_by=event.at, at=event.at)
         return
     found = await attempt_context(CampaignRepository(ctx.uow.session), ctx.tenant, event.attempt_id)
     if found is None:

@@ -2,8 +2,9 @@
 that trigger; the scheduler then sends it within windows, quiet hours and the journey's cap.
 
 Triggers: `call_ended` (the after-call SMS), `task_abandoned` (SMS with a callback link, and a
-callback owed), `task_completed` and `conversation_closed` (e.g. a CSAT survey), `complaint`
-(a complaint disposition; a callback within 3 days is owed whether or not a journey runs),
+callback owed), `task_completed` and `conversation_closed` of a conversation an agent served (e.g.
+a CSAT survey; a chat's goes by SMS to the customer's number), `complaint` (a complaint
+disposition; a callback within 3 days is owed whether or not a journey runs),
 `churn_risk` (profile tags the customer `churn_risk`: retention outreach, at most once a week).
 """
 
@@ -64,14 +65,29 @@ async def on_conversation_opened(event: ConversationOpened, ctx: EventContext) -
 
 async def on_inbound_call_ended(event: CallEnded, ctx: EventContext) -> None:
     if not event.abandoned:
-        await enqueue(ctx, "call_ended", "sms", event.from_address, event.conversation_id)
+        # The conversation carries what profile said about the caller: their language and zone.
+        repo = CampaignRepository(ctx.uow.session)
+        conversation = await repo.conversation(ctx.tenant, event.conversation_id)
+        await enqueue(ctx, "call_ended", "sms", event.from_address, event.conversation_id,
+                      conversation=conversation)
 
 
 async def on_conversation_closed(event: ConversationClosed, ctx: EventContext) -> None:
-    conversation = await CampaignRepository(ctx.uow.session).conversation(ctx.tenant, event.conversation_id)
-    if conversation is not None and event.channel in ("sms", "email", "chat"):
-        await enqueue(ctx, "conversation_closed", conversation.channel, conversation.address,
-                      event.conversation_id, conversation=conversation, agent_id=conversation.agent_id)
+    """A CSAT (or other) send after a conversation an agent served; a chat's goes to the customer's
+    number by SMS. Conversations no agent served (a blast's thread, a survey reply) are not rated."""
+    repo = CampaignRepository(ctx.uow.session)
+    conversation = await repo.conversation(ctx.tenant, event.conversation_id)
+    if conversation is None or conversation.agent_id is None or event.channel not in ("sms", "email", "chat"):
+        return
+    channel, address = conversation.channel, conversation.address
+    if channel == "chat":
+        customer = conversation.customer_id
+        phone = await repo.phone_of_customer(ctx.tenant, customer) if customer else None
+        if phone is None:
+            return  # campaign knows no number for this chat's customer
+        channel, address = "sms", phone
+    await enqueue(ctx, "conversation_closed", channel, address, event.conversation_id,
+                  conversation=conversation, agent_id=conversation.agent_id)
 
 
 async def on_task_completed(event: TaskCompleted, ctx: EventContext) -> None:

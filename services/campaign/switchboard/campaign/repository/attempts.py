@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from switchboard.campaign.models import (
     AgentAvailability,
@@ -50,6 +50,16 @@ class AttemptQueries(RepositoryBase):
             select(func.count()).select_from(Attempt)
             .where(Attempt.tenant_id == tenant, Attempt.campaign_id == campaign_id,
                    Attempt.status.in_(("requested", "ringing")), Attempt.requested_at >= since)
+        )
+        return int(count or 0)
+
+    async def in_talk(self, tenant: str, campaign_id: str, since: datetime) -> int:
+        """Answered calls of the campaign not yet ended: its agents busy on them (answered since
+        `since`, so a lost end report stops counting)."""
+        count = await self.session.scalar(
+            select(func.count()).select_from(Attempt)
+            .where(Attempt.tenant_id == tenant, Attempt.campaign_id == campaign_id,
+                   Attempt.status == "answered", Attempt.answered_at >= since)
         )
         return int(count or 0)
 
@@ -188,12 +198,18 @@ class AttemptQueries(RepositoryBase):
             query = query.where(Callback.status == status)
         return list(await self.session.scalars(query.order_by(Callback.due_at).limit(500)))
 
-    async def pending_callbacks_for(self, tenant: str, contact_id: str) -> list[Callback]:
-        rows = await self.session.scalars(
-            select(Callback).where(Callback.tenant_id == tenant, Callback.contact_id == contact_id,
-                                   Callback.status == "pending")
-        )
-        return list(rows)
+    async def complete_callbacks(self, tenant: str, *, due_by: datetime, at: datetime,
+                                 contact_id: str | None = None, address: str | None = None) -> int:
+        """Mark made the pending callbacks a call reached: a campaign contact's, or those owed to an
+        address outside any campaign (complaints, abandoned contacts). Only those due by `due_by`."""
+        query = update(Callback).where(Callback.tenant_id == tenant, Callback.status == "pending",
+                                       Callback.due_at <= due_by)
+        if contact_id is not None:
+            query = query.where(Callback.contact_id == contact_id)
+        else:
+            query = query.where(Callback.contact_id.is_(None), Callback.address == address)
+        result = await self.session.execute(query.values(status="done", completed_at=at))
+        return int(getattr(result, "rowcount", 0) or 0)
 
     # pacing
 
