@@ -118,6 +118,7 @@ def test_the_evaluation_workflow_from_assignment_to_re_review(platform: Platform
     assert assigned.status_code == 201, assigned.text
     evaluation = assigned.json()
     assert (evaluation["status"], evaluation["agent_id"]) == ("assigned", "a1")
+    assert (evaluation["scorecard_id"], evaluation["version"]) == (card["id"], 1)  # the form it is on
     assert evaluation["answers"]["greeting"]["value"] == "yes"   # "Hello!" in the first agent line
     assert evaluation["answers"]["closing"]["value"] == "no"     # no offer of further help
     assert evaluation["answers"]["hold"]["value"] == "na"        # a voice-only question on chat
@@ -160,7 +161,12 @@ def test_the_evaluation_workflow_from_assignment_to_re_review(platform: Platform
     # A new scorecard version changes nothing already scored.
     v2 = supervisor.put(f"/v1/scorecards/{card['id']}", json={**FORM, "name": "Chat quality 2"})
     assert v2.json()["version"] == 2
-    assert agent.get(url).json()["score"] == 70.0
+    assert (agent.get(url).json()["score"], agent.get(url).json()["version"]) == (70.0, 1)
+    with as_user(platform, "acme", "evaluator", "e9") as later:  # a new assignment takes version 2
+        newer = supervisor.post("/v1/evaluations", json={
+            "conversation_id": conversation, "scorecard_id": card["id"], "evaluator_id": "e9"}).json()
+        assert [(e["id"], e["version"]) for e in later.get("/v1/evaluations", params={
+            "evaluator_id": "e9"}).json()] == [(newer["id"], 2)]
     assert supervisor.get(f"/v1/scorecards/{card['id']}/versions/1").json()["name"] == "Chat quality"
     assert [c["current_version"] for c in supervisor.get("/v1/scorecards").json()] == [2]
 
@@ -228,6 +234,8 @@ def test_the_evaluation_workflow_from_assignment_to_re_review(platform: Platform
     assert agent.get("/v1/reports/csat").status_code == 403
     with as_user(platform, "globex", "supervisor", "sup") as other:
         assert other.get("/v1/reports/csat").json() == []
+        empty = other.get("/v1/reports/csat", params={"format": "csv"})  # columns even without rows
+        assert empty.text.splitlines() == ["key,responses,average,csat_percent"]
 
     # Reports: score per agent, the questions failed most, CSV export.
     [by_agent] = supervisor.get("/v1/reports/evaluations", params={"group_by": "agent"}).json()

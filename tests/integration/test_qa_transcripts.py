@@ -173,6 +173,13 @@ def test_a_contact_is_transcribed_redacted_checked_and_alerted_live(platform: Pl
                 resumed.append(json.loads(line[6:]))
                 break
     assert resumed[0]["seq"] == 2  # a reconnecting browser picks up after the last id it saw
+    # A wallboard opens with the latest alerts, newest first, then pages back or follows the stream.
+    oldest_first = alerts(supervisor)
+    latest = alerts(supervisor, order="newest", limit=2)
+    assert [a["seq"] for a in latest] == [oldest_first[-1]["seq"], oldest_first[-2]["seq"]]
+    assert [a["seq"] for a in alerts(supervisor, order="newest", before=latest[-1]["seq"])] == [
+        a["seq"] for a in reversed(oldest_first[:-2])]
+    assert supervisor.get("/v1/alerts", params={"order": "random"}).status_code == 422
 
     # 4. Tenancy and roles: nobody else sees this contact or its alerts.
     with platform.client("qa", "globex", "supervisor") as other_tenant:

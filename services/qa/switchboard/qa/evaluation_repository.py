@@ -32,6 +32,13 @@ class EvaluationRepository:
         return await self.session.scalar(select(ScorecardVersion).where(
             ScorecardVersion.tenant_id == tenant, ScorecardVersion.id == version_id))
 
+    async def versions_by_id(self, tenant: str, version_ids: set[str]) -> dict[str, ScorecardVersion]:
+        if not version_ids:
+            return {}
+        rows = await self.session.scalars(select(ScorecardVersion).where(
+            ScorecardVersion.tenant_id == tenant, ScorecardVersion.id.in_(version_ids)))
+        return {row.id: row for row in rows}
+
     async def evaluation(
         self, tenant: str, evaluation_id: str, *, for_update: bool = False
     ) -> Evaluation | None:

@@ -14,7 +14,6 @@ from switchboard.qa.models import (
     Evaluation,
     ExamScore,
     KpiConfig,
-    ScorecardVersion,
     SurveyResponse,
 )
 
@@ -80,13 +79,6 @@ class KpiRepository:
             query = query.where(Evaluation.agent_id == agent_id)
         rows = await self.session.execute(query.order_by(Evaluation.submitted_at))
         return [(evaluation, queue) for evaluation, queue in rows.all()]
-
-    async def versions(self, tenant: str, ids: set[str]) -> dict[str, ScorecardVersion]:
-        if not ids:
-            return {}
-        rows = await self.session.scalars(select(ScorecardVersion).where(
-            ScorecardVersion.tenant_id == tenant, ScorecardVersion.id.in_(ids)))
-        return {row.id: row for row in rows}
 
     async def exams(self, tenant: str, since: datetime, until: datetime) -> list[ExamScore]:
         rows = await self.session.scalars(

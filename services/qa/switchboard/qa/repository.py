@@ -79,14 +79,18 @@ class QARepository:
         return counter.last_seq
 
     async def alerts(
-        self, tenant: str, *, after: int, kind: str | None, conversation_id: str | None, limit: int
+        self, tenant: str, *, after: int, kind: str | None, conversation_id: str | None, limit: int,
+        before: int | None = None, newest_first: bool = False,
     ) -> list[Alert]:
         query = select(Alert).where(Alert.tenant_id == tenant, Alert.seq > after)
+        if before is not None:
+            query = query.where(Alert.seq < before)
         if kind is not None:
             query = query.where(Alert.kind == kind)
         if conversation_id is not None:
             query = query.where(Alert.conversation_id == conversation_id)
-        rows = await self.session.scalars(query.order_by(Alert.seq).limit(limit))
+        order = Alert.seq.desc() if newest_first else Alert.seq
+        rows = await self.session.scalars(query.order_by(order).limit(limit))
         return list(rows)
 
     async def has_alert(self, tenant: str, conversation_id: str, kind: str) -> bool:

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from switchboard.qa.domain.scorecards import Answer
+from switchboard.qa.models import Evaluation, ScorecardVersion
 
 
 class MessageOut(BaseModel):
@@ -97,8 +98,6 @@ class ReReviewIn(BaseModel):
 
 
 class EvaluationOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
     id: str
     conversation_id: str
     channel: str
@@ -117,6 +116,14 @@ class EvaluationOut(BaseModel):
     review_comment: str | None
     assigned_at: datetime
     submitted_at: datetime | None
+    scorecard_id: str
+    version: int  # the scorecard version the evaluation was made with (scored against)
+
+    @classmethod
+    def of(cls, evaluation: Evaluation, form: ScorecardVersion) -> EvaluationOut:
+        own = {name: getattr(evaluation, name) for name in cls.model_fields
+               if name not in ("scorecard_id", "version")}
+        return cls(**own, scorecard_id=form.scorecard_id, version=form.version)
 
 
 class CalibrationIn(BaseModel):

@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
-from switchboard.qa.domain.reports import Scored, questions_failed, score_rollup, to_csv
+from switchboard.qa.domain.reports import Scored, ScoreRow, questions_failed, score_rollup, to_csv
 from switchboard.qa.domain.scorecards import Answer, ScorecardDefinition
 
 MON = datetime(2026, 11, 23, 10, tzinfo=UTC)
@@ -33,6 +33,6 @@ def test_the_questions_failed_most_come_first_and_na_is_not_counted() -> None:
 
 
 def test_csv_has_a_header_and_one_line_per_row() -> None:
-    text = to_csv(score_rollup([Scored("a1", None, 80, False, MON)], "agent", None))
+    text = to_csv(score_rollup([Scored("a1", None, 80, False, MON)], "agent", None), ScoreRow)
     assert text.splitlines() == ["key,period,evaluations,average_score,failed_critical", "a1,,1,80.0,0"]
-    assert to_csv([]) == ""
+    assert to_csv([], ScoreRow).splitlines() == ["key,period,evaluations,average_score,failed_critical"]

@@ -18,20 +18,25 @@ from switchboard.qa.schemas import AlertOut
 router = APIRouter(prefix="/v1/alerts", tags=["alerts"])
 Supervisor = Annotated[Principal, Depends(require_roles("admin", "supervisor"))]
 HEARTBEAT_SECONDS = 5.0
+Order = Literal["oldest", "newest"]
 Kind = Literal["sentiment_drop", "forbidden_phrase", "sensitive_data", "sla_breach"]
 
 
-@router.get("", response_model=list[AlertOut], summary="Alerts after a cursor, oldest first")
+@router.get("", response_model=list[AlertOut],
+            summary="Alerts after a cursor, oldest first; or the latest, newest first (order=newest)")
 async def list_alerts(
     principal: Supervisor,
     uow: Annotated[UnitOfWork, Depends(tenant_uow)],
     after: Annotated[int, Query(ge=0, description="the seq of the last alert seen")] = 0,
+    before: Annotated[int | None, Query(ge=1, description="only lower seqs (paging back)")] = None,
     kind: Kind | None = None,
     conversation_id: str | None = None,
+    order: Annotated[Order, Query(description="newest: the latest `limit` alerts, newest first")] = "oldest",
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[AlertOut]:
     rows = await QARepository(uow.session).alerts(
-        principal.tenant, after=after, kind=kind, conversation_id=conversation_id, limit=limit)
+        principal.tenant, after=after, before=before, kind=kind, conversation_id=conversation_id,
+        limit=limit, newest_first=order == "newest")
     return [AlertOut.model_validate(row) for row in rows]
 
 

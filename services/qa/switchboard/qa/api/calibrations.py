@@ -12,11 +12,12 @@ from switchboard.common.errors import NotFound, Unprocessable
 from switchboard.common.runtime import tenant_uow
 from switchboard.common.uow import UnitOfWork
 from switchboard.qa import evaluations as workflow
+from switchboard.qa.api.evaluations import shown
 from switchboard.qa.domain.calibration import spread_per_question
 from switchboard.qa.domain.scorecards import Answer
 from switchboard.qa.evaluation_repository import EvaluationRepository
 from switchboard.qa.models import Evaluation
-from switchboard.qa.schemas import CalibrationIn, CalibrationOut, EvaluationOut, QuestionSpreadOut
+from switchboard.qa.schemas import CalibrationIn, CalibrationOut, QuestionSpreadOut
 
 router = APIRouter(prefix="/v1/calibrations", tags=["calibration"])
 Reviewer = Annotated[Principal, Depends(require_roles("admin", "supervisor"))]
@@ -56,7 +57,7 @@ async def _report(uow: UnitOfWork, calibration_id: str, sheets: list[Evaluation]
     scores = [s.score for s in submitted if s.score is not None]
     return CalibrationOut(
         calibration_id=calibration_id, conversation_id=sheets[0].conversation_id,
-        evaluations=[EvaluationOut.model_validate(s) for s in sheets], submitted=len(submitted),
+        evaluations=await shown(uow, sheets), submitted=len(submitted),
         score_spread=round(max(scores) - min(scores), 2) if scores else None,
         questions=[QuestionSpreadOut(**vars(q)) for q in spread_per_question(form, answers)]
         if answers else [],

@@ -23,6 +23,20 @@ Anyone = Annotated[Principal, Depends(require_roles("admin", "supervisor", "eval
 Uow = Annotated[UnitOfWork, Depends(tenant_uow)]
 
 
+async def shown(uow: UnitOfWork, evaluations: list[Evaluation]) -> list[EvaluationOut]:
+    """Evaluations as the API shows them: with the scorecard and the version they were made with."""
+    if not evaluations:
+        return []
+    versions = await EvaluationRepository(uow.session).versions_by_id(
+        evaluations[0].tenant_id, {e.scorecard_version_id for e in evaluations})
+    return [EvaluationOut.of(e, versions[e.scorecard_version_id]) for e in evaluations]
+
+
+async def _one(uow: UnitOfWork, evaluation: Evaluation) -> EvaluationOut:
+    [out] = await shown(uow, [evaluation])
+    return out
+
+
 def _is_reviewer(principal: Principal) -> bool:
     return principal.has_any("admin", "supervisor", "evaluator")
 
@@ -48,7 +62,7 @@ async def assign_evaluation(body: AssignEvaluation, principal: Assigner, uow: Uo
     evaluation = await workflow.assign(uow, principal, conversation_id=body.conversation_id,
                                        scorecard_id=body.scorecard_id, evaluator_id=body.evaluator_id)
     await uow.commit()
-    return EvaluationOut.model_validate(evaluation)
+    return await _one(uow, evaluation)
 
 
 @router.get("", response_model=list[EvaluationOut], summary="Evaluations (an agent sees their own)")
@@ -64,12 +78,12 @@ async def list_evaluations(
         conversation_id=conversation_id, limit=limit)
     if not _is_reviewer(principal):
         rows = [r for r in rows if r.status != "assigned" and r.calibration_id is None]
-    return [EvaluationOut.model_validate(r) for r in rows]
+    return await shown(uow, rows)
 
 
 @router.get("/{evaluation_id}", response_model=EvaluationOut)
 async def get_evaluation(evaluation_id: str, principal: Anyone, uow: Uow) -> EvaluationOut:
-    return EvaluationOut.model_validate(await _visible(uow, principal, evaluation_id, for_update=False))
+    return await _one(uow, await _visible(uow, principal, evaluation_id, for_update=False))
 
 
 @router.patch("/{evaluation_id}", response_model=EvaluationOut,
@@ -78,7 +92,7 @@ async def save_draft(evaluation_id: str, body: AnswersIn, principal: Evaluator, 
     evaluation = await _visible(uow, principal, evaluation_id)
     await workflow.save_answers(uow, principal, evaluation, body.answers, body.comment, submit=False)
     await uow.commit()
-    return EvaluationOut.model_validate(evaluation)
+    return await _one(uow, evaluation)
 
 
 @router.post("/{evaluation_id}/submit", response_model=EvaluationOut,
@@ -87,21 +101,21 @@ async def submit(evaluation_id: str, body: AnswersIn, principal: Evaluator, uow:
     evaluation = await _visible(uow, principal, evaluation_id)
     await workflow.save_answers(uow, principal, evaluation, body.answers, body.comment, submit=True)
     await uow.commit()
-    return EvaluationOut.model_validate(evaluation)
+    return await _one(uow, evaluation)
 
 
 @router.post("/{evaluation_id}/acknowledge", response_model=EvaluationOut)
 async def acknowledge(evaluation_id: str, principal: Agent, uow: Uow) -> EvaluationOut:
     evaluation = await workflow.acknowledge(principal, await _visible(uow, principal, evaluation_id))
     await uow.commit()
-    return EvaluationOut.model_validate(evaluation)
+    return await _one(uow, evaluation)
 
 
 @router.post("/{evaluation_id}/dispute", response_model=EvaluationOut)
 async def dispute(evaluation_id: str, body: DisputeIn, principal: Agent, uow: Uow) -> EvaluationOut:
     evaluation = await workflow.dispute(principal, await _visible(uow, principal, evaluation_id), body.reason)
     await uow.commit()
-    return EvaluationOut.model_validate(evaluation)
+    return await _one(uow, evaluation)
 
 
 @router.post("/{evaluation_id}/re-review", response_model=EvaluationOut,
@@ -110,4 +124,4 @@ async def re_review(evaluation_id: str, body: ReReviewIn, principal: Assigner, u
     evaluation = await _visible(uow, principal, evaluation_id)
     await workflow.re_review(uow, principal, evaluation, body.answers, body.comment)
     await uow.commit()
-    return EvaluationOut.model_validate(evaluation)
+    return await _one(uow, evaluation)

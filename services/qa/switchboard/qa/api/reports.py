@@ -15,10 +15,12 @@ from switchboard.common.auth import Principal, require_roles
 from switchboard.common.errors import Unprocessable
 from switchboard.common.runtime import tenant_uow
 from switchboard.common.uow import UnitOfWork
-from switchboard.qa.domain.csat import GroupBy, Rated, csat
+from switchboard.qa.domain.csat import CsatRow, GroupBy, Rated, csat
 from switchboard.qa.domain.reports import (
+    FailedQuestion,
     Grouping,
     Scored,
+    ScoreRow,
     period_of,
     questions_failed,
     score_rollup,
@@ -26,6 +28,7 @@ from switchboard.qa.domain.reports import (
 )
 from switchboard.qa.domain.scorecards import Answer, ScorecardDefinition
 from switchboard.qa.domain.topics import hot_topics
+from switchboard.qa.evaluation_repository import EvaluationRepository
 from switchboard.qa.kpi_repository import KpiRepository
 from switchboard.qa.repository import QARepository
 from switchboard.qa.sampling_repository import SamplingRepository
@@ -57,9 +60,9 @@ def _window(since: datetime | None, until: datetime | None) -> None:
             raise Unprocessable(f"{name}: give a time zone (e.g. 2026-11-01T00:00:00+08:00)")
 
 
-def _render(rows: Sequence[Any], output: Format, name: str) -> Response:
+def _render(rows: Sequence[Any], row_type: type, output: Format, name: str) -> Response:
     if output == "csv":
-        return Response(to_csv(rows), media_type="text/csv; charset=utf-8",
+        return Response(to_csv(rows, row_type), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
     return JSONResponse([asdict(row) for row in rows])
 
@@ -74,7 +77,7 @@ async def csat_report(
     _window(since, until)
     rows = await SamplingRepository(uow.session).survey_responses(principal.tenant, since, until)
     rated = [Rated(r.agent_id, r.queue_id, r.score, r.at) for r in rows if r.score is not None]
-    return _render(csat(rated, group_by, satisfied_from), format, "csat")
+    return _render(csat(rated, group_by, satisfied_from), CsatRow, format, "csat")
 
 
 @router.get("/evaluations",
@@ -88,7 +91,7 @@ async def evaluation_report(
     rows = await KpiRepository(uow.session).settled_with_queue(principal.tenant, since, until, agent_id)
     scored = [Scored(e.agent_id, queue, float(e.score or 0.0), e.failed_critical, e.submitted_at)
               for e, queue in rows if e.submitted_at is not None]
-    return _render(score_rollup(scored, group_by, trend), format, "evaluations")
+    return _render(score_rollup(scored, group_by, trend), ScoreRow, format, "evaluations")
 
 
 @router.get("/questions-failed", summary="The questions failed most, over settled evaluations")
@@ -97,13 +100,13 @@ async def questions_failed_report(
     since: datetime | None = None, until: datetime | None = None, format: Format = "json",
 ) -> Response:
     _window(since, until)
-    repo = KpiRepository(uow.session)
-    rows = await repo.settled_with_queue(principal.tenant, since, until, agent_id)
-    versions = await repo.versions(principal.tenant, {e.scorecard_version_id for e, _ in rows})
+    rows = await KpiRepository(uow.session).settled_with_queue(principal.tenant, since, until, agent_id)
+    versions = await EvaluationRepository(uow.session).versions_by_id(
+        principal.tenant, {e.scorecard_version_id for e, _ in rows})
     forms = {vid: ScorecardDefinition.model_validate(v.definition) for vid, v in versions.items()}
     sheets = [(forms[e.scorecard_version_id], {k: Answer.model_validate(v) for k, v in e.answers.items()})
               for e, _ in rows if e.scorecard_version_id in forms]
-    return _render(questions_failed(sheets), format, "questions-failed")
+    return _render(questions_failed(sheets), FailedQuestion, format, "questions-failed")
 
 
 @router.get("/hot-topics", summary="Most frequent and fastest-rising topics of a day or week vs the last")

@@ -6,7 +6,7 @@ import csv
 import io
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 from typing import Any, Literal
 
@@ -89,13 +89,11 @@ def questions_failed(sheets: Iterable[tuple[ScorecardDefinition, dict[str, Answe
     return sorted(rows, key=lambda r: (-r.failed, -r.fail_rate, r.scorecard, r.key))
 
 
-def to_csv(rows: Iterable[Any]) -> str:
-    """Dataclass rows as CSV with a header (empty string for no rows)."""
-    records = [asdict(row) for row in rows]
-    if not records:
-        return ""
+def to_csv(rows: Iterable[Any], row_type: type) -> str:
+    """Dataclass rows as CSV; the header line names `row_type`'s fields even when there are no rows,
+    so a spreadsheet or a script reading the export always finds its columns."""
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(records[0]))
+    writer = csv.DictWriter(out, fieldnames=[f.name for f in fields(row_type)])
     writer.writeheader()
-    writer.writerows(records)
+    writer.writerows(asdict(row) for row in rows)
     return out.getvalue()
