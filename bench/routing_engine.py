@@ -40,7 +40,7 @@ def bench_engine(engine: Engine) -> tuple[int, float, list[float]]:
     for _ in range(3):
         for queue in range(QUEUES):
             t0 = time.perf_counter()
-            if engine.offer_next(f"q{queue}") is not None:
+            if engine.offer_next(f"q{queue}", "voice") is not None:
                 assigned += 1
             latencies.append(time.perf_counter() - t0)
     return assigned, time.perf_counter() - start, latencies

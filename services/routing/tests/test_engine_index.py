@@ -38,7 +38,7 @@ def test_heap_pick_matches_a_full_scan_through_random_operations(seed: int) -> N
         action = rng.random()
         if action < 0.45:
             engine.enqueue(task)
-            reservation = engine.offer_next("q")
+            reservation = engine.offer_next("q", channel)
             if reservation is not None:
                 accepted.append((engine.accept(reservation.task.task_id, reservation.agent_id),
                                  reservation.agent_id))

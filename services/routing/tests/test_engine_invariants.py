@@ -30,9 +30,9 @@ class EngineMachine(RuleBasedStateMachine):
         task = Task(f"t{self.counter}", queue, channel, required_skills=skills, enqueued_at=self.now)
         self.engine.enqueue(task)
 
-    @rule(queue=st.sampled_from(QUEUES))
-    def offer(self, queue: str) -> None:
-        self.engine.offer_next(queue)
+    @rule(queue=st.sampled_from(QUEUES), channel=st.sampled_from(CHANNELS))
+    def offer(self, queue: str, channel: str) -> None:
+        self.engine.offer_next(queue, channel)
 
     @rule(pick=st.integers(0, 100))
     def accept(self, pick: int) -> None:

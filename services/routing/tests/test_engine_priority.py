@@ -12,5 +12,5 @@ def test_answered_outbound_call_outranks_every_inbound_task() -> None:
     engine.add_agent(Agent("a", {}, {"voice": 1}, state=AgentState.AVAILABLE))
     engine.enqueue(Task("vip", "q", "voice", task_priority(500, "vip"), enqueued_at=0))
     engine.enqueue(Task("dial", "q", "voice", task_priority(answered_outbound=True), enqueued_at=9))
-    reservation = engine.offer_next("q")
+    reservation = engine.offer_next("q", "voice")
     assert reservation is not None and reservation.task.task_id == "dial"

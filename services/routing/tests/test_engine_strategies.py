@@ -20,7 +20,7 @@ def agent(agent_id: str, level: int = 5, idle_since: float = 0, chats: int = 0) 
 
 def offered_to(engine: Engine) -> str:
     engine.enqueue(Task(f"t{len(engine.reservations)}", "q", "chat", required_skills={"s": 1}))
-    reservation = engine.offer_next("q")
+    reservation = engine.offer_next("q", "chat")
     assert reservation is not None
     return reservation.agent_id
 

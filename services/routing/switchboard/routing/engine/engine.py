@@ -1,4 +1,10 @@
-"""The decision loop: waiting tasks per queue in a heap, offers as reservations."""
+"""The decision loop: waiting tasks in a heap per line (queue, channel), offers as reservations.
+
+The order is strict within a line: its head waits for a qualified agent with room on the
+channel, and the tasks behind it wait too. Lines of other channels in the same queue are
+not held back by it: a call waiting for a voice slot does not stop chats going to free
+chat slots.
+"""
 
 from __future__ import annotations
 
@@ -43,7 +49,7 @@ class Engine:
         self._pickers: dict[str, Picker] = {}
         self._abandoned: set[str] = set()
         self._wrap_up_until: dict[str, float] = {}
-        self._waiting: dict[str, list[tuple[int, float, int, Task]]] = {}
+        self._waiting: dict[str, dict[str, list[tuple[int, float, int, Task]]]] = {}  # queue -> channel
         self._seq = itertools.count()
         self.agents: dict[str, Agent] = {}
         self.reservations: dict[str, Reservation] = {}
@@ -70,7 +76,7 @@ class Engine:
         self._pickers[queue_id] = picker
 
     def enqueue(self, task: Task) -> None:
-        heap = self._waiting.setdefault(task.queue_id, [])
+        heap = self._waiting.setdefault(task.queue_id, {}).setdefault(task.channel, [])
         # Higher priority first, then the oldest: the place a task keeps on re-queue.
         heapq.heappush(heap, (-task.priority, task.enqueued_at, next(self._seq), task))
 
@@ -86,27 +92,30 @@ class Engine:
         return len(self.waiting_tasks(queue_id))
 
     def waiting_tasks(self, queue_id: str) -> list[Task]:
-        entries = sorted(self._waiting.get(queue_id, []))
+        entries = sorted(entry for heap in self._waiting.get(queue_id, {}).values() for entry in heap)
         return [entry[3] for entry in entries if entry[3].task_id not in self._abandoned]
 
-    def _head(self, queue_id: str) -> Task | None:
-        heap = self._waiting.get(queue_id)
+    def lines(self) -> list[tuple[str, str]]:
+        """The (queue, channel) lines holding tasks, in the order they first got one."""
+        return [(queue_id, channel) for queue_id, heaps in self._waiting.items()
+                for channel, heap in heaps.items() if heap]
+
+    def head(self, queue_id: str, channel: str) -> Task | None:
+        """The task a line would offer next (highest priority, then oldest)."""
+        heap = self._waiting.get(queue_id, {}).get(channel)
         while heap and heap[0][3].task_id in self._abandoned:
             self._abandoned.discard(heapq.heappop(heap)[3].task_id)
         return heap[0][3] if heap else None
 
-    def head(self, queue_id: str) -> Task | None:
-        """The task a queue would offer next (highest priority, then oldest)."""
-        return self._head(queue_id)
-
-    def offer_next(self, queue_id: str) -> Reservation | None:
-        task = self._head(queue_id)
+    def offer_next(self, queue_id: str, channel: str) -> Reservation | None:
+        """Offer the line's head to an agent by the queue's strategy; None leaves it waiting."""
+        task = self.head(queue_id, channel)
         if task is None:
             return None
         agent = self._pick_agent(task)
         if agent is None:
             return None
-        heapq.heappop(self._waiting[queue_id])
+        heapq.heappop(self._waiting[queue_id][channel])
         agent.load[task.channel] = agent.load.get(task.channel, 0) + 1
         # Idle counts from the last offer too, so an agent with several chat slots is not
         # filled up before the others get their first.

@@ -30,6 +30,9 @@ from switchboard.routing.models import Agent, Queue, Reservation, Task
 async def dispatch(flow: Flow) -> list[Task]:
     """Offer waiting tasks to free agents, best task first across queues; returns the offered tasks.
 
+    The order is strict per (queue, channel) line: a head nobody can take now holds its line,
+    not the queue's other channels.
+
     Every change of routing state ends with a pass, which then tells the dialer if the number
     of agents free for outbound changed (`routing.agent.availability_changed`).
     """
@@ -72,15 +75,18 @@ async def _offer_waiting(flow: Flow) -> list[Task]:
             continue  # held for the agent who served this customer last
         rows[task.id] = task
         engine.enqueue(_engine_task(flow, task, queue))
-    blocked: set[str] = set()
+    blocked: set[tuple[str, str]] = set()
     while True:
-        heads = [(head, qid) for qid in queues if qid not in blocked and (head := engine.head(qid))]
+        heads = [(head, line) for line in engine.lines()
+                 if line not in blocked and (head := engine.head(*line))]
         if not heads:
             return offered
-        best, queue_id = min(heads, key=lambda hq: (-hq[0].priority, hq[0].enqueued_at))
-        reservation = engine.offer_next(queue_id)
+        best, line = min(heads, key=lambda hl: (-hl[0].priority, hl[0].enqueued_at))
+        reservation = engine.offer_next(*line)
         if reservation is None:
-            blocked.add(queue_id)  # its head waits for a qualified agent; others may still go
+            # Its head waits for a qualified agent with room on its channel, and the line behind
+            # it too; other lines, the queue's other channels among them, may still go.
+            blocked.add(line)
             continue
         task = rows[best.task_id]
         await record_offer(flow, task, reservation.agent_id)

@@ -109,7 +109,7 @@ class Simulation:
 
     def _widen(self) -> None:
         """Escalation: the queue's head task re-enters with widened skills once it waited long enough."""
-        head = self.engine.head("q")
+        head = self.engine.head("q", "voice")
         if head is None:
             return
         widened = effective_skills(self.s.escalation, head.required_skills, self.now - head.enqueued_at)
@@ -117,7 +117,7 @@ class Simulation:
             head.required_skills = widened
 
     def _assign(self) -> None:
-        while (reservation := self.engine.offer_next("q")) is not None:
+        while (reservation := self.engine.offer_next("q", "voice")) is not None:
             task = self.engine.accept(reservation.task.task_id, reservation.agent_id)
             wait = self.now - self.arrived_at[task.task_id]
             self.answered.add(task.task_id)
