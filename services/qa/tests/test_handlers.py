@@ -62,7 +62,7 @@ async def test_messages_become_a_transcript_with_the_agent_checks_and_sentiment(
     assert sorted((m.role, m.agent_id) for m in messages) == [
         ("agent", "agent-7"), ("agent", "agent-7"), ("customer", None)]
     assert {c["check"]: c["passed"] for c in contact.checks} == {
-        "greeting": True, "closing": True, "forbidden_phrases": True,
+        "greeting": True, "closing": True, "forbidden_phrases": True, "sensitive_data": True,
         "first_response": True, "response_time": True}
     assert all(m.language == "zh" for m in messages)
     assert contact.sentiment is not None and contact.sentiment < 0  # a broken line is bad news
@@ -84,6 +84,14 @@ async def test_a_card_number_is_redacted_before_storage_and_raises_a_critical_al
     assert contact.sensitive_data is True
     assert await qa.handle(incoming) is False  # redelivery: no second message, no second alert
     assert len(await stored(sessions, Alert)) == 1
+    assert _check(contact, "sensitive_data") is None  # the customer gave it; no agent line yet
+    await qa.handle(envelope_of(agent(f"Hello, I will charge {CARD}", 5)))  # read back in clear
+    [contact] = await stored(sessions, Contact)
+    assert _check(contact, "sensitive_data") is False  # a rule answers "customer data disclosed"
+
+
+def _check(contact: Contact, name: str) -> bool | None:
+    return next(c["passed"] for c in contact.checks if c["check"] == name)
 
 
 async def test_a_forbidden_phrase_from_the_agent_raises_an_alert_naming_it(sessions, qa) -> None:

@@ -91,7 +91,8 @@ async def refresh_contact(repo: QARepository, contact: Contact, rules: CheckRule
     contact.sentiment = sentiment.conversation_score(customer_scores)
     contact.growing_angrier = contact.growing_angrier or sentiment.is_growing_angrier(
         customer_scores, drop=rules.sentiment_drop, floor=rules.sentiment_floor)
-    lines = [Line(role=m.role, text=m.text, at=m.at) for m in messages]  # type: ignore[arg-type]
+    lines = [Line(role=m.role, text=m.text, at=m.at, sensitive=bool(m.redactions))  # type: ignore[arg-type]
+             for m in messages]
     contact.checks = [result.as_dict() for result in run_checks(lines, contact.channel, rules)]
     contact.updated_at = datetime.now(UTC)
 

@@ -24,3 +24,4 @@ def test_a_transcript_is_redacted_scored_checked_and_flagged() -> None:
     assert "投诉" in result.topics and "不归我管" not in result.topics  # the agent's words are no topic
     checks = {c.check: c.passed for c in result.checks}
     assert (checks["greeting"], checks["forbidden_phrases"], checks["first_response"]) == (True, False, True)
+    assert checks["sensitive_data"] is True  # the card number was the customer's

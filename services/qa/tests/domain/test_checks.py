@@ -32,7 +32,7 @@ GOOD_CHAT = [
 def test_a_well_handled_chat_passes_every_check() -> None:
     found = results(GOOD_CHAT)
     assert {name: r.passed for name, r in found.items()} == {
-        "greeting": True, "closing": True, "forbidden_phrases": True,
+        "greeting": True, "closing": True, "forbidden_phrases": True, "sensitive_data": True,
         "first_response": True, "response_time": True,
     }
     assert found["first_response"].detail == "first reply after 20s (target 60s)"
@@ -98,3 +98,14 @@ def test_short_english_phrases_match_whole_words_only() -> None:
     assert results(lines)["greeting"].passed is False  # "hi" inside "This" is no greeting
     lines = [Line("customer", "?", at(0)), Line("agent", "Hi! This is Wei", at(5))]
     assert results(lines)["greeting"].passed is True
+
+
+def test_an_agent_who_writes_out_a_card_or_id_number_fails_the_sensitive_data_check() -> None:
+    customer_gives_card = [Line("customer", "card [card ending 1111]", at(0), sensitive=True),
+                           Line("agent", "Hello, thanks", at(5))]
+    assert results(customer_gives_card)["sensitive_data"].passed is True  # the customer may
+    agent_reads_it_back = [*customer_gives_card,
+                           Line("agent", "is it [card ending 1111]?", at(9), sensitive=True)]
+    found = results(agent_reads_it_back)["sensitive_data"]
+    assert found.passed is False and "1 agent message" in found.detail
+    assert results([Line("customer", "hi", at(0))])["sensitive_data"].passed is None

@@ -100,3 +100,14 @@ def test_calibration_reports_the_widest_disagreement_first() -> None:
     by_key = {s.key: s for s in spread}
     assert by_key["greeting"].agree is True and by_key["knowledge"].agree is False
     assert by_key["knowledge"].values == [1.0, 0.2, 0.6]
+
+
+def test_a_critical_data_protection_question_is_answered_by_the_sensitive_data_check() -> None:
+    form = ScorecardDefinition.model_validate({"name": "Privacy", "sections": [{"title": "D", "questions": [
+        {"key": "greeting", "text": "Greeted?"},
+        {"key": "no_disclosure", "text": "Kept the customer's card and ID numbers to themselves?",
+         "critical": True, "auto_check": "sensitive_data"}]}]})
+    filled = prefill(form, [CheckResult("sensitive_data", False, "1 agent message(s) contained ...")], "chat")
+    assert filled["no_disclosure"].value == "no"
+    result = score(form, {**filled, **answers(greeting="yes")}, "chat")
+    assert (result.score, result.failed_critical) == (0.0, True)

@@ -38,7 +38,7 @@ def analyse(
     for line in raw:
         redacted = redact(line.text)
         sensitive += redacted.found
-        lines.append(Line(line.role, redacted.text, line.at))
+        lines.append(Line(line.role, redacted.text, line.at, redacted.found))
         scores.append(score(redacted.text))
         if line.role == "agent":
             hits.extend(phrases_in(redacted.text, rules.forbidden_phrases))

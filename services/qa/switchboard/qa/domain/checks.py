@@ -21,6 +21,7 @@ class Line:
     role: Role
     text: str
     at: datetime
+    sensitive: bool = False  # a card or ID number was redacted from it
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,7 @@ class CheckResult:
 def run_checks(lines: list[Line], channel: str, rules: CheckRules) -> list[CheckResult]:
     ordered = sorted(lines, key=lambda line: line.at)
     agent = [line for line in ordered if line.role == "agent"]
-    results = [greeting(agent, rules), closing(agent, rules), forbidden(agent, rules)]
+    results = [greeting(agent, rules), closing(agent, rules), forbidden(agent, rules), sensitive_data(agent)]
     timed = channel in rules.timed_channels
     results.append(first_response(ordered, rules) if timed else _not_timed("first_response", channel))
     results.append(response_time(ordered, rules) if timed else _not_timed("response_time", channel))
@@ -69,6 +70,17 @@ def forbidden(agent: list[Line], rules: CheckRules) -> CheckResult:
     if hits:
         return CheckResult("forbidden_phrases", False, "the agent said: " + ", ".join(map(repr, hits)))
     return CheckResult("forbidden_phrases", True, "no forbidden phrase")
+
+
+def sensitive_data(agent: list[Line]) -> CheckResult:
+    """The agent never wrote or read out a card or national ID number (the customer may)."""
+    if not agent:
+        return CheckResult("sensitive_data", None, "no agent message yet")
+    disclosed = sum(line.sensitive for line in agent)
+    if disclosed:
+        return CheckResult("sensitive_data", False,
+                           f"{disclosed} agent message(s) contained a card or ID number (redacted)")
+    return CheckResult("sensitive_data", True, "no card or ID number in the agent's messages")
 
 
 def first_response(ordered: list[Line], rules: CheckRules) -> CheckResult:

@@ -16,7 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from switchboard.qa.domain.checks import CheckResult
 
-AUTO_CHECKS = ("greeting", "closing", "forbidden_phrases", "first_response", "response_time")
+AUTO_CHECKS = (
+    "greeting", "closing", "forbidden_phrases", "sensitive_data", "first_response", "response_time")
 AnswerValue = Literal["yes", "no", "na"] | int
 
 
