@@ -283,8 +283,8 @@ def test_the_evaluation_workflow_from_assignment_to_re_review(platform: Platform
 
     # The sampled complaint is evaluated and the agent acknowledges it; bad answers never become a 500.
     review_url = f"/v1/evaluations/{review['id']}"
-    assert evaluator.post(f"{review_url}/submit", json={"answers": {"identity": {"value": ["yes"]}}}
-                          ).status_code == 422
+    shapeless = evaluator.post(f"{review_url}/submit", json={"answers": {"identity": {"value": ["yes"]}}})
+    assert shapeless.status_code == 422 and "answers.identity.value" in shapeless.json()["detail"]
     settled = evaluator.post(f"{review_url}/submit", json={"answers": {
         "identity": {"value": "yes"}, "knowledge": {"value": 2}}})
     assert settled.status_code == 200, settled.text
