@@ -238,7 +238,8 @@ async def test_a_complaint_callback_is_dialled_at_its_time_for_the_same_agent_an
     api, scheduler, clock, sessions, deliver, emitted
 ) -> None:
     all_day = {"window": {"start": "00:00", "end": "00:00"}}
-    cid = await voice_campaign(api, sessions, numbers=NUMBERS[:1], schedule=all_day, weekly_cap=1)
+    cid = await voice_campaign(api, sessions, numbers=NUMBERS[:1], schedule=all_day, weekly_cap=1,
+                               retry={"max_attempts": 5})
     await free_agents(deliver, 1)
     await scheduler.run_once()
     [first] = await attempts(sessions)
@@ -261,8 +262,17 @@ async def test_a_complaint_callback_is_dialled_at_its_time_for_the_same_agent_an
     clock.now = due
     await free_agents(deliver, 1)
     assert (await scheduler.run_once()).requested == 1
+    busy = (await attempts(sessions))[-1]
+    assert busy.agent_id == "agent-7" and busy.number == 2
+    await deliver(call(CallEnded, busy, at=due, outcome="busy"))
+    assert len((await agent.get("/v1/callbacks")).json()) == 1  # still owed
+    results = (await api().get(f"/v1/campaigns/{cid}/results")).json()
+    assert results["funnel"]["connected"] == 1  # the first call connected; a busy line does not undo it
+
+    clock.now = due + timedelta(minutes=30)  # busy: again after the rule's 30 minutes
+    assert (await scheduler.run_once()).requested == 1
     callback_call = (await attempts(sessions))[-1]
-    assert callback_call.agent_id == "agent-7" and callback_call.number == 2
+    assert callback_call.agent_id == "agent-7" and callback_call.number == 3
     await deliver(call(CallAnswered, callback_call, at=due, answered_by="customer"))
     assert (await emitted(DialAnswered))[-1].reserved_agent_id == "agent-7"
     await deliver(call(CallEnded, callback_call, at=due + timedelta(minutes=4), talk_seconds=200.0))
@@ -343,3 +353,24 @@ async def test_predictive_counts_agents_talking_on_its_calls_as_soon_free(
     # nobody free, three agents talking (180 s mean): one of them is expected free within the
     # ring time, so the dialer places a call for them
     assert (await scheduler.run_once()).requested >= 1
+
+
+async def test_a_callback_disposed_before_the_calls_end_is_reported_stands(
+    api, scheduler, sessions, deliver
+) -> None:
+    await voice_campaign(api, sessions, numbers=NUMBERS[:1])
+    await free_agents(deliver, 1)
+    await scheduler.run_once()
+    [attempt] = await attempts(sessions)
+    await deliver(call(CallAnswered, attempt, answered_by="customer"))
+    due = datetime.now(UTC) + timedelta(days=2)
+    agent = api("acme", "agent", subject="agent-1")
+    disposed = await agent.post(f"/v1/attempts/{attempt.id}/disposition",
+                                json={"code": "callback", "callback_at": due.isoformat()})
+    assert disposed.status_code == 200, disposed.text
+    await deliver(call(CallEnded, attempt, at=NOW + timedelta(minutes=2), talk_seconds=100.0))
+    async with sessions() as session:
+        contact = await session.get(Contact, attempt.contact_id)
+    assert contact is not None
+    assert (contact.status, contact.next_attempt_at, contact.last_outcome) == ("pending", due, "connected")
+    assert len((await agent.get("/v1/callbacks")).json()) == 1

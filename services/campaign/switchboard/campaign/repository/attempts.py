@@ -156,14 +156,19 @@ class AttemptQueries(RepositoryBase):
         return {reason or "unknown": int(n) for reason, n in rows}
 
     async def funnel_counts(self, tenant: str, campaign_id: str) -> tuple[int, int, int]:
-        """(attempted, connected, converted) contacts."""
+        """(attempted, connected, converted) contacts; connected once stays connected, whatever a
+        later attempt (a callback that finds the line busy) brings."""
         row = (await self.session.execute(
             select(func.count().filter(Contact.attempts_made > 0),
-                   func.count().filter(Contact.last_outcome.in_(CONNECTED)),
                    func.count().filter(Contact.converted.is_(True)))
             .where(Contact.tenant_id == tenant, Contact.campaign_id == campaign_id)
         )).one()
-        return int(row[0]), int(row[1]), int(row[2])
+        connected = await self.session.scalar(
+            select(func.count(func.distinct(Attempt.contact_id)))
+            .where(Attempt.tenant_id == tenant, Attempt.campaign_id == campaign_id,
+                   Attempt.outcome.in_(CONNECTED))
+        )
+        return int(row[0]), int(connected or 0), int(row[1])
 
     # surveys and callbacks
 
