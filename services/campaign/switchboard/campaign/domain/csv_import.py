@@ -7,8 +7,7 @@ import io
 import re
 from dataclasses import dataclass, field
 
-import phonenumbers
-from phonenumbers import timezone as number_timezones
+from switchboard.campaign.domain.phones import NumberReader
 
 PHONE_COLUMN = "phone"
 
@@ -39,20 +38,8 @@ class MissingPhoneColumn(ValueError):
 
 def normalize_phone(raw: str, default_region: str) -> str | None:
     """E.164 for a valid number, else None (a national number takes the default region)."""
-    parsed = _parse_valid(raw, default_region)
+    parsed = NumberReader(default_region).read(raw.strip())
     return None if parsed is None else parsed[0]
-
-
-def _parse_valid(raw: str, default_region: str) -> tuple[str, tuple[str, ...]] | None:
-    """E.164 and the number's zones, or None when the number is not valid."""
-    try:
-        number = phonenumbers.parse(raw.strip(), default_region)
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_valid_number(number):
-        return None
-    zones = tuple(sorted(set(number_timezones.time_zones_for_number(number)) - {"Etc/Unknown"}))
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), zones
 
 
 def import_contacts(text: str, default_region: str) -> ImportReport:
@@ -62,9 +49,10 @@ def import_contacts(text: str, default_region: str) -> ImportReport:
         raise MissingPhoneColumn("csv: a 'phone' column is required")
     report = ImportReport()
     seen: dict[str, int] = {}  # E.164 -> the line that first had it
+    numbers = NumberReader(default_region)
     for line, row in enumerate(reader, start=2):
         raw = (row.get(PHONE_COLUMN) or "").strip()
-        parsed = _parse_valid(raw, default_region) if raw else None
+        parsed = numbers.read(raw) if raw else None
         phone = parsed[0] if parsed else None
         if not raw:
             report.rejected.append(RejectedRow(line, "phone: empty"))

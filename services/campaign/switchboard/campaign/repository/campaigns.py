@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import case, func, insert, select, update
 
 from switchboard.campaign.models import (
     Campaign,
@@ -62,6 +63,11 @@ class CampaignQueries(RepositoryBase):
             )
             found.update(rows)
         return found
+
+    async def insert_contacts(self, rows: list[dict[str, Any]]) -> None:
+        """New contacts as plain rows, in statements of a few thousand (a list may hold a million)."""
+        for start in range(0, len(rows), 5000):
+            await self.session.execute(insert(Contact.__table__), rows[start:start + 5000])
 
     async def due_contacts(self, tenant: str, campaign_id: str, now: datetime, limit: int) -> list[Contact]:
         """Due contacts in dialing order: promised callbacks first, then priority, then value."""
