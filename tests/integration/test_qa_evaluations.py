@@ -167,6 +167,12 @@ def test_the_evaluation_workflow_from_assignment_to_re_review(platform: Platform
             "conversation_id": conversation, "scorecard_id": card["id"], "evaluator_id": "e9"}).json()
         assert [(e["id"], e["version"]) for e in later.get("/v1/evaluations", params={
             "evaluator_id": "e9"}).json()] == [(newer["id"], 2)]
+    # An open evaluation can be handed to another evaluator; a settled one cannot.
+    moved = supervisor.post(f"/v1/evaluations/{newer['id']}/reassign", json={"evaluator_id": "e10"})
+    assert moved.status_code == 200 and moved.json()["evaluator_id"] == "e10", moved.text
+    assert evaluator.post(f"/v1/evaluations/{newer['id']}/reassign", json={"evaluator_id": "eva"}
+                          ).status_code == 403
+    assert supervisor.post(f"{url}/reassign", json={"evaluator_id": "e10"}).status_code == 409
     assert supervisor.get(f"/v1/scorecards/{card['id']}/versions/1").json()["name"] == "Chat quality"
     assert [c["current_version"] for c in supervisor.get("/v1/scorecards").json()] == [2]
 
@@ -190,6 +196,9 @@ def test_the_evaluation_workflow_from_assignment_to_re_review(platform: Platform
         "conversation_id": conversation, "scorecard_id": card["id"], "evaluator_ids": ["e1", "e2", "e3"]})
     assert started.status_code == 201, started.text
     calibration = started.json()
+    first_sheet = calibration["evaluations"][0]["id"]
+    twice = supervisor.post(f"/v1/evaluations/{first_sheet}/reassign", json={"evaluator_id": "e2"})
+    assert twice.status_code == 422 and "already has a sheet" in twice.json()["detail"]
     for sheet, knowledge in zip(calibration["evaluations"], (4, 0, 2), strict=True):
         with as_user(platform, "acme", "evaluator", sheet["evaluator_id"]) as who:
             response = who.post(f"/v1/evaluations/{sheet['id']}/submit", json={"answers": {

@@ -104,6 +104,18 @@ async def _prefill_late_checks(uow: UnitOfWork, evaluation: Evaluation, form: Sc
         evaluation.prefilled = sorted({*evaluation.prefilled, *late})
 
 
+async def reassign(uow: UnitOfWork, evaluation: Evaluation, evaluator_id: str) -> Evaluation:
+    """Hand an open evaluation to another evaluator (one is away, or has too many); the answers
+    saved so far go with it. A calibration keeps one sheet per evaluator."""
+    if evaluation.status != "assigned":
+        raise Conflict(f"evaluation {evaluation.id} is {evaluation.status}; only an open one is reassigned")
+    if evaluation.calibration_id is not None and await EvaluationRepository(uow.session).evaluations(
+            evaluation.tenant_id, calibration_id=evaluation.calibration_id, evaluator_id=evaluator_id):
+        raise Unprocessable(f"evaluator_id: {evaluator_id} already has a sheet in this calibration")
+    evaluation.evaluator_id, evaluation.updated_at = evaluator_id, datetime.now(UTC)
+    return evaluation
+
+
 async def acknowledge(principal: Principal, evaluation: Evaluation) -> Evaluation:
     _must_be_the_agent(principal, evaluation)
     if evaluation.status != "submitted":

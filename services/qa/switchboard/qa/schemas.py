@@ -84,6 +84,12 @@ class AnswersIn(BaseModel):
     comment: str | None = Field(default=None, max_length=4000)
 
 
+class ReassignIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    evaluator_id: str = Field(min_length=1, max_length=128)
+
+
 class DisputeIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

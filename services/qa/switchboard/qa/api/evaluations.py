@@ -13,7 +13,14 @@ from switchboard.common.uow import UnitOfWork
 from switchboard.qa import evaluations as workflow
 from switchboard.qa.evaluation_repository import EvaluationRepository
 from switchboard.qa.models import Evaluation
-from switchboard.qa.schemas import AnswersIn, AssignEvaluation, DisputeIn, EvaluationOut, ReReviewIn
+from switchboard.qa.schemas import (
+    AnswersIn,
+    AssignEvaluation,
+    DisputeIn,
+    EvaluationOut,
+    ReassignIn,
+    ReReviewIn,
+)
 
 router = APIRouter(prefix="/v1/evaluations", tags=["evaluations"])
 Assigner = Annotated[Principal, Depends(require_roles("admin", "supervisor"))]
@@ -100,6 +107,15 @@ async def save_draft(evaluation_id: str, body: AnswersIn, principal: Evaluator, 
 async def submit(evaluation_id: str, body: AnswersIn, principal: Evaluator, uow: Uow) -> EvaluationOut:
     evaluation = await _visible(uow, principal, evaluation_id)
     await workflow.save_answers(uow, principal, evaluation, body.answers, body.comment, submit=True)
+    await uow.commit()
+    return await _one(uow, evaluation)
+
+
+@router.post("/{evaluation_id}/reassign", response_model=EvaluationOut,
+             summary="Give an open evaluation to another evaluator")
+async def reassign(evaluation_id: str, body: ReassignIn, principal: Assigner, uow: Uow) -> EvaluationOut:
+    evaluation = await _visible(uow, principal, evaluation_id)
+    await workflow.reassign(uow, evaluation, body.evaluator_id)
     await uow.commit()
     return await _one(uow, evaluation)
 
