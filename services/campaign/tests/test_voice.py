@@ -264,6 +264,7 @@ async def test_a_complaint_callback_is_dialled_at_its_time_for_the_same_agent_an
     assert (await scheduler.run_once()).requested == 1
     busy = (await attempts(sessions))[-1]
     assert busy.agent_id == "agent-7" and busy.number == 2
+    assert "; callback due " in busy.allowed_by and "cap" not in busy.allowed_by.replace("(no cap)", "")
     await deliver(call(CallEnded, busy, at=due, outcome="busy"))
     assert len((await agent.get("/v1/callbacks")).json()) == 1  # still owed
     results = (await api().get(f"/v1/campaigns/{cid}/results")).json()
@@ -332,6 +333,7 @@ async def test_preview_may_redial_within_72_hours_and_a_late_callback_goes_to_an
     # the abandoned number: the agent previewing is on the line, so the 72-hour rule lets it through
     shown = (await a2.post(f"/v1/campaigns/{cid}/preview/next")).json()
     assert shown["contact_id"] == rows[NUMBERS[0]].id
+    assert shown["allowed_by"].endswith("; abandoned <72 h: agent reserved")
     assert (await a2.post(f"/v1/campaigns/{cid}/preview/{shown['contact_id']}/dial")).status_code == 200
     a1 = api("acme", "agent", subject="a1")
     assert (await a1.post(f"/v1/campaigns/{cid}/preview/next")).json()["contact_id"] == rows[NUMBERS[1]].id

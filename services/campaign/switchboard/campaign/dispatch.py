@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from switchboard.campaign.domain.pacing import MIN_RING_SECONDS
 from switchboard.campaign.domain.suppression import (
@@ -115,11 +116,22 @@ def check_contact(campaign: Campaign, rules: Rules, contact: Contact, history: C
         contact.next_attempt_at = allowed_at
         result.deferred += 1
         return None
+    return _allowed_by(campaign, rules, contact, history, zones, now)
+
+
+def _allowed_by(campaign: Campaign, rules: Rules, contact: Contact, history: ContactHistory,
+                zones: list[ZoneInfo], now: datetime) -> str:
+    """The rules that let this contact be reached now, as recorded on the attempt."""
     window = campaign.schedule["window"]
-    used = len(history.marketing_contacts) + 1
-    cap = rules.policy.weekly_marketing_cap
-    return (f"window {window[0]}-{window[1]} {'/'.join(z.key for z in zones)}; consent ok; "
-            f"cap {used}/{cap}; attempt {contact.attempts_made + 1}/{campaign.max_attempts}")
+    if contact.callback_due is not None and contact.callback_due <= now:
+        cap = f"callback due {contact.callback_due:%Y-%m-%d %H:%M} UTC (no cap)"
+    else:
+        cap = f"cap {len(history.marketing_contacts) + 1}/{rules.policy.weekly_marketing_cap}"
+    rule = (f"window {window[0]}-{window[1]} {'/'.join(z.key for z in zones)}; consent ok; {cap}; "
+            f"attempt {contact.attempts_made + 1}/{campaign.max_attempts}")
+    if history.last_abandoned_at is not None and now - history.last_abandoned_at < ABANDON_QUIET:
+        rule += "; abandoned <72 h: agent reserved"
+    return rule
 
 
 def prepare_attempt(repo: CampaignRepository, campaign: Campaign, contact: Contact,
