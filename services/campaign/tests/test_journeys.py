@@ -72,6 +72,22 @@ async def test_a_csat_survey_follows_a_completed_task_and_the_reply_is_matched_b
     assert results["survey"] == {"responses": 1, "average": 5.0, "satisfied_percent": 100.0}
 
 
+async def test_a_customer_who_refused_surveys_gets_no_csat(api, scheduler, sessions, deliver) -> None:
+    from switchboard.common.events.profile import ConsentChanged
+
+    await journey(api, "task_completed", survey_kind="csat")
+    await deliver(ConsentChanged(channel="sms", address=CUSTOMER, purpose="survey", granted=False,
+                                 source="customer", at=NOW - timedelta(days=1)), source="profile")
+    await conversation(deliver, "conv-1")
+    await deliver(completed("conv-1"), source="routing")
+    await due_now(sessions)
+    result = await scheduler.run_once()
+    assert (result.requested, result.closed) == (0, 1)
+    async with sessions() as session:
+        [contact] = await session.scalars(select(Contact))
+    assert (contact.status, contact.suppressed_reason) == ("suppressed", "consent")
+
+
 async def test_a_journeys_frequency_cap_holds_over_a_week(api, scheduler, sessions, deliver) -> None:
     await journey(api, "task_completed", survey_kind="csat", weekly_cap=1)
     for conv in ("conv-a", "conv-b"):

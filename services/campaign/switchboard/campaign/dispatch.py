@@ -57,9 +57,11 @@ async def histories_of(repo: CampaignRepository, campaign: Campaign, addresses: 
         sends = {}
     abandoned = await repo.last_abandoned_for(tenant, addresses) if campaign.channel == "voice" else {}
     complaints = await repo.last_complaint_for(tenant, addresses) if campaign.purpose == "marketing" else {}
+    # a survey also asks the customer's consent to surveys (profile keeps it as its own purpose)
+    refused = {campaign.purpose, "all"} | ({"survey"} if campaign.survey_kind else set())
     return {
         address: ContactHistory(
-            opted_out=bool(revoked.get(address, set()) & {campaign.purpose, "all"}),
+            opted_out=bool(revoked.get(address, set()) & refused),
             do_not_contact=DO_NOT_CONTACT in revoked.get(address, set()),
             marketing_contacts=sends.get(address, []),
             last_abandoned_at=abandoned.get(address),
