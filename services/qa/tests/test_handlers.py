@@ -187,6 +187,18 @@ async def test_a_completed_complaint_is_assigned_to_the_least_loaded_evaluator(s
     assert len(await stored(sessions, Evaluation)) == 2
 
 
+async def test_a_complaint_in_the_customers_words_is_sampled_whatever_the_disposition(sessions, qa) -> None:
+    from switchboard.qa.models import Evaluation
+
+    await _sampling_on(sessions, new_agent_weeks=0, negative_sentiment_at_most=-1)
+    await qa.handle(envelope_of(customer("网速很慢，我要投诉", 0, conversation="c1"), conversation="c1"))
+    await qa.handle(envelope_of(customer("What plans do you have?", 0, conversation="c2"), conversation="c2"))
+    await qa.handle(envelope_of(completed("c1", "resolved"), conversation="c1"))  # not marked a complaint
+    await qa.handle(envelope_of(completed("c2", "resolved"), conversation="c2"))
+    [evaluation] = await stored(sessions, Evaluation)
+    assert (evaluation.conversation_id, evaluation.reason) == ("c1", "complaint")
+
+
 async def test_a_new_agents_contacts_are_all_sampled(sessions, qa) -> None:
     from switchboard.qa.models import Evaluation
 

@@ -9,8 +9,10 @@ from switchboard.common.auth import Principal
 from switchboard.common.errors import NotFound
 from switchboard.common.uow import UnitOfWork
 from switchboard.qa import evaluations as workflow
+from switchboard.qa.domain.rules import phrases_in
 from switchboard.qa.domain.sampling import ContactFacts, SamplingRules, sampling_reason
 from switchboard.qa.models import AgentRecord, Contact, Evaluation
+from switchboard.qa.repository import QARepository
 from switchboard.qa.sampling_repository import SamplingRepository
 
 SYSTEM = "qa-sampling"
@@ -54,8 +56,11 @@ async def _reason(
 ) -> str | None:
     median, samples = await repo.handle_time_norm(contact.tenant_id, contact.channel, contact.conversation_id)
     record = await repo.agent_first_seen(contact.tenant_id, contact.agent_id) if contact.agent_id else None
+    lines = await QARepository(repo.session).messages(contact.tenant_id, contact.conversation_id)
     facts = ContactFacts(
         conversation_id=contact.conversation_id, disposition=contact.disposition,
+        customer_complained=any(phrases_in(m.text, rules.complaint_phrases)
+                                for m in lines if m.role == "customer"),
         sentiment=contact.sentiment, growing_angrier=contact.growing_angrier,
         handle_seconds=contact.handle_seconds, median_handle_seconds=median, handle_samples=samples,
         agent_first_seen=record.first_contact_at if record else None, at=at,

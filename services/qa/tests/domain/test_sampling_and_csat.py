@@ -3,11 +3,15 @@
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+import pytest
+from pydantic import ValidationError
+
 from switchboard.qa.domain.csat import Rated, csat
 from switchboard.qa.domain.sampling import ContactFacts, SamplingRules, drawn, sampling_reason
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
-ORDINARY = ContactFacts(conversation_id="c-ordinary", disposition="resolved", sentiment=0.2,
+ORDINARY = ContactFacts(conversation_id="c-ordinary", disposition="resolved", customer_complained=False,
+                        sentiment=0.2,
                         growing_angrier=False, handle_seconds=300, median_handle_seconds=280,
                         handle_samples=50, agent_first_seen=NOW - timedelta(weeks=30), at=NOW)
 RULES = SamplingRules(enabled=True, scorecard_id="s", evaluator_ids=["e"], random_share=0.0)
@@ -19,6 +23,7 @@ def test_an_ordinary_contact_is_not_sampled_without_a_random_share() -> None:
 
 def test_each_rule_gives_its_reason_most_serious_first() -> None:
     assert sampling_reason(replace(ORDINARY, disposition="Complaint", sentiment=-0.9), RULES) == "complaint"
+    assert sampling_reason(replace(ORDINARY, customer_complained=True), RULES) == "complaint"
     assert sampling_reason(replace(ORDINARY, sentiment=-0.7), RULES) == "negative_sentiment"
     assert sampling_reason(replace(ORDINARY, growing_angrier=True), RULES) == "negative_sentiment"
     assert sampling_reason(replace(ORDINARY, handle_seconds=1000), RULES) == "handle_time"
@@ -46,3 +51,8 @@ def test_csat_per_agent_queue_and_period() -> None:
     assert [r.key for r in csat(items, "queue", 4)] == ["(unknown)", "billing", "tech"]
     assert [(r.key, r.responses) for r in csat(items, "week", 4)] == [("2026-W48", 3), ("2026-W49", 1)]
     assert [r.key for r in csat(items, "day", 4)][:2] == ["2026-11-23", "2026-11-24"]
+
+
+def test_complaint_phrases_must_not_be_blank() -> None:
+    with pytest.raises(ValidationError, match="1 to 200 characters"):
+        SamplingRules(complaint_phrases=["投诉", " "])
