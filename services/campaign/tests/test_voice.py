@@ -219,6 +219,9 @@ async def test_the_agent_reads_a_filled_script_and_records_the_return_visit_shee
     sheet = (await agent.get(f"/v1/attempts/{attempt['id']}/script")).json()
     assert sheet["script"] == shown["script"] and sheet["answers"] is None
 
+    other = api("acme", "agent", subject="a2")
+    assert (await other.post(f"/v1/attempts/{attempt['id']}/answers",
+                             json={"answers": {"renew": "no"}})).status_code == 403
     wrong = await agent.post(f"/v1/attempts/{attempt['id']}/answers",
                              json={"answers": {"satisfied": "11", "renew": "maybe", "age": "40"}})
     assert wrong.status_code == 422

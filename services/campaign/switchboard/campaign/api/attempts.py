@@ -38,9 +38,7 @@ async def dispose(attempt_id: str, body: DispositionIn, principal: Worker, uow: 
     attempt = await repo.attempt(principal.tenant, attempt_id)
     if attempt is None:
         raise NotFound(f"no attempt {attempt_id}")
-    if attempt.agent_id and attempt.agent_id != principal.subject and not principal.has_any(
-            "supervisor", "admin"):
-        raise Forbidden(f"attempt {attempt_id} is {attempt.agent_id}'s; a supervisor may dispose it")
+    _check_own(attempt, principal, "dispose it")
     if attempt.disposition is not None:
         raise Conflict(f"attempt {attempt_id} already has the disposition {attempt.disposition!r}")
     contact = await repo.contact(principal.tenant, attempt.contact_id)
@@ -55,6 +53,13 @@ async def dispose(attempt_id: str, body: DispositionIn, principal: Worker, uow: 
         raise Unprocessable(str(exc)) from exc
     await uow.commit()
     return AttemptOut.model_validate(attempt)
+
+
+def _check_own(attempt: Attempt, principal: Principal, action: str) -> None:
+    """An agent works on their own calls; a supervisor or admin on anyone's."""
+    if attempt.agent_id and attempt.agent_id != principal.subject and not principal.has_any(
+            "supervisor", "admin"):
+        raise Forbidden(f"attempt {attempt.id} is {attempt.agent_id}'s; a supervisor may {action}")
 
 
 async def _attempt_with(repo: CampaignRepository, tenant: str,
@@ -80,7 +85,9 @@ async def script(attempt_id: str, principal: Worker, uow: Uow) -> ScriptOut:
 @router.post("/attempts/{attempt_id}/answers", response_model=ContactOut,
              summary="Record the contact's answers to the campaign's questionnaire")
 async def record_answers(attempt_id: str, body: AnswersIn, principal: Worker, uow: Uow) -> ContactOut:
-    _, contact, campaign = await _attempt_with(CampaignRepository(uow.session), principal.tenant, attempt_id)
+    attempt, contact, campaign = await _attempt_with(CampaignRepository(uow.session), principal.tenant,
+                                                     attempt_id)
+    _check_own(attempt, principal, "record its answers")
     problems = answer_problems(questions_of(campaign), body.answers)
     if problems:
         raise Unprocessable.from_lines(problems)
