@@ -400,7 +400,9 @@ def test_an_outbound_preview_call_shows_record_and_script_and_records_answers_an
     answers = outbound.get_by_test_id("answers-form")
     answers.locator("input[name=satisfied]").fill("11")
     answers.get_by_test_id("answers-submit").click()
-    expect(answers.locator(".form-error")).to_contain_text("answers.satisfied")
+    # campaign names the question (answers.satisfied): its message sits next to that field
+    expect(answers.locator("input[name=satisfied]")).to_have_attribute("aria-invalid", "true")
+    expect(answers.locator(".field-error")).to_contain_text("a whole number from")
     answers.locator("input[name=satisfied]").fill("9")
     answers.locator("select[name=renew]").select_option("yes")
     answers.get_by_test_id("answers-submit").click()

@@ -181,6 +181,8 @@ def test_the_simulator_drives_every_channel_agents_campaign_and_qa(platform: Pla
 
     _assert_campaign_attempts(platform.client("campaign", TENANT, "admin"))
     _assert_qa_transcripts(platform.client("qa", TENANT, "supervisor"))
+    if any(t["channel"] == "voice" for t in completed):
+        _assert_calls_transcribed(platform.client("qa", TENANT, "supervisor"))
 
 
 def _assert_contacts_on_every_channel(platform: Platform) -> None:
@@ -217,3 +219,14 @@ def _assert_qa_transcripts(qa: httpx.Client) -> None:
                    if c["agent_id"] and c["message_count"] >= 2 and c["channel"] != "voice")
     transcript = expect(qa.get(f"/v1/contacts/{replied['conversation_id']}"))
     assert {m["role"] for m in transcript["messages"]} >= {"customer", "agent"}, transcript["messages"]
+
+
+def _assert_calls_transcribed(qa: httpx.Client) -> None:
+    """The demo's speech-to-text posts each answered call: qa checks calls as it checks chats."""
+    def transcribed() -> list[dict[str, object]]:
+        contacts = expect(qa.get("/v1/contacts", params={"limit": 200}))
+        return [c for c in contacts if c["channel"] == "voice" and c["message_count"] >= 3]
+
+    wait_until(lambda: bool(transcribed()), 20, "qa to hold a call's transcript")
+    call = expect(qa.get(f"/v1/contacts/{transcribed()[0]['conversation_id']}"))
+    assert {m["role"] for m in call["messages"]} == {"customer", "agent"}, call["messages"]

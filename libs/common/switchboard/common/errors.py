@@ -59,7 +59,7 @@ class Unprocessable(Problem):
     status, title, type_slug = 422, "Unprocessable content", "validation"
 
     @classmethod
-    def from_lines(cls, lines: list[str], suffix: str = "") -> Unprocessable:
+    def from_lines(cls, lines: list[str]) -> Unprocessable:
         """A 422 from a service's own "field: message" checks, with `errors` shaped as request
         validation shapes them, so a form can put each message next to its field."""
         errors = []
@@ -68,7 +68,7 @@ class Unprocessable(Problem):
             if not separator:
                 field, message = "", line
             errors.append({"field": field, "message": message})
-        return cls("; ".join(lines) + suffix, problems=lines, errors=errors)
+        return cls("; ".join(lines), problems=lines, errors=errors)
 
 
 class TooManyRequests(Problem):

@@ -45,7 +45,7 @@ def check_template_variables(campaign: Campaign, columns: set[str]) -> None:
     problems = [p.replace("template:", f"{field}:")
                 for field, text in all_templates(campaign).items() for p in template_problems(text, known)]
     if problems:
-        raise Unprocessable.from_lines(problems, suffix=" (not a column of the list)")
+        raise Unprocessable.from_lines([f"{problem} (not a column of the list)" for problem in problems])
 
 
 def _contact_values(row: ImportedRow) -> tuple[dict[str, Any], str | None]:

@@ -125,14 +125,16 @@ class SimulatedAgent:
     async def _handle_contact(self, task: dict[str, Any], contact: Contact | None) -> None:
         handle = min(max(self._rng.expovariate(1 / self._handle), self._handle * 0.3), self._handle * 3)
         conversation_id = task["conversation_id"]
+        language = contact.customer.language if contact else "zh"
+        topic = contact.topic if contact else "support"
         if task["channel"] == "voice":
             answered = await self._customers.pbx.answer(conversation_id)
             await asyncio.sleep(handle)
             if answered:
                 await self._customers.pbx.hang_up(conversation_id, handle)
+                said = self._call_lines(contact, language, topic)
+                await self._customers.pbx.transcribe(conversation_id, said, handle)
             return
-        language = contact.customer.language if contact else "zh"
-        topic = contact.topic if contact else "support"
         if task["channel"] == "chat":
             await self._ingest.post(f"/v1/conversations/{conversation_id}/notices",
                                     json={"notice": "agent_joined", "agent_name": self._name})
@@ -143,6 +145,15 @@ class SimulatedAgent:
             await self._reply(conversation_id, AGENT_SLIP[language])
         await self._reply(conversation_id, AGENT_CLOSINGS[language])
         await asyncio.sleep(handle * 0.4)
+
+    def _call_lines(self, contact: Contact | None, language: str, topic: str) -> list[tuple[str, str]]:
+        """What was said on the phone: the agent's greeting and answer around the caller's lines."""
+        said = [("agent", AGENT_GREETINGS[language].format(name=self._name))]
+        said += [("customer", line) for line in (contact.lines if contact else [])]
+        said.append(("agent", AGENT_ANSWERS[topic][language]))
+        if self._rng.random() < 0.05:
+            said.append(("agent", AGENT_SLIP[language]))
+        return [*said, ("agent", AGENT_CLOSINGS[language])]
 
     async def _reply(self, conversation_id: str, text: str) -> None:
         response = await self._ingest.post(f"/v1/conversations/{conversation_id}/messages",

@@ -2,7 +2,8 @@
 
 Each event goes to ingest's PBX webhook, signed like the generic gateway. A caller who
 waits longer than their patience hangs up (`abandoned`); otherwise the agent who accepts the
-task answers the call and, after talking, ends it.
+task answers the call and, after talking, ends it. The demo's speech-to-text system then
+posts what was said, so qa checks calls as it checks chats.
 """
 
 from __future__ import annotations
@@ -30,9 +31,10 @@ class Call:
 
 class Pbx:
     def __init__(self, ingest: httpx.AsyncClient, channel_id: str, number: str, secret: str,
-                 tally: Tally) -> None:
+                 tally: Tally, speech_to_text: httpx.AsyncClient) -> None:
+        """`ingest` carries the PBX's signed webhooks; `speech_to_text` posts with a token."""
         self._ingest, self._channel_id, self._number = ingest, channel_id, number
-        self._secret, self._tally = secret, tally
+        self._secret, self._tally, self._speech_to_text = secret, tally, speech_to_text
         self.calls: dict[str, Call] = {}  # conversation id -> call
 
     async def ring(self, caller: str, topic: str) -> str | None:
@@ -70,6 +72,23 @@ class Pbx:
         call.state = "ended"
         await self._post(call, "ended", talk_seconds=round(talk_seconds, 1),
                          recording_ref=f"demo/{call.call_id}.wav")
+
+    async def transcribe(self, conversation_id: str, lines: list[tuple[str, str]],
+                         talk_seconds: float) -> None:
+        """The finished call's transcript, `(speaker, text)` lines spread over the talk time."""
+        step = max(talk_seconds, 1.0) / max(len(lines), 1)
+        segments = [{"speaker": speaker, "text": text, "start": round(n * step, 1),
+                     "end": round((n + 1) * step, 1)} for n, (speaker, text) in enumerate(lines)]
+        try:
+            response = await self._speech_to_text.post(f"/v1/calls/{conversation_id}/transcript",
+                                               json={"segments": segments})
+        except httpx.HTTPError as exc:
+            self._tally.problem(f"transcript: {exc!r}")
+            return
+        if response.is_success:
+            self._tally.count("calls transcribed")
+        else:
+            self._tally.problem(refusal(response))
 
     async def hang_up_all(self) -> None:
         """The simulator stops: nobody stays on the line."""

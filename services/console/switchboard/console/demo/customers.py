@@ -29,11 +29,12 @@ BILL_MARKERS = ("账单已出", "bill for this month")
 
 class Customers:
     def __init__(self, ingest: httpx.AsyncClient, tenant: DemoTenant, people: list[Customer],
-                 rng: random.Random, tally: Tally, mean_patience: float) -> None:
+                 rng: random.Random, tally: Tally, mean_patience: float,
+                 speech_to_text: httpx.AsyncClient) -> None:
         self._ingest, self._tenant, self._rng, self._tally = ingest, tenant, rng, tally
         self._by_phone = {person.phone: person for person in people}
         self._mean_patience = mean_patience
-        self.pbx = Pbx(ingest, tenant.channels["voice"], VOICE_NUMBER, tenant.secret, tally)
+        self.pbx = Pbx(ingest, tenant.channels["voice"], VOICE_NUMBER, tenant.secret, tally, speech_to_text)
         self.contacts: dict[str, Contact] = {}  # conversation id -> what the customer is about
         # Who may answer a survey: a customer who got in touch since their last answer. The answer
         # is itself an SMS contact whose completion sends a survey; it must not be answered again.

@@ -53,7 +53,7 @@ class Simulation:
             self.out(f"tenant {self.config.tenant!r} set up: channels {', '.join(sorted(tenant.channels))}; "
                      f"queues {', '.join(tenant.queues)}; {self.config.agents} simulated agents")
             self.customers = Customers(self.public, tenant, self.people, self.rng, self.tally,
-                                       MEAN_PATIENCE_SECONDS)
+                                       MEAN_PATIENCE_SECONDS, speech_to_text=self.admin["ingest"])
             self.agents = [self._agent(number, self.customers) for number in range(1, self.config.agents + 1)]
             await self._floor(self.customers)
         finally:
