@@ -59,11 +59,20 @@ async def test_progressive_dials_one_call_per_free_agent(api, scheduler, session
     assert {(e.channel, e.ring_seconds) for e in await emitted(AttemptRequested)} == {("voice", 20.0)}
 
 
+async def information_message(api) -> None:
+    saved = await api().put("/v1/settings", json={"information_message": "This was Acme, call us on 95555"})
+    assert saved.status_code == 200
+
+
 async def test_predictive_dials_ahead_of_free_agents(api, scheduler, sessions, deliver) -> None:
     await voice_campaign(api, sessions, kind="predictive")
     await free_agents(deliver, 2)
+    # no information message for a call it abandons yet: the dialer stays progressive
+    assert (await scheduler.run_once()).requested == 2
+    await information_message(api)
+    await free_agents(deliver, 4)
     dialled = (await scheduler.run_once()).requested
-    assert 2 < dialled <= len(NUMBERS)
+    assert 2 < dialled <= len(NUMBERS) - 2
 
 
 async def test_an_answered_dial_goes_to_routing_and_the_agent_disposes_it(
@@ -347,6 +356,7 @@ async def test_predictive_counts_agents_talking_on_its_calls_as_soon_free(
 ) -> None:
     numbers = [f"+86139001390{n:02d}" for n in range(40)]
     await voice_campaign(api, sessions, kind="predictive", numbers=numbers)
+    await information_message(api)
     await free_agents(deliver, 3)
     await scheduler.run_once()
     for n, attempt in enumerate(await attempts(sessions)):

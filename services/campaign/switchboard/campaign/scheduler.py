@@ -99,7 +99,10 @@ class Scheduler:
         floor = FloorState(free_agents=free,
                            busy_agents=await repo.in_talk(tenant, campaign.id, now - TALK_LIMIT),
                            calls_in_flight=await repo.in_flight(tenant, campaign.id, now - RING_LIMIT))
-        if campaign.kind == "progressive":
+        settings = await repo.tenant_settings(tenant)
+        if campaign.kind == "progressive" or settings is None or not settings.information_message:
+            # Dialling ahead may abandon calls, and an abandoned call must hear who called: without
+            # the tenant's information message the dialer stays progressive.
             return min(self._batch, progressive_dials(floor))
         pacer = self._pacers.setdefault(campaign.id, PredictivePacer())
         seen = self._answers_seen.get(campaign.id)
