@@ -114,6 +114,15 @@ async def test_an_abandoned_contact_gets_an_sms_and_a_callback_only_when_the_jou
     await due_now(sessions)
     assert (await scheduler.run_once()).requested == 1
 
+    # given up at 22:30 in Shanghai: the callback is due when the window opens, 09:00 next morning
+    await conversation(deliver, "conv-night", "+8613900139000")
+    late = NOW + timedelta(hours=12, minutes=30)
+    await deliver(abandoned.model_copy(update={"task_id": "t3", "conversation_id": "conv-night", "at": late}),
+                  source="routing")
+    morning = datetime(2026, 3, 3, 1, 0, tzinfo=UTC)
+    night = (await emitted(CallbackScheduled))[-1]
+    assert (night.due_at, night.deadline_at) == (morning, morning + timedelta(hours=24))
+
 
 async def test_a_complaint_disposition_owes_a_callback_within_three_days(api, deliver, sessions) -> None:
     await conversation(deliver, "conv-c")

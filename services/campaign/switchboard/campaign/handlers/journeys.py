@@ -13,11 +13,14 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
+from switchboard.campaign.domain.contacts import ListedContact
 from switchboard.campaign.domain.dispositions import COMPLAINT_CALLBACK_DEADLINE
-from switchboard.campaign.domain.zones import zones_of_number
+from switchboard.campaign.domain.windows import next_allowed_in_all_zones
+from switchboard.campaign.domain.zones import recipient_zones, zones_of_number
 from switchboard.campaign.models import Contact, Conversation
 from switchboard.campaign.outcomes import schedule_callback
 from switchboard.campaign.repository import CampaignRepository
+from switchboard.campaign.rules import rules_for
 from switchboard.common.consumer import EventContext
 from switchboard.common.events.ingest import CallEnded, ConversationClosed, ConversationOpened
 from switchboard.common.events.profile import CustomerUpdated
@@ -118,11 +121,22 @@ async def on_task_abandoned(event: TaskAbandoned, ctx: EventContext) -> None:
         return
     if await enqueue(ctx, "task_abandoned", "sms", conversation.address, event.conversation_id,
                      conversation=conversation, customer_id=event.customer_id):
+        due = await _callback_time(repo, ctx.tenant, conversation, event.at)
         await schedule_callback(
-            ctx.uow, ctx.tenant, reason="abandoned", address=conversation.address, due_at=event.at,
-            deadline_at=event.at + ABANDONED_CALLBACK_DEADLINE, at=event.at,
+            ctx.uow, ctx.tenant, reason="abandoned", address=conversation.address, due_at=due,
+            deadline_at=due + ABANDONED_CALLBACK_DEADLINE, at=event.at,
             customer_id=event.customer_id or conversation.customer_id,
         )
+
+
+async def _callback_time(repo: CampaignRepository, tenant: str, conversation: Conversation,
+                         at: datetime) -> datetime:
+    """The first instant the journey's window, the tenant's quiet hours and holidays allow in the
+    customer's zone: a caller who gave up at 23:00 is called back in the morning, not at night."""
+    journey = next(j for j in await repo.journeys(tenant, "task_abandoned") if j.channel == "sms")
+    schedule = rules_for(journey, await repo.tenant_settings(tenant)).schedule
+    zones = recipient_zones(ListedContact(conversation.id, conversation.address, conversation.time_zone))
+    return next_allowed_in_all_zones(schedule, at, zones) or at
 
 
 async def churn_outreach(event: CustomerUpdated, ctx: EventContext) -> None:
