@@ -242,6 +242,7 @@ async def test_an_erased_customers_words_are_deleted_but_the_agents_scores_stay(
 
 async def test_topics_are_counted_once_per_contact_and_forgotten_with_the_customer(sessions, qa) -> None:
     from switchboard.common.events.profile import ContactIdentified, CustomerErased
+    from switchboard.qa.domain.sampling import SamplingRules
     from switchboard.qa.repository import QARepository
 
     await qa.handle(envelope_of(customer("宽带断了", 0)))
@@ -251,12 +252,39 @@ async def test_topics_are_counted_once_per_contact_and_forgotten_with_the_custom
     async with sessions() as session:
         counts = await QARepository(session).topic_counts("acme", T0, T0 + timedelta(days=1), None)
     assert counts["宽带"] == 2 and counts["路由器"] == 1 and "维修" not in counts
+    await qa.handle(envelope_of(customer("宽带又坏了，我要投诉", 40, conversation="c3"), conversation="c3"))
+    async with sessions() as session:
+        complaints = await QARepository(session).topic_counts(
+            "acme", T0, T0 + timedelta(days=1), SamplingRules())
+    assert complaints["宽带"] == 1 and "路由器" not in complaints  # only c3 said it was a complaint
     await qa.handle(envelope_of(
         ContactIdentified(customer_id="cust-1", conversation_id="c2", channel="chat"), conversation="c2"))
     await qa.handle(envelope_of(CustomerErased(customer_id="cust-1", at=T0), conversation="cust-1"))
     async with sessions() as session:
         counts = await QARepository(session).topic_counts("acme", T0, T0 + timedelta(days=1), None)
-    assert counts["宽带"] == 1
+    assert counts["宽带"] == 2  # c1 and c3
+
+
+async def test_complaint_topics_come_from_contacts_sampling_would_call_complaints(sessions, qa) -> None:
+    from switchboard.common.events.campaign import SurveyResponseRecorded
+    from switchboard.qa.repository import QARepository
+    from switchboard.qa.sampling_repository import SamplingRepository
+
+    # phrases of several words, which never are one topic word: matched on the customer's line
+    await _sampling_on(sessions, enabled=False, complaint_phrases=["找你们领导", "file a complaint"],
+                       complaint_dispositions=["Complaint"])
+    lines = {"c1": "宽带断了三天，找你们领导来", "c2": "Refund is late, I will file a complaint",
+             "c3": "宽带断了，退款也没到", "c4": "退款什么时候到", "c5": "Refund please"}
+    for conversation, text in lines.items():
+        await qa.handle(envelope_of(customer(text, 0, conversation=conversation), conversation=conversation))
+    await qa.handle(envelope_of(completed("c3", "complaint"), conversation="c3"))  # any case
+    await qa.handle(envelope_of(SurveyResponseRecorded(
+        survey_id="csat", conversation_id="c4", question="How satisfied were you?", score=1, at=T0),
+        conversation="c4"))  # a score this low is a complaint too; c5 never complained
+    async with sessions() as session:
+        rules = await SamplingRepository(session).rules("acme")
+        counts = await QARepository(session).topic_counts("acme", T0, T0 + timedelta(days=1), rules)
+    assert (counts["宽带"], counts["退款"], counts["refund"]) == (2, 2, 1)
 
 
 async def test_a_contact_sampled_before_its_last_lines_gets_their_checks_at_submission(sessions, qa) -> None:

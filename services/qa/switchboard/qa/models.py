@@ -5,7 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from switchboard.common.db import BackboneTables, UtcDateTime, service_metadata
@@ -42,6 +53,8 @@ class Contact(TenantScoped, Base):
     message_count: Mapped[int] = mapped_column(Integer, default=0)
     sentiment: Mapped[float | None] = mapped_column(Float)
     growing_angrier: Mapped[bool] = mapped_column(Boolean, default=False)
+    # a customer line has one of the sampling rules' complaint phrases (kept for the hot topics)
+    customer_complained: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     sensitive_data: Mapped[bool] = mapped_column(Boolean, default=False)
     checks: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -9,12 +9,14 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from switchboard.qa.domain.rules import CheckRules
+from switchboard.qa.domain.sampling import SamplingRules
 from switchboard.qa.models import (
     Alert,
     AlertCounter,
     Contact,
     ContactTopic,
     Evaluation,
+    SurveyResponse,
     TenantRules,
     TranscriptMessage,
 )
@@ -122,16 +124,24 @@ class QARepository:
         return set(rows)
 
     async def topic_counts(
-        self, tenant: str, since: datetime, until: datetime, complaint_dispositions: list[str] | None
+        self, tenant: str, since: datetime, until: datetime, complaints: SamplingRules | None
     ) -> dict[str, int]:
-        """Contacts per term first mentioned in [since, until); only complaints when dispositions
-        are given (a complaint disposition, or a customer growing angrier)."""
+        """Contacts per term first mentioned in [since, until). With the sampling rules, only
+        complaints: what sampling calls one (a complaint disposition, a complaint phrase in the
+        customer's words, a survey score at or below `low_csat_at_most`) or a customer growing
+        angrier."""
         query = (select(ContactTopic.term, func.count()).where(
             ContactTopic.tenant_id == tenant, ContactTopic.at >= since, ContactTopic.at < until))
-        if complaint_dispositions is not None:
+        if complaints is not None:
+            low_csat = select(SurveyResponse.conversation_id).where(
+                SurveyResponse.tenant_id == tenant, SurveyResponse.conversation_id.is_not(None),
+                SurveyResponse.score <= complaints.low_csat_at_most)
+            dispositions = [d.casefold() for d in complaints.complaint_dispositions]
             query = query.join(Contact, (Contact.tenant_id == ContactTopic.tenant_id)
                                & (Contact.conversation_id == ContactTopic.conversation_id)).where(
-                Contact.disposition.in_(complaint_dispositions) | Contact.growing_angrier.is_(True))
+                func.lower(Contact.disposition).in_(dispositions)
+                | Contact.customer_complained.is_(True) | Contact.growing_angrier.is_(True)
+                | Contact.conversation_id.in_(low_csat))
         rows = await self.session.execute(query.group_by(ContactTopic.term))
         return {term: int(count) for term, count in rows.all()}
 

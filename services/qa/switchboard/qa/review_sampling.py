@@ -9,11 +9,11 @@ from switchboard.common.auth import Principal
 from switchboard.common.errors import NotFound
 from switchboard.common.uow import UnitOfWork
 from switchboard.qa import evaluations as workflow
-from switchboard.qa.domain.rules import phrases_in
 from switchboard.qa.domain.sampling import ContactFacts, SamplingRules, sampling_reason
 from switchboard.qa.models import AgentRecord, Contact, Evaluation
 from switchboard.qa.repository import QARepository
 from switchboard.qa.sampling_repository import SamplingRepository
+from switchboard.qa.transcripts import customer_complained
 
 SYSTEM = "qa-sampling"
 
@@ -57,10 +57,11 @@ async def _reason(
     median, samples = await repo.handle_time_norm(contact.tenant_id, contact.channel, contact.conversation_id)
     record = await repo.agent_first_seen(contact.tenant_id, contact.agent_id) if contact.agent_id else None
     lines = await QARepository(repo.session).messages(contact.tenant_id, contact.conversation_id)
+    # the rules may have changed since the contact's last line: judge, and keep, with these
+    contact.customer_complained = customer_complained(lines, rules.complaint_phrases)
     facts = ContactFacts(
         conversation_id=contact.conversation_id, disposition=contact.disposition,
-        customer_complained=any(phrases_in(m.text, rules.complaint_phrases)
-                                for m in lines if m.role == "customer"),
+        customer_complained=contact.customer_complained,
         sentiment=contact.sentiment, growing_angrier=contact.growing_angrier,
         handle_seconds=contact.handle_seconds, median_handle_seconds=median, handle_samples=samples,
         agent_first_seen=record.first_contact_at if record else None, at=at,

@@ -14,6 +14,7 @@ from switchboard.qa.domain.rules import CheckRules, phrases_in
 from switchboard.qa.domain.topics import topic_terms
 from switchboard.qa.models import Alert, Contact, ContactTopic, TranscriptMessage
 from switchboard.qa.repository import QARepository
+from switchboard.qa.sampling_repository import SamplingRepository
 
 _KIND_NAMES = {"card_number": "a card number", "national_id": "a national ID number"}
 
@@ -84,9 +85,12 @@ async def _note_topics(
 
 
 async def refresh_contact(repo: QARepository, contact: Contact, rules: CheckRules) -> None:
-    """Recompute the checks and the customer's mood from the whole transcript so far."""
+    """Recompute the checks, the customer's mood and whether they complained from the whole
+    transcript so far, with the rules in force."""
     messages = await repo.messages(contact.tenant_id, contact.conversation_id)
     customer_scores = [m.sentiment for m in messages if m.role == "customer"]
+    complaint_phrases = (await SamplingRepository(repo.session).rules(contact.tenant_id)).complaint_phrases
+    contact.customer_complained = customer_complained(messages, complaint_phrases)
     contact.message_count = len(messages)
     contact.sentiment = sentiment.conversation_score(customer_scores)
     contact.growing_angrier = contact.growing_angrier or sentiment.is_growing_angrier(
@@ -95,6 +99,10 @@ async def refresh_contact(repo: QARepository, contact: Contact, rules: CheckRule
              for m in messages]
     contact.checks = [result.as_dict() for result in run_checks(lines, contact.channel, rules)]
     contact.updated_at = datetime.now(UTC)
+
+
+def customer_complained(messages: list[TranscriptMessage], complaint_phrases: list[str]) -> bool:
+    return any(m.role == "customer" and phrases_in(m.text, complaint_phrases) for m in messages)
 
 
 async def raise_alert(

@@ -121,7 +121,7 @@ async def hot_topics_report(
     since = datetime.combine(start, time(), tzinfo=UTC)
     complaints = None
     if scope == "complaints":
-        complaints = (await SamplingRepository(uow.session).rules(principal.tenant)).complaint_dispositions
+        complaints = await SamplingRepository(uow.session).rules(principal.tenant)
     repo = QARepository(uow.session)
     current = await repo.topic_counts(principal.tenant, since, since + length, complaints)
     previous = await repo.topic_counts(principal.tenant, since - length, since, complaints)
