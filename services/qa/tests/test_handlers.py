@@ -208,6 +208,19 @@ async def test_a_new_agents_contacts_are_all_sampled(sessions, qa) -> None:
     assert (evaluation.reason, evaluation.agent_id) == ("new_agent", "rookie")
 
 
+async def test_each_agent_gets_the_random_share_of_their_weeks_contacts(sessions, qa) -> None:
+    from switchboard.qa.models import Evaluation
+
+    await _sampling_on(sessions, random_share=0.1, new_agent_weeks=0)
+    for n in range(30):
+        for agent_id in ("a1", "a2"):
+            contact = f"{agent_id}-c{n}"
+            await qa.handle(envelope_of(completed(contact, agent_id=agent_id), conversation=contact))
+    evaluations = await stored(sessions, Evaluation)
+    assert {e.reason for e in evaluations} == {"random"}
+    assert sorted(e.agent_id for e in evaluations) == ["a1"] * 3 + ["a2"] * 3
+
+
 async def test_survey_answers_are_kept_per_agent_and_a_very_low_one_is_a_complaint(sessions, qa) -> None:
     from switchboard.common.events.campaign import SurveyResponseRecorded
     from switchboard.qa.models import Evaluation, SurveyResponse

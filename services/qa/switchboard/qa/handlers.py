@@ -123,7 +123,7 @@ async def on_task_completed(event: TaskCompleted, ctx: EventContext) -> None:
     ctx.uow.session.add(_activity(ctx, event.agent_id, "completed", event.at, seconds=contact.handle_seconds))
     await repo.flush()
     await note_agent(SamplingRepository(ctx.uow.session), ctx.tenant, event.agent_id, event.at)
-    await sample_if_due(ctx.uow, contact, event.at)
+    await sample_if_due(ctx.uow, contact, event.at, completed=True)
 
 
 async def on_survey_response(event: SurveyResponseRecorded, ctx: EventContext) -> None:

@@ -30,15 +30,17 @@ async def note_agent(repo: SamplingRepository, tenant: str, agent_id: str, at: d
 
 
 async def sample_if_due(uow: UnitOfWork, contact: Contact, at: datetime, *,
-                        forced_reason: str | None = None) -> Evaluation | None:
-    """Assign the contact for review when a rule picks it (or `forced_reason`, e.g. a bad CSAT)."""
+                        forced_reason: str | None = None, completed: bool = False) -> Evaluation | None:
+    """Assign the contact for review when a rule picks it (or `forced_reason`, e.g. a bad CSAT).
+    The random share is drawn once, when the contact's task completed (`completed`, `at` its
+    time); lines arriving later are looked at again only for what they say."""
     repo = SamplingRepository(uow.session)
     rules = await repo.rules(contact.tenant_id)
     if not (rules.enabled and rules.scorecard_id and rules.evaluator_ids):
         return None
     if await repo.sampled_already(contact.tenant_id, contact.conversation_id):
         return None
-    reason = forced_reason or await _reason(repo, contact, at, rules)
+    reason = forced_reason or await _reason(repo, contact, at, rules, completed=completed)
     if reason is None:
         return None
     evaluator = await repo.least_loaded(contact.tenant_id, rules.evaluator_ids)
@@ -52,7 +54,7 @@ async def sample_if_due(uow: UnitOfWork, contact: Contact, at: datetime, *,
 
 
 async def _reason(
-    repo: SamplingRepository, contact: Contact, at: datetime, rules: SamplingRules
+    repo: SamplingRepository, contact: Contact, at: datetime, rules: SamplingRules, *, completed: bool
 ) -> str | None:
     median, samples = await repo.handle_time_norm(contact.tenant_id, contact.channel, contact.conversation_id)
     record = await repo.agent_first_seen(contact.tenant_id, contact.agent_id) if contact.agent_id else None
@@ -64,6 +66,8 @@ async def _reason(
         customer_complained=contact.customer_complained,
         sentiment=contact.sentiment, growing_angrier=contact.growing_angrier,
         handle_seconds=contact.handle_seconds, median_handle_seconds=median, handle_samples=samples,
-        agent_first_seen=record.first_contact_at if record else None, at=at,
+        agent_first_seen=record.first_contact_at if record else None, at=at, agent_id=contact.agent_id,
+        week_ordinal=(await repo.week_ordinal(contact.tenant_id, contact.agent_id, at)
+                      if completed and contact.agent_id else None),
     )
     return sampling_reason(facts, rules)

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, time, timedelta
 from statistics import median
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from switchboard.qa.domain.sampling import SamplingRules
-from switchboard.qa.models import AgentRecord, Contact, Evaluation, SamplingConfig, SurveyResponse
+from switchboard.qa.models import (
+    AgentActivity,
+    AgentRecord,
+    Contact,
+    Evaluation,
+    SamplingConfig,
+    SurveyResponse,
+)
 
 NORM_WINDOW = 200  # the latest completed contacts of a channel that define "normal" handle time
 
@@ -37,6 +44,15 @@ class SamplingRepository:
     async def agent_first_seen(self, tenant: str, agent_id: str) -> AgentRecord | None:
         return await self.session.scalar(select(AgentRecord).where(
             AgentRecord.tenant_id == tenant, AgentRecord.agent_id == agent_id))
+
+    async def week_ordinal(self, tenant: str, agent_id: str, at: datetime) -> int:
+        """How many contacts the agent completed from the start of `at`'s ISO week (UTC) to `at`."""
+        day = at.astimezone(UTC)
+        monday = datetime.combine(day.date() - timedelta(days=day.weekday()), time(), tzinfo=UTC)
+        count = await self.session.scalar(select(func.count()).select_from(AgentActivity).where(
+            AgentActivity.tenant_id == tenant, AgentActivity.agent_id == agent_id,
+            AgentActivity.kind == "completed", AgentActivity.at >= monday, AgentActivity.at <= at))
+        return int(count or 0)
 
     async def sampled_already(self, tenant: str, conversation_id: str) -> bool:
         found = await self.session.scalar(select(Evaluation.id).where(

@@ -35,12 +35,21 @@ def test_handle_time_needs_enough_contacts_to_know_the_norm() -> None:
     assert sampling_reason(replace(ORDINARY, handle_seconds=1000, handle_samples=5), RULES) is None
 
 
-def test_the_random_share_is_close_to_the_setting_and_stable_per_contact() -> None:
-    picked = [drawn(f"conversation-{i}", 0.1) for i in range(5000)]
-    assert 0.08 < sum(picked) / len(picked) < 0.12
-    assert picked == [drawn(f"conversation-{i}", 0.1) for i in range(5000)]
+def test_every_agent_gets_the_random_share_of_each_weeks_contacts_one_per_run() -> None:
+    for agent in ("a1", "a2", "a3"):
+        picked = [n for n in range(1, 101) if drawn(agent, "2026-W48", n, 0.05)]
+        assert len(picked) == 5 and [(n - 1) // 20 for n in picked] == [0, 1, 2, 3, 4]
+    places = {tuple(n for n in range(1, 21) if drawn(f"agent-{i}", "2026-W48", n, 0.05)) for i in range(50)}
+    assert len(places) > 10  # where in the run differs by agent, so it cannot be foreseen
+    assert sum(drawn("a1", "2026-W48", n, 0.3) for n in range(1, 11)) == 3
+    assert [drawn("a1", "2026-W48", n, 1.0) for n in (1, 2)] == [True, True]
+    assert not any(drawn("a1", "2026-W48", n, 0.0) for n in range(1, 50))
+
+
+def test_the_random_share_needs_the_contacts_place_in_the_agents_week() -> None:
     rules = RULES.model_copy(update={"random_share": 1.0})
-    assert sampling_reason(ORDINARY, rules) == "random"
+    assert sampling_reason(ORDINARY, rules) is None  # a late line: the draw was made at completion
+    assert sampling_reason(replace(ORDINARY, agent_id="a1", week_ordinal=1), rules) == "random"
 
 
 def test_csat_per_agent_queue_and_period() -> None:

@@ -4,16 +4,20 @@ Every rule gives a reason; the first that fires wins (most serious first):
 a complaint (by disposition, or in the customer's own words, so a complaint
 the agent did not mark still reaches a person), strongly negative sentiment,
 a handle time far from the norm, an agent in their first weeks, then a random
-share. The random draw hashes the
-conversation id, so a contact is drawn or not the same way every time (a
-redelivered event decides as before) and each agent gets the share on average.
+share of each agent's contacts of the week. The random draw is stratified: in
+every run of 1/share of an agent's contacts of an ISO week (20 at 5%) one is
+picked, its place in the run drawn by hashing the agent, the week and the run,
+so every agent gets the share every week, not only on average, and which of
+their contacts is reviewed cannot be foreseen.
 """
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from fractions import Fraction
+from math import ceil, floor
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -55,11 +59,25 @@ class ContactFacts:
     handle_samples: int
     agent_first_seen: datetime | None
     at: datetime
+    agent_id: str | None = None
+    week_ordinal: int | None = None  # the agent's n-th contact completed in the ISO week of `at`
 
 
-def drawn(conversation_id: str, share: float) -> bool:
-    digest = hashlib.sha256(conversation_id.encode()).digest()
-    return int.from_bytes(digest[:8], "big") / 2**64 < share
+def drawn(agent_id: str, week: str, ordinal: int, share: float) -> bool:
+    """Whether the agent's `ordinal`-th contact (from 1) of `week` is one of the random share:
+    exactly one in each run of 1/share contacts, at a place in the run drawn by a hash."""
+    if share <= 0 or ordinal < 1:
+        return False
+    exact = Fraction(share).limit_denominator(10_000)
+    run = floor((ordinal - 1) * exact)
+    first, last = ceil(run / exact) + 1, ceil((run + 1) / exact)
+    digest = hashlib.sha256(f"{agent_id}/{week}/{run}".encode()).digest()
+    return ordinal == first + int.from_bytes(digest[:8], "big") % (last - first + 1)
+
+
+def iso_week(at: datetime) -> str:
+    year, week, _ = at.astimezone(UTC).isocalendar()
+    return f"{year}-W{week:02d}"
 
 
 def sampling_reason(facts: ContactFacts, rules: SamplingRules) -> str | None:
@@ -77,7 +95,8 @@ def sampling_reason(facts: ContactFacts, rules: SamplingRules) -> str | None:
         facts.at - facts.agent_first_seen < timedelta(weeks=rules.new_agent_weeks)
     ):
         return "new_agent"
-    if drawn(facts.conversation_id, rules.random_share):
+    if facts.agent_id and facts.week_ordinal and drawn(
+            facts.agent_id, iso_week(facts.at), facts.week_ordinal, rules.random_share):
         return "random"
     return None
 
