@@ -7,6 +7,7 @@ from switchboard.campaign.domain.contacts import ListedContact
 from switchboard.campaign.domain.windows import (
     Schedule,
     Span,
+    allowed_until_in_all_zones,
     next_allowed_in_all_zones,
     next_allowed_time,
 )
@@ -76,8 +77,8 @@ def test_new_york_window_opens_at_nine_local_across_the_spring_dst_change() -> N
     # 8 March 2026: clocks go forward; 09:00 EDT is 13:00 UTC, the day before it was 14:00 UTC.
     saturday_night = datetime(2026, 3, 7, 22, 0, tzinfo=NEW_YORK)
     assert next_allowed_time(contact, saturday_night, TENANT) == utc(2026, 3, 8, 13, 0)
-    friday_night = datetime(2026, 3, 6, 22, 0, tzinfo=NEW_YORK)
-    assert next_allowed_time(contact, friday_night, TENANT) == utc(2026, 3, 7, 14, 0)
+    thursday_night = datetime(2026, 3, 6, 22, 0, tzinfo=NEW_YORK)
+    assert next_allowed_time(contact, thursday_night, TENANT) == utc(2026, 3, 7, 14, 0)
 
 
 def test_london_window_across_the_autumn_dst_change() -> None:
@@ -118,3 +119,29 @@ def test_a_number_spanning_several_zones_is_allowed_only_when_open_in_all() -> N
     assert next_allowed_in_all_zones(Schedule(), now, zones) == utc(2026, 3, 2, 17, 0)
     # With lunch quiet hours New York is closed then: both are open at 14:00 New York time.
     assert next_allowed_in_all_zones(TENANT, now, zones) == utc(2026, 3, 2, 19, 0)
+
+
+def test_an_attempt_allowed_now_is_allowed_until_the_next_quiet_span_begins() -> None:
+    def local(hour: int, minute: int = 0) -> datetime:
+        return datetime(2026, 3, 2, hour, minute, tzinfo=SHANGHAI)
+
+    assert allowed_until_in_all_zones(TENANT, local(10, 30), [SHANGHAI]) == local(12)
+    assert allowed_until_in_all_zones(TENANT, local(20), [SHANGHAI]) == local(21)
+    assert allowed_until_in_all_zones(TENANT, local(13), [SHANGHAI]) is None  # quiet hours: not allowed
+
+
+def test_the_allowed_span_ends_in_the_first_zone_that_closes() -> None:
+    # 14:30 UTC: 09:30 in New York, 14:30 in London; London's window closes at 21:00 its time.
+    now = utc(2026, 3, 2, 14, 30)
+    until = allowed_until_in_all_zones(Schedule(), now, [NEW_YORK, LONDON])
+    assert until == datetime(2026, 3, 2, 21, 0, tzinfo=LONDON)
+
+
+def test_an_all_day_window_runs_on_past_midnight_until_the_next_disallowed_day() -> None:
+    all_day = Schedule(window=Span(time(0, 0), time(0, 0)), weekdays=frozenset(range(5)))
+    thursday_night = datetime(2026, 3, 5, 23, 0, tzinfo=SHANGHAI)  # a Thursday, then Friday
+    assert allowed_until_in_all_zones(all_day, thursday_night, [SHANGHAI]) == datetime(
+        2026, 3, 7, 0, 0, tzinfo=SHANGHAI)
+    ended = Schedule(window=Span(time(0, 0), time(0, 0)), end_date=date(2026, 3, 5))
+    assert allowed_until_in_all_zones(ended, thursday_night, [SHANGHAI]) == datetime(
+        2026, 3, 6, 0, 0, tzinfo=SHANGHAI)

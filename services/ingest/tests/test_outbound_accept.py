@@ -169,6 +169,21 @@ async def test_a_refused_attempt_is_recorded_and_reported_failed_with_its_attemp
         ("att-1", "failed"), ("att-2", "failed")]
 
 
+async def test_an_attempt_past_its_window_is_not_sent_and_reported_expired_once(sessions) -> None:
+    await add(sessions, twilio_channel())
+    closed = datetime.now(UTC) - timedelta(minutes=5)  # e.g. ingest was down when the window closed
+    await handle(sessions, attempt("late", not_after=closed))
+    await handle(sessions, attempt("late", not_after=closed))  # redelivered
+    await handle(sessions, attempt("on-time", not_after=datetime.now(UTC) + timedelta(hours=1)))
+
+    deliveries = {d.attempt_id: d for d in await all_rows(sessions, Delivery)}
+    assert (deliveries["late"].status, deliveries["on-time"].status) == ("refused", "pending")
+    assert deliveries["late"].message_id is None and len(await all_rows(sessions, Message)) == 1
+    updates = [e.data for e in await events(sessions) if e.data.get("attempt_id") == "late"]
+    assert len(updates) == 1 and updates[0]["status"] == "failed"
+    assert updates[0]["error"].startswith("expired: not sent after ")
+
+
 async def test_a_send_command_replies_in_its_conversation(sessions) -> None:
     channel = twilio_channel()
     await add(sessions, channel)

@@ -22,7 +22,7 @@ from switchboard.campaign.domain.suppression import (
     suppression_reason,
 )
 from switchboard.campaign.domain.templates import render
-from switchboard.campaign.domain.windows import next_allowed_in_all_zones
+from switchboard.campaign.domain.windows import allowed_until_in_all_zones, next_allowed_in_all_zones
 from switchboard.campaign.models import Attempt, Campaign, Contact
 from switchboard.campaign.repository import CampaignRepository
 from switchboard.campaign.rules import Rules, listed, rules_for, template_for, zones_of
@@ -136,10 +136,11 @@ def _allowed_by(campaign: Campaign, rules: Rules, contact: Contact, history: Con
     return rule
 
 
-def prepare_attempt(repo: CampaignRepository, campaign: Campaign, contact: Contact,
-                    allowed_by: str, now: datetime,
-                    information_message: str | None = None) -> tuple[Attempt, AttemptRequested]:
-    """The attempt row (added to the session) and the event that asks ingest to make it."""
+def prepare_attempt(repo: CampaignRepository, campaign: Campaign, rules: Rules, contact: Contact,
+                    allowed_by: str, now: datetime) -> tuple[Attempt, AttemptRequested]:
+    """The attempt row (added to the session) and the event that asks ingest to make it, by the
+    end of the span that allows it (`not_after`): a request the bus or ingest holds past the
+    window's end is refused as expired, never made late."""
     attempt = Attempt(
         id=str(uuid.uuid4()), tenant_id=campaign.tenant_id, campaign_id=campaign.id,
         contact_id=contact.id, number=contact.attempts_made + 1, channel=campaign.channel,
@@ -157,9 +158,10 @@ def prepare_attempt(repo: CampaignRepository, campaign: Campaign, contact: Conta
         to_address=contact.address, text=text, subject=campaign.email_subject,
         purpose=campaign.purpose, customer_id=contact.customer_id,  # type: ignore[arg-type]
         allowed_by=allowed_by,
-        information_message=information_message if campaign.channel == "voice" else None,
+        information_message=rules.information_message if campaign.channel == "voice" else None,
         ring_seconds=RING_SECONDS if campaign.channel == "voice" else None,
         survey_kind=campaign.survey_kind,  # type: ignore[arg-type]
+        not_after=allowed_until_in_all_zones(rules.schedule, now, zones_of(contact, campaign)),
     )
     return attempt, event
 
@@ -167,9 +169,8 @@ def prepare_attempt(repo: CampaignRepository, campaign: Campaign, contact: Conta
 async def request_attempt(uow: UnitOfWork, campaign: Campaign, contact: Contact,
                           allowed_by: str, now: datetime) -> Attempt:
     repo = CampaignRepository(uow.session)
-    settings = await repo.tenant_settings(campaign.tenant_id)
-    attempt, event = prepare_attempt(repo, campaign, contact, allowed_by, now,
-                                     settings.information_message if settings else None)
+    rules = rules_for(campaign, await repo.tenant_settings(campaign.tenant_id))
+    attempt, event = prepare_attempt(repo, campaign, rules, contact, allowed_by, now)
     await uow.emit(event, tenant=campaign.tenant_id, subject=contact.id)
     return attempt
 
@@ -188,7 +189,7 @@ async def dispatch_campaign(uow: UnitOfWork, campaign: Campaign, now: datetime, 
         history = histories[contact.address]
         allowed_by = check_contact(campaign, rules, contact, history, now, result)
         if allowed_by is not None:
-            _, event = prepare_attempt(repo, campaign, contact, allowed_by, now, rules.information_message)
+            _, event = prepare_attempt(repo, campaign, rules, contact, allowed_by, now)
             events.append((event, contact.id))
             history.marketing_contacts.append(now)  # the next contact to this address in the pass
     await uow.emit_all(events, tenant=campaign.tenant_id)  # one statement for the pass's events

@@ -18,6 +18,7 @@ from switchboard.common.events.campaign import (
 from switchboard.common.uow import UnitOfWork
 
 CLOSED_STATUSES = frozenset({"suppressed", "expired"})
+EXPIRED = "expired"  # an attempt ingest received past its `not_after`: nothing was sent
 
 
 def _is_latest(contact: Contact, attempt: Attempt) -> bool:
@@ -58,6 +59,24 @@ async def _callback_made(repo: CampaignRepository, contact: Contact, attempt: At
     await repo.complete_callbacks(contact.tenant_id, contact_id=contact.id, due_by=attempt.requested_at,
                                   at=at)
     contact.callback_due, contact.callback_agent_id = None, None
+
+
+async def record_expired(uow: UnitOfWork, campaign: Campaign, contact: Contact, attempt: Attempt,
+                         at: datetime) -> None:
+    """Ingest got the request after the window that allowed it had closed and sent nothing: the
+    attempt does not count against the contact's attempts or cap, who is tried in a later window."""
+    if attempt.outcome == EXPIRED:
+        return
+    attempt.status, attempt.outcome, attempt.ended_at = "ended", EXPIRED, at
+    if _is_latest(contact, attempt) and contact.status == "in_progress":
+        contact.attempts_made -= 1
+        # the scheduler defers it to the next instant its window allows
+        contact.status, contact.next_attempt_at, contact.last_outcome = "pending", at, EXPIRED
+    await uow.emit(
+        AttemptCompleted(attempt_id=attempt.id, campaign_id=campaign.id, customer_id=contact.customer_id,
+                         outcome=EXPIRED, at=at),
+        tenant=campaign.tenant_id, subject=contact.id,
+    )
 
 
 def record_sent(contact: Contact, attempt: Attempt) -> None:

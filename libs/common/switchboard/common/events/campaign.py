@@ -28,6 +28,8 @@ class AttemptRequested(_Campaign):
     information_message: str | None = None  # voice: what a call the dialer abandons plays
     ring_seconds: float | None = None  # voice: ring an unanswered call at least this long
     survey_kind: Literal["csat", "nps"] | None = None  # a survey: `text` is its question (voice: keypad)
+    # The end of the calling window that allowed it: not sent or dialled after this instant.
+    not_after: datetime | None = None
 
 
 @register

@@ -119,3 +119,43 @@ def next_allowed_in_all_zones(
             return candidate.astimezone(UTC)
         candidate = latest
     return None
+
+
+def allowed_until_in_all_zones(
+    schedule: Schedule, now: datetime, zones: list[ZoneInfo]
+) -> datetime | None:
+    """When the span allowed at `now` in every zone closes in the first of them (None: not
+    allowed now). An attempt requested now must not be made after it."""
+    ends = [allowed_until_in_zone(schedule, now, zone) for zone in zones]
+    if not ends or any(end is None for end in ends):
+        return None
+    return min(end for end in ends if end is not None)
+
+
+def allowed_until_in_zone(schedule: Schedule, now: datetime, zone: ZoneInfo) -> datetime | None:
+    """The end of the allowed span holding `now` in this zone, across midnight when the next
+    day's first span starts where this one ends (None: `now` is not allowed)."""
+    today = now.astimezone(zone).date()
+    until: datetime | None = None
+    for offset in range(-1, SEARCH_DAYS):  # a span may have begun the day before
+        day = today + timedelta(days=offset)
+        if until is None and offset > 0:
+            return None
+        if not _day_in_schedule(schedule, day):
+            if until is not None:
+                break
+            continue
+        for m0, m1 in schedule.open_spans():
+            start, end = _local(day, m0, zone), _local(day, m1, zone)
+            if until is None and start <= now < end:
+                until = end
+            elif until is not None and start == until:
+                until = end  # contiguous: the allowed time goes on past midnight
+            elif until is not None and start > until:
+                return until.astimezone(UTC)
+    return None if until is None else until.astimezone(UTC)
+
+
+def _day_in_schedule(schedule: Schedule, day: date) -> bool:
+    return (schedule.day_allowed(day) and not (schedule.start_date and day < schedule.start_date)
+            and not (schedule.end_date and day > schedule.end_date))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from switchboard.campaign.domain.retries import Outcome
 from switchboard.campaign.handlers.common import attempt_context
 from switchboard.campaign.handlers.journeys import on_inbound_call_ended
-from switchboard.campaign.outcomes import record_outcome, record_sent
+from switchboard.campaign.outcomes import record_expired, record_outcome, record_sent
 from switchboard.campaign.repository import CampaignRepository
 from switchboard.common.consumer import EventContext
 from switchboard.common.events.campaign import DialAnswered
@@ -36,6 +36,9 @@ async def on_delivery_updated(event: MessageDeliveryUpdated, ctx: EventContext) 
     found = await attempt_context(CampaignRepository(ctx.uow.session), ctx.tenant, event.attempt_id)
     if found is not None and outcome is not None:
         attempt, contact, campaign = found
+        if (event.error or "").startswith("expired"):
+            await record_expired(ctx.uow, campaign, contact, attempt, event.updated_at)
+            return
         await record_outcome(ctx.uow, campaign, contact, attempt, outcome, event.updated_at)
         if (event.error or "").startswith("refused") and attempt.number == contact.attempts_made:
             # ingest would not send it (e.g. opted out there): retrying cannot help

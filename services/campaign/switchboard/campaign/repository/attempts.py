@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 
 from switchboard.campaign.models import (
     AgentAvailability,
@@ -69,7 +69,8 @@ class AttemptQueries(RepositoryBase):
         found: dict[str, list[datetime]] = {}
         for chunk in in_chunks(addresses):
             query = select(Attempt.address, Attempt.requested_at).where(
-                Attempt.tenant_id == tenant, Attempt.address.in_(chunk), Attempt.requested_at >= since)
+                Attempt.tenant_id == tenant, Attempt.address.in_(chunk), Attempt.requested_at >= since,
+                or_(Attempt.outcome.is_(None), Attempt.outcome != "expired"))  # expired: never sent
             if campaign_id is None:
                 query = query.where(Attempt.purpose == "marketing")
             else:

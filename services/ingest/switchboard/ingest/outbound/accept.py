@@ -129,8 +129,10 @@ async def record_refusal(
     channel_id: str | None,
     request: SendRequest,
     refusal: Problem,
+    verdict: str = "refused",
 ) -> Delivery:
-    """A command that cannot be sent leaves a failed delivery and says why, once."""
+    """A command that cannot be sent leaves a failed delivery and says why, once (the error
+    starts with the verdict: `refused`, or `expired` for a request that came too late)."""
     now = datetime.now(UTC)
     delivery = Delivery(
         id=str(uuid.uuid4()), tenant_id=tenant, message_id=None, conversation_id=None,
@@ -144,7 +146,7 @@ async def record_refusal(
     IngestRepository(uow.session).add(delivery)
     await uow.emit(
         MessageDeliveryUpdated(
-            message_id=delivery.id, status="failed", error=f"refused: {refusal.detail}",
+            message_id=delivery.id, status="failed", error=f"{verdict}: {refusal.detail}",
             attempt_id=request.attempt_id, updated_at=now,
         ),
         tenant=tenant, subject=delivery.id,

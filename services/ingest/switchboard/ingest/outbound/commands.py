@@ -5,14 +5,16 @@ voice attempt as a dial, outbound/dials.py). What
 cannot be sent (no channel of that kind, an opted-out marketing recipient)
 becomes a refused delivery and a `message.delivery_updated` with status
 `failed`, so that the asking service learns the outcome instead of waiting.
+A campaign attempt that arrives after its `not_after` (its calling window
+closed while it waited on the bus) is not sent: its failure says `expired`.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from switchboard.common.consumer import EventContext
-from switchboard.common.errors import NotFound, Problem, Unprocessable
+from switchboard.common.errors import Conflict, NotFound, Problem, Unprocessable
 from switchboard.common.events.campaign import AttemptRequested
 from switchboard.common.events.ingest import SendMessage
 from switchboard.ingest.models import Channel, Conversation
@@ -39,6 +41,9 @@ class SendCommands:
             subject=event.subject, idempotency_key=f"campaign-attempt:{event.attempt_id}",
             requested_by=f"campaign:{event.campaign_id}", attempt_id=event.attempt_id,
         )
+        if event.not_after is not None and datetime.now(UTC) >= event.not_after:
+            await _refuse_expired(ctx, event.channel, request, event.not_after)
+            return
         dial = None
         if event.channel == "voice":
             dial = Dial(ring_seconds=event.ring_seconds or 30.0,
@@ -54,6 +59,15 @@ class SendCommands:
         )
         await _accept_command(ctx, event.channel, event.channel_id, event.conversation_id,
                               request, self.inactivity)
+
+
+async def _refuse_expired(ctx: EventContext, kind: str, request: SendRequest, not_after: datetime) -> None:
+    """Too late to send inside the window that allowed it: say so, once, and send nothing."""
+    if await IngestRepository(ctx.uow.session).delivery_by_key(ctx.tenant, request.idempotency_key):
+        return
+    refusal = Conflict(f"not sent after {not_after.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC, "
+                       "the end of its window")
+    await record_refusal(ctx.uow, ctx.tenant, kind, None, request, refusal, verdict="expired")
 
 
 async def _accept_command(
