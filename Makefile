@@ -33,7 +33,7 @@ demo: install  ## traffic against the platform `make run` started (another termi
 	$(BIN)/python -m switchboard.console.demo --tenant demo $(DEMO_ARGS)
 
 test: install $(CHROMIUM)  ## unit, integration and browser tests (SQLite, private nats-server)
-	$(PYTEST) -q
+	$(PYTEST) -q --durations=15
 
 test-unit: install
 	$(PYTEST) -q libs/common/tests services tests/deploy
@@ -42,7 +42,7 @@ test-integration: install
 	$(PYTEST) -q tests/integration
 
 test-pg: install  ## the integration suite again on PostgreSQL (embedded, or SB_TEST_POSTGRES_URL)
-	SB_TEST_DATABASE=postgres $(PYTEST) -q tests/integration
+	SB_TEST_DATABASE=postgres $(PYTEST) -q --durations=15 tests/integration
 
 lint: install  ## ruff and mypy
 	$(BIN)/ruff check .
