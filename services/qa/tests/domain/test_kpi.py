@@ -3,7 +3,14 @@
 import pytest
 from pydantic import ValidationError
 
-from switchboard.qa.domain.kpi import AgentPeriod, KpiSettings, metrics, relative_performance, t_scores
+from switchboard.qa.domain.kpi import (
+    AgentPeriod,
+    KpiSettings,
+    kpi_csv,
+    metrics,
+    relative_performance,
+    t_scores,
+)
 
 SETTINGS = KpiSettings()
 
@@ -54,10 +61,12 @@ def test_gaming_flags() -> None:
         "hopper": agent(handle_seconds=[300] * 10, active_days=2, sign_outs=12),
         "dropper": agent(handle_seconds=[10] * 5 + [300] * 5),
         "night": agent(handle_seconds=[300] * 10, night_contacts=6, previous_night_share=0.1),
+        "night_shift": agent(handle_seconds=[300] * 10, night_contacts=9, previous_night_share=0.8),
+        "new_on_nights": agent(handle_seconds=[300] * 10, night_contacts=10),  # no period before
     }
     flags = {s.agent_id: s.flags for s in relative_performance(team, SETTINGS)}
     assert flags == {"normal": [], "hopper": ["frequent_sign_in_out"], "dropper": ["short_contacts"],
-                     "night": ["sudden_night_volume"]}
+                     "night": ["sudden_night_volume"], "night_shift": [], "new_on_nights": []}
 
 
 def test_settings_refuse_unknown_or_negative_weights() -> None:
@@ -65,3 +74,16 @@ def test_settings_refuse_unknown_or_negative_weights() -> None:
         KpiSettings(weights={"speed": 1})
     with pytest.raises(ValidationError, match="must not be negative"):
         KpiSettings(weights={"csat": -1})
+
+
+def test_the_kpi_table_exports_every_metric_raw_and_normalized_in_fixed_columns() -> None:
+    team = {"a": agent(exam_score=80, handle_seconds=[300]), "b": agent(exam_score=60, sign_outs=9,
+                                                                            active_days=1)}
+    lines = kpi_csv(relative_performance(team, SETTINGS)).splitlines()
+    header = lines[0].split(",")
+    assert header[:3] == ["agent_id", "rank", "score"] and header[-1] == "flags"
+    rows = [dict(zip(header, line.split(","), strict=True)) for line in lines[1:]]
+    assert [(r["agent_id"], r["rank"], r["exam_score"], r["exam_score_t"]) for r in rows] == [
+        ("a", "1", "80", "60.0"), ("b", "2", "60", "40.0")]
+    assert rows[0]["handle_seconds"] == "300.0" and rows[1]["handle_seconds"] == ""
+    assert rows[1]["flags"] == "frequent_sign_in_out"

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends
+from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from switchboard.common.auth import Principal, require_roles
 from switchboard.common.errors import Unprocessable
 from switchboard.common.runtime import tenant_uow
 from switchboard.common.uow import UnitOfWork
-from switchboard.qa.domain.kpi import KpiSettings
+from switchboard.qa.domain.kpi import KpiSettings, kpi_csv
 from switchboard.qa.kpi_repository import KpiRepository
 from switchboard.qa.kpis import agent_scores
 from switchboard.qa.models import ExamScore, KpiConfig
@@ -42,12 +43,18 @@ class ExamScoreIn(BaseModel):
 
 @router.get("/v1/kpis/agents", response_model=list[AgentKpiOut],
             summary="Every active agent's KPIs over [since, until), normalized, scored and ranked")
-async def agent_kpis(principal: Supervisor, uow: Uow, since: datetime, until: datetime) -> list[AgentKpiOut]:
+async def agent_kpis(
+    principal: Supervisor, uow: Uow, since: datetime, until: datetime,
+    format: Literal["json", "csv"] = "json",
+) -> list[AgentKpiOut] | Response:
     if since.tzinfo is None or until.tzinfo is None:
         raise Unprocessable("since and until need a time zone (e.g. 2026-11-01T00:00:00+08:00)")
     if until <= since:
         raise Unprocessable("until must be after since")
     scores = await agent_scores(KpiRepository(uow.session), principal.tenant, since, until)
+    if format == "csv":
+        return Response(kpi_csv(scores), media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": 'attachment; filename="agent-kpis.csv"'})
     return [AgentKpiOut(**vars(score)) for score in scores]
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any, Literal
 
@@ -40,6 +40,15 @@ Format = Literal["json", "csv"]
 
 
 class TopicOut(BaseModel):
+    term: str
+    contacts: int
+    previous: int
+    growth: float
+
+
+@dataclass(frozen=True)
+class TopicRow:
+    ranking: str  # most_frequent or fastest_rising
     term: str
     contacts: int
     previous: int
@@ -109,12 +118,13 @@ async def questions_failed_report(
     return _render(questions_failed(sheets), FailedQuestion, format, "questions-failed")
 
 
-@router.get("/hot-topics", summary="Most frequent and fastest-rising topics of a day or week vs the last")
+@router.get("/hot-topics", response_model=HotTopicsOut,
+            summary="Most frequent and fastest-rising topics of a day or week vs the last")
 async def hot_topics_report(
     principal: Reader, uow: Uow, period: Literal["day", "week"] = "day", on: date | None = None,
     scope: Literal["all", "complaints"] = "all", limit: Annotated[int, Query(ge=1, le=200)] = 20,
-    min_contacts: Annotated[int, Query(ge=1, le=10_000)] = 3,
-) -> HotTopicsOut:
+    min_contacts: Annotated[int, Query(ge=1, le=10_000)] = 3, format: Format = "json",
+) -> HotTopicsOut | Response:
     day = on or datetime.now(UTC).date()
     start = day if period == "day" else day - timedelta(days=day.weekday())
     length = timedelta(days=1 if period == "day" else 7)
@@ -126,6 +136,10 @@ async def hot_topics_report(
     current = await repo.topic_counts(principal.tenant, since, since + length, complaints)
     previous = await repo.topic_counts(principal.tenant, since - length, since, complaints)
     frequent, rising = hot_topics(current, previous, limit=limit, min_contacts=min_contacts)
+    if format == "csv":
+        rows = [TopicRow("most_frequent", **vars(t)) for t in frequent] + [
+            TopicRow("fastest_rising", **vars(t)) for t in rising]
+        return _render(rows, TopicRow, format, f"hot-topics-{period_of(since, period)}")
     return HotTopicsOut(
         period=period_of(since, period), previous=period_of(since - length, period), scope=scope,
         most_frequent=[TopicOut(**vars(t)) for t in frequent],

@@ -10,7 +10,9 @@ is left out and the weights renormalized); agents are ranked by it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import csv
+import io
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from statistics import fmean, median, pstdev
 
@@ -149,9 +151,21 @@ def gaming_flags(facts: AgentPeriod, team_median_handle: float, settings: KpiSet
             flags.append("short_contacts")
         if long / count > settings.odd_contact_share_max:
             flags.append("long_contacts")
-    if facts.handle_seconds:
+    if facts.handle_seconds and facts.previous_night_share is not None:  # "sudden" needs a before
         share = facts.night_contacts / len(facts.handle_seconds)
-        before = facts.previous_night_share or 0.0
-        if share - before >= settings.night_share_rise:
+        if share - facts.previous_night_share >= settings.night_share_rise:
             flags.append("sudden_night_volume")
     return flags
+
+
+def kpi_csv(scores: Iterable[AgentScore]) -> str:
+    """One line per agent: rank, score, every metric raw and as a T-score (`<metric>_t`), the
+    flags separated by ";". The columns are the same whatever the agents have data for."""
+    columns = ["agent_id", "rank", "score", *HIGHER_IS_BETTER, *(f"{m}_t" for m in HIGHER_IS_BETTER), "flags"]
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns)
+    writer.writeheader()
+    for s in scores:
+        writer.writerow({"agent_id": s.agent_id, "rank": s.rank, "score": s.score, **s.metrics,
+                         **{f"{m}_t": t for m, t in s.normalized.items()}, "flags": ";".join(s.flags)})
+    return out.getvalue()
