@@ -29,6 +29,7 @@ def task(kind, agent: str, conversation: str, hours: float, **extra):
 async def test_an_agents_shift_becomes_the_kpi_facts(sessions, qa) -> None:
     await feed(
         qa,
+        task(TaskCompleted, "a1", "c0", -20, talk_seconds=600),            # the day before, 12:00 Beijing
         AgentStateChanged(agent_id="a1", state="available", at=at(1)),
         task(TaskOffered, "a1", "c1", 1.1, expires_at=at(1.2)),
         task(TaskAccepted, "a1", "c1", 1.11, wait_seconds=10),
@@ -63,5 +64,5 @@ async def test_an_agents_shift_becomes_the_kpi_facts(sessions, qa) -> None:
         [score] = await agent_scores(repo, "acme", DAY, DAY + timedelta(days=1))
         assert (score.rank, score.score) == (1, 50.0)        # alone, the agent is the team average
         assert score.metrics["utilization"] == round(4200 / 10800, 4)
-        assert "sudden_night_volume" in score.flags          # a third at night, none the day before
+        assert "sudden_night_volume" in score.flags          # a third at night, none of the day before's
         assert await agent_scores(repo, "other", DAY, DAY + timedelta(days=1)) == []
