@@ -19,6 +19,7 @@ from switchboard.routing.flow.intake import (
     ready_to_route,
     route,
 )
+from switchboard.routing.flow.messages import record_message_left
 from switchboard.routing.models import Task
 
 
@@ -61,16 +62,20 @@ class RoutingHandlers:
             await dispatch(flow)  # a new priority may change who goes first
 
     async def on_call_ended(self, event: CallEnded, ctx: EventContext) -> None:
-        await self._customer_left(ctx, event.conversation_id)
+        await self._customer_left(ctx, event.conversation_id, event.recording_ref)
 
     async def on_conversation_closed(self, event: ConversationClosed, ctx: EventContext) -> None:
         if event.reason in ("customer", "inactivity"):
             await self._customer_left(ctx, event.conversation_id)
 
-    async def _customer_left(self, ctx: EventContext, conversation_id: str) -> None:
+    async def _customer_left(self, ctx: EventContext, conversation_id: str,
+                             recording_ref: str | None = None) -> None:
         flow = await self._flow(ctx)
         task = await flow.repo.open_task_for_conversation(flow.tenant, conversation_id)
-        if task is None or task.facts.get("callback"):
+        if task is not None and task.message:
+            record_message_left(task, recording_ref)
+            return  # leaving is how a message is left: the task stays in the backlog
+        if task is None or task.callback:
             return  # a scheduled callback keeps its place after the caller hangs up
         if task.status in ("pending", "queued", "offered"):
             await abandon(flow, task)

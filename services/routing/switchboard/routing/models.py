@@ -44,6 +44,8 @@ class Queue(TenantScoped, Base):
     sla_seconds: Mapped[int] = mapped_column(Integer)
     max_size: Mapped[int | None] = mapped_column(Integer)
     max_wait_seconds: Mapped[int | None] = mapped_column(Integer)
+    # What a contact the queue cannot hold gets (full, or past max_wait): "abandon" or "message".
+    limit_action: Mapped[str] = mapped_column(String(16), default="abandon", server_default="abandon")
     wrap_up_seconds: Mapped[int] = mapped_column(Integer)
     business_hours: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     escalation: Mapped[dict[str, Any]] = mapped_column(JSON)
@@ -101,7 +103,8 @@ class AgentStateChange(TenantScoped, Base):
 
 
 class Task(TenantScoped, Base):
-    """One contact to be handled: pending (profile grace), queued, offered, accepted, then closed."""
+    """One contact to be handled: pending (profile grace), queued (or `message`: in the queue's
+    message backlog), offered, accepted, then closed."""
 
     __tablename__ = "tasks"
     __table_args__ = (
@@ -146,6 +149,21 @@ class Task(TenantScoped, Base):
     def callback(self) -> bool:
         """The caller hung up keeping the place: the agent who gets the task calls back."""
         return bool(self.facts.get("callback"))
+
+    @property
+    def message_reason(self) -> str | None:
+        """Why the contact left the live queue to leave a message (None: a live contact)."""
+        return self.facts.get("message_reason")
+
+    @property
+    def message(self) -> bool:
+        """A message task: worked from the queue's backlog, after every live contact."""
+        return self.message_reason is not None
+
+    @property
+    def recording_ref(self) -> str | None:
+        """A voice message's recording, as the PBX named it when the call ended."""
+        return self.facts.get("recording_ref")
 
 
 class Reservation(TenantScoped, Base):

@@ -18,7 +18,8 @@ from switchboard.routing.models import (
     Task,
 )
 
-OPEN_STATUSES = ("pending", "queued", "offered", "accepted")
+# "message": in a queue's message backlog (the customer left a message, agents work it later)
+OPEN_STATUSES = ("pending", "queued", "message", "offered", "accepted")
 HOLDING_STATUSES = ("offered", "accepted")  # what counts against an agent's capacity
 
 

@@ -43,6 +43,8 @@ class Escalation(Strict):
     overflow_after_seconds: Seconds | None = None
     overflow_queue_id: str | None = None
     callback_after_seconds: Seconds | None = None
+    message_after_seconds: Seconds | None = Field(
+        None, description="the contact leaves the live queue to leave a message (message backlog)")
     priority_per_minute: float = Field(0.0, ge=0, le=1000)
     preferred_agent_seconds: Seconds = Field(0.0, description="hold a returning customer for the last agent")
 
@@ -58,9 +60,13 @@ class BusinessHours(Strict):
     weekly: dict[Weekday, list[tuple[ClockTime, ClockTime]]] = {}
     holidays: list[date] = []
     after_hours_queue_id: str | None = None
+    after_hours_action: Literal["wait", "message"] = Field(
+        "wait", description="without an after-hours queue: wait for the opening, or leave a message")
 
     @model_validator(mode="after")
     def known_zone_and_ordered_windows(self) -> BusinessHours:
+        if self.after_hours_queue_id is not None and self.after_hours_action != "wait":
+            raise ValueError("give either after_hours_queue_id or after_hours_action 'message', not both")
         try:
             ZoneInfo(self.time_zone)
         except (ZoneInfoNotFoundError, ValueError) as exc:
@@ -80,6 +86,8 @@ class QueueIn(Strict):
     sla_seconds: int = Field(20, ge=1, le=86_400)
     max_size: int | None = Field(None, ge=1)
     max_wait_seconds: int | None = Field(None, ge=1)
+    limit_action: Literal["abandon", "message"] = Field(
+        "abandon", description="a contact the queue cannot hold (full, past max_wait): ended, or a message")
     wrap_up_seconds: int = Field(0, ge=0, le=3600)
     business_hours: BusinessHours | None = None
     escalation: Escalation = Escalation()
@@ -192,6 +200,9 @@ class TaskOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     id: str
     callback: bool = Field(False, description="the agent calls the customer back")
+    message: bool = Field(False, description="a message the customer left, worked from the backlog")
+    message_reason: str | None = Field(None, description="escalation, after_hours, queue_full, max_wait")
+    recording_ref: str | None = Field(None, description="a voice message's recording")
     conversation_id: str
     channel: str
     direction: str

@@ -4,6 +4,9 @@ Definitions (the usual contact-center ones, written down because vendors differ)
 - offered: tasks that reached the queue; answered: accepted by an agent;
 - abandoned: the customer left before an answer; a short abandon (under the configured
   threshold) is reported apart and left out of the service level and the abandon rate;
+- messages: contacts that left the live queue to leave a message (escalation, after hours,
+  a full queue, the maximum wait); neither answered nor abandoned, so outside the service level,
+  the abandon rate, ASA and AHT; `messages_handled` counts those an agent completed;
 - service level: answered within the queue's target seconds / (answered + long abandons);
 - ASA: mean wait of answered tasks; AHT: mean talk + wrap of completed tasks.
 """
@@ -31,10 +34,16 @@ class QueueFigures:
     wait_total: float = 0.0
     handle_total: float = 0.0
     completed: int = 0
+    messages: int = 0
+    messages_handled: int = 0
 
     def add(self, task: Task, sla_seconds: float, short_abandon: float) -> None:
         self.offered += 1
         self.transfers += task.transfers
+        if task.message:
+            self.messages += 1
+            self.messages_handled += task.status == "completed"
+            return
         if task.accepted_at is not None:
             wait = task.wait_seconds or 0.0
             self.answered += 1
@@ -52,6 +61,7 @@ class QueueFigures:
         return {
             "offered": self.offered, "answered": self.answered, "abandoned": self.abandoned,
             "short_abandons": self.short_abandons, "transfers": self.transfers,
+            "messages": self.messages, "messages_handled": self.messages_handled,
             "service_level": round(self.answered_in_target / counted, 4) if counted else None,
             "abandon_rate": round((self.abandoned - self.short_abandons) / counted, 4) if counted else None,
             "asa_seconds": round(self.wait_total / self.answered, 2) if self.answered else None,

@@ -90,6 +90,17 @@ class TaskCallbackScheduled(_TaskEvent):
 
 
 @register
+class TaskDivertedToMessage(_TaskEvent):
+    name = "task.diverted_to_message"
+    summary = ("The contact left the live queue to leave a message (a voicemail, or a chat's or "
+               "SMS's written message): it waits in the queue's message backlog, which agents "
+               "work in order of arrival when no live contact needs them.")
+    customer_id: str | None = None
+    wait_seconds: float
+    reason: Literal["escalation", "after_hours", "queue_full", "max_wait"]
+
+
+@register
 class TaskTransferred(_TaskEvent):
     name = "task.transferred"
     summary = "A task moved to another queue or agent."

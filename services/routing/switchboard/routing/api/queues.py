@@ -37,6 +37,7 @@ def _apply(queue: Queue, body: QueueIn) -> None:
     queue.required_skills, queue.sla_target, queue.sla_seconds = body.required_skills, body.sla_target, \
         body.sla_seconds
     queue.max_size, queue.max_wait_seconds = body.max_size, body.max_wait_seconds
+    queue.limit_action = body.limit_action
     queue.wrap_up_seconds, queue.is_default = body.wrap_up_seconds, body.is_default
     queue.business_hours = body.business_hours.model_dump(mode="json") if body.business_hours else None
     queue.escalation = body.escalation.model_dump(mode="json", exclude_none=True)

@@ -29,17 +29,22 @@ async def live_figures(repo: RoutingRepository, tenant: str, short_abandon: floa
     queues = await repo.queues(tenant)
     tasks = await repo.tasks_since(tenant, today)
     waiting = await repo.tasks_with_status(tenant, "queued")
+    backlog = await repo.tasks_with_status(tenant, "message")
     figures = queue_figures(tasks, {q.id: q.sla_seconds for q in queues}, short_abandon)
     loads = await repo.agent_loads(tenant)
     agents = [agent_out(a, loads.get(a.id, {})) for a in await repo.agents(tenant)]
     rows = []
     for queue in queues:
         mine = [t for t in waiting if t.queue_id == queue.id]
+        messages = [t for t in backlog if t.queue_id == queue.id]
         summary = figures[queue.id].summary() if queue.id in figures else _empty_summary()
         rows.append({
             "queue_id": queue.id, "name": queue.name, "waiting": len(mine),
             "longest_wait_seconds": round(max(((now - t.created_at).total_seconds() for t in mine),
                                               default=0.0), 1),
+            "messages_waiting": len(messages),
+            "oldest_message_seconds": round(max(((now - t.created_at).total_seconds() for t in messages),
+                                                default=0.0), 1),
             "sla_target": queue.sla_target, "sla_seconds": queue.sla_seconds,
             **summary,
         })
@@ -50,6 +55,7 @@ async def live_figures(repo: RoutingRepository, tenant: str, short_abandon: floa
 
 def _empty_summary() -> dict[str, Any]:
     return {"offered": 0, "answered": 0, "abandoned": 0, "short_abandons": 0, "transfers": 0,
+            "messages": 0, "messages_handled": 0,
             "service_level": None, "abandon_rate": None, "asa_seconds": None, "aht_seconds": None}
 
 

@@ -87,7 +87,7 @@ async def change_task(task_id: str, body: TaskChange, principal: Supervisor, uow
 @router.get("", response_model=list[TaskOut], summary="Open tasks (pending, queued, offered, accepted)")
 async def list_tasks(principal: Supervisor, uow: Uow,
                      status: Annotated[list[str] | None, Query()] = None) -> list[TaskOut]:
-    statuses = status or ["pending", "queued", "offered", "accepted"]
+    statuses = status or ["pending", "queued", "message", "offered", "accepted"]
     tasks = await RoutingRepository(uow.session).tasks_with_status(principal.tenant, *statuses)
     return [TaskOut.model_validate(t) for t in tasks]
 

@@ -3,7 +3,8 @@
 The order is strict within a line: its head waits for a qualified agent with room on the
 channel, and the tasks behind it wait too. Lines of other channels in the same queue are
 not held back by it: a call waiting for a voice slot does not stop chats going to free
-chat slots.
+chat slots. Messages customers left (a queue's message backlog) wait in lines of their own,
+`<channel>:message`, so a message never holds a live contact back, nor a live one a message.
 """
 
 from __future__ import annotations
@@ -26,6 +27,12 @@ class Task:
     priority: int = 0
     required_skills: dict[str, int] = field(default_factory=dict)
     enqueued_at: float = 0.0
+    message: bool = False  # a message left for the backlog, not a live contact
+
+    @property
+    def line(self) -> str:
+        """The line the task waits in within its queue: its channel, live or message."""
+        return f"{self.channel}:message" if self.message else self.channel
 
 
 @dataclass
@@ -76,7 +83,7 @@ class Engine:
         self._pickers[queue_id] = picker
 
     def enqueue(self, task: Task) -> None:
-        heap = self._waiting.setdefault(task.queue_id, {}).setdefault(task.channel, [])
+        heap = self._waiting.setdefault(task.queue_id, {}).setdefault(task.line, [])
         # Higher priority first, then the oldest: the place a task keeps on re-queue.
         heapq.heappush(heap, (-task.priority, task.enqueued_at, next(self._seq), task))
 
@@ -96,26 +103,27 @@ class Engine:
         return [entry[3] for entry in entries if entry[3].task_id not in self._abandoned]
 
     def lines(self) -> list[tuple[str, str]]:
-        """The (queue, channel) lines holding tasks, in the order they first got one."""
-        return [(queue_id, channel) for queue_id, heaps in self._waiting.items()
-                for channel, heap in heaps.items() if heap]
+        """The (queue, line) lines holding tasks, in the order they first got one."""
+        return [(queue_id, line) for queue_id, heaps in self._waiting.items()
+                for line, heap in heaps.items() if heap]
 
-    def head(self, queue_id: str, channel: str) -> Task | None:
-        """The task a line would offer next (highest priority, then oldest)."""
-        heap = self._waiting.get(queue_id, {}).get(channel)
+    def head(self, queue_id: str, line: str) -> Task | None:
+        """The task a line (a channel, or `<channel>:message`) would offer next (highest priority,
+        then oldest)."""
+        heap = self._waiting.get(queue_id, {}).get(line)
         while heap and heap[0][3].task_id in self._abandoned:
             self._abandoned.discard(heapq.heappop(heap)[3].task_id)
         return heap[0][3] if heap else None
 
-    def offer_next(self, queue_id: str, channel: str) -> Reservation | None:
+    def offer_next(self, queue_id: str, line: str) -> Reservation | None:
         """Offer the line's head to an agent by the queue's strategy; None leaves it waiting."""
-        task = self.head(queue_id, channel)
+        task = self.head(queue_id, line)
         if task is None:
             return None
         agent = self._pick_agent(task)
         if agent is None:
             return None
-        heapq.heappop(self._waiting[queue_id][channel])
+        heapq.heappop(self._waiting[queue_id][line])
         agent.load[task.channel] = agent.load.get(task.channel, 0) + 1
         # Idle counts from the last offer too, so an agent with several chat slots is not
         # filled up before the others get their first.

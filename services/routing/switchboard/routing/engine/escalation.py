@@ -1,8 +1,10 @@
-"""Escalation over wait time, the way tiered skill groups run: widen, overflow, callback.
+"""Escalation over wait time, the way tiered skill groups run: widen, overflow, callback, message.
 
 A queue's escalation settings (all optional, seconds of waiting since the contact arrived):
 `widen_after_seconds` lowers every required proficiency to `widen_to`; `overflow_after_seconds`
-moves the task to `overflow_queue_id`; `callback_after_seconds` offers the customer a callback.
+moves the task to `overflow_queue_id`; `callback_after_seconds` offers the customer a callback;
+`message_after_seconds` takes the contact out of the live queue to leave a message, which
+agents work later from the queue's message backlog.
 `priority_per_minute` adds priority as a task ages, so old tasks of a busy queue overtake
 new ones of another queue competing for the same agents. `preferred_agent_seconds` holds a
 returning customer's task for the agent who last served them, for that long, if signed in.
@@ -21,6 +23,7 @@ class EscalationPolicy:
     overflow_after_seconds: float | None = None
     overflow_queue_id: str | None = None
     callback_after_seconds: float | None = None
+    message_after_seconds: float | None = None
     priority_per_minute: float = 0.0
     preferred_agent_seconds: float = 0.0
 
@@ -50,6 +53,11 @@ def should_overflow(policy: EscalationPolicy, waited: float) -> bool:
 
 def should_offer_callback(policy: EscalationPolicy, waited: float) -> bool:
     return policy.callback_after_seconds is not None and waited >= policy.callback_after_seconds
+
+
+def should_divert_to_message(policy: EscalationPolicy, waited: float) -> bool:
+    """After K seconds the contact leaves the live queue to leave a message for the backlog."""
+    return policy.message_after_seconds is not None and waited >= policy.message_after_seconds
 
 
 def holds_for_preferred_agent(policy: EscalationPolicy, waited: float) -> bool:

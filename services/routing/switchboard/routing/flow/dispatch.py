@@ -50,7 +50,7 @@ async def announce_availability(flow: Flow) -> None:
 
 
 async def _offer_waiting(flow: Flow) -> list[Task]:
-    waiting = await flow.repo.tasks_with_status(flow.tenant, "queued")
+    waiting = await flow.repo.tasks_with_status(flow.tenant, "queued", "message")
     signed_in = await flow.repo.signed_in_agents(flow.tenant)
     agents = [a for a in signed_in if a.state == "available"]
     if not waiting or not agents:
@@ -81,7 +81,8 @@ async def _offer_waiting(flow: Flow) -> list[Task]:
                  if line not in blocked and (head := engine.head(*line))]
         if not heads:
             return offered
-        best, line = min(heads, key=lambda hl: (-hl[0].priority, hl[0].enqueued_at))
+        # Live contacts first, every one of them, then the messages customers left.
+        best, line = min(heads, key=lambda hl: (hl[0].message, -hl[0].priority, hl[0].enqueued_at))
         reservation = engine.offer_next(*line)
         if reservation is None:
             # Its head waits for a qualified agent with room on its channel, and the line behind
@@ -125,9 +126,10 @@ def _engine_task(flow: Flow, task: Task, queue: Queue) -> EngineTask:
     waited = flow.seconds_since(task.created_at)
     return EngineTask(
         task.id, queue.id, task.channel,
-        priority=effective_priority(policy, task.priority, waited),
+        # A message is worked in order of arrival (tier and rule first): it does not age up.
+        priority=task.priority if task.message else effective_priority(policy, task.priority, waited),
         required_skills=effective_skills(policy, task.required_skills, waited),
-        enqueued_at=task.created_at.timestamp(),
+        enqueued_at=task.created_at.timestamp(), message=task.message,
     )
 
 
@@ -153,7 +155,7 @@ async def withdraw_offer(flow: Flow, task: Task, outcome: str) -> None:
     agent = await flow.repo.agent(flow.tenant, task.agent_id or "")
     if agent is not None:
         agent.idle_since = flow.now
-    task.status, task.agent_id, task.offer_expires_at = "queued", None, None
+    task.status, task.agent_id, task.offer_expires_at = "message" if task.message else "queued", None, None
 
 
 async def offer_to_reserved_agent(flow: Flow, task: Task, agent_id: str) -> bool:

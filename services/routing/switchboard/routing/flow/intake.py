@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Literal
 
@@ -17,6 +18,7 @@ from switchboard.routing.engine.hours import is_open
 from switchboard.routing.engine.priority import task_priority
 from switchboard.routing.engine.rules import ContactFacts, Rule, first_match
 from switchboard.routing.flow.context import Flow
+from switchboard.routing.flow.messages import MessageReason, divert_to_message
 from switchboard.routing.models import Queue, Task
 
 log = logging.getLogger(__name__)
@@ -82,26 +84,43 @@ async def route(flow: Flow, task: Task) -> bool:
     rule_skills = match.required_skills if match else {}
     task.required_skills = merged_skills(queue.required_skills, rule_skills)
     task.facts = {k: v for k, v in task.facts.items() if k != "text"}  # no message content kept
-    admitted = await admitting_queue(flow, queue)
-    if admitted is None:
-        task.queue_id = queue.id
+    admission = await admit(flow, queue)
+    if admission.outcome == "message":
+        await divert_to_message(flow, task, admission.queue, admission.reason)
+        return True
+    if admission.outcome == "refused":
+        task.queue_id = admission.queue.id
         await abandon(flow, task, reason="queue_full")
         return False
-    await enqueue(flow, task, admitted)
+    await enqueue(flow, task, admission.queue)
     return True
 
 
-async def admitting_queue(flow: Flow, queue: Queue) -> Queue | None:
-    """Where a new task goes: after hours to the after-hours queue (if any), when full to the
-    overflow queue (if any, and not full itself); None when no queue can take it."""
-    if not is_open(queue.business_hours, flow.now):
-        after_hours_id = (queue.business_hours or {}).get("after_hours_queue_id") or ""
-        after_hours = await flow.repo.queue(flow.tenant, after_hours_id)
+@dataclass(frozen=True)
+class Admission:
+    """Where a new contact goes: into a queue's live line, its message backlog, or nowhere."""
+
+    outcome: Literal["queued", "message", "refused"]
+    queue: Queue
+    reason: MessageReason = "queue_full"
+
+
+async def admit(flow: Flow, queue: Queue) -> Admission:
+    """After hours: the after-hours queue if any, else a message if the queue says so, else wait
+    for the opening. A full queue: its overflow queue if that is not full, else a message or a
+    refusal by the queue's `limit_action`."""
+    hours = queue.business_hours or {}
+    if not is_open(hours, flow.now):
+        after_hours = await flow.repo.queue(flow.tenant, hours.get("after_hours_queue_id") or "")
+        if after_hours is None and hours.get("after_hours_action") == "message":
+            return Admission("message", queue, "after_hours")
         queue = after_hours or queue  # no after-hours queue: it waits for the opening
     if not await _is_full(flow, queue):
-        return queue
+        return Admission("queued", queue)
     overflow = await flow.repo.queue(flow.tenant, queue.escalation.get("overflow_queue_id") or "")
-    return overflow if overflow is not None and not await _is_full(flow, overflow) else None
+    if overflow is not None and not await _is_full(flow, overflow):
+        return Admission("queued", overflow)
+    return Admission("message" if queue.limit_action == "message" else "refused", queue, "queue_full")
 
 
 async def _is_full(flow: Flow, queue: Queue) -> bool:
@@ -111,7 +130,9 @@ async def _is_full(flow: Flow, queue: Queue) -> bool:
 
 
 async def enqueue(flow: Flow, task: Task, queue: Queue) -> None:
-    task.status, task.queue_id, task.queued_at, task.agent_id = "queued", queue.id, flow.now, None
+    """Into the queue's live line (a message task, transferred, into its message backlog)."""
+    status = "message" if task.message else "queued"
+    task.status, task.queue_id, task.queued_at, task.agent_id = status, queue.id, flow.now, None
     task.grace_until = None
     task.priority = priority_of(task)
     await flow.emit(TaskQueued(task_id=task.id, conversation_id=task.conversation_id, queue_id=queue.id,
@@ -136,7 +157,7 @@ async def apply_profile(flow: Flow, task: Task, customer_id: str, tier: str, lan
     """The customer is known: route a pending task now, or re-prioritize one already queued."""
     task.customer_id, task.tier, task.profile_known = customer_id, tier, True
     task.facts = {**task.facts, "language": language, "segments": list(segments)}
-    if task.status == "queued":
+    if task.status in ("queued", "message"):
         task.priority = priority_of(task)
 
 

@@ -91,7 +91,7 @@ def _transferred(flow: Flow, task: Task, from_agent: str | None, **to: str) -> T
 
 async def move_or_reprioritize(flow: Flow, task: Task, queue_id: str | None, priority: int | None) -> None:
     """A supervisor moves a waiting task to another queue (keeping its place) or sets its priority."""
-    if task.status != "queued":
+    if task.status not in ("queued", "message"):
         raise Conflict(f"only a waiting task can be moved or reprioritized; task {task.id} is {task.status}")
     if priority is not None:
         task.rule_priority = priority

@@ -1,4 +1,5 @@
-"""What the clock moves: offer timeouts, profile grace, overflow, wrap-up ends; then a dispatch pass."""
+"""What the clock moves: offer timeouts, profile grace, overflow, callbacks, messages, wrap-up ends;
+then a dispatch pass."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from switchboard.routing.flow.agents import change_state, end_wrap_ups
 from switchboard.routing.flow.context import Flow, open_flow
 from switchboard.routing.flow.dispatch import dispatch, withdraw_offer
 from switchboard.routing.flow.intake import abandon, enqueue, merged_skills, route
+from switchboard.routing.flow.messages import divert_long_waits_to_messages, divert_to_message
 from switchboard.routing.models import Task
 from switchboard.routing.repository import RoutingRepository
 
@@ -34,6 +36,7 @@ async def tick(flow: Flow) -> None:
             task.status, task.ended_at = "dropped", flow.now  # a profile whose contact never came
     await overflow(flow)
     await schedule_callbacks(flow)
+    await divert_long_waits_to_messages(flow)
     await give_up_long_waits(flow)
     await dispatch(flow)
 
@@ -86,12 +89,17 @@ async def schedule_callbacks(flow: Flow) -> None:
 
 
 async def give_up_long_waits(flow: Flow) -> None:
-    """A task waiting past its queue's maximum wait (and not overflowed away) ends: max_wait."""
+    """A task waiting past its queue's maximum wait (and not overflowed away) ends (max_wait), or
+    leaves a message when the queue's `limit_action` is `message`."""
     queues = {q.id: q for q in await flow.repo.queues(flow.tenant)}
     for task in await flow.repo.tasks_with_status(flow.tenant, "queued"):
         queue = queues.get(task.queue_id or "")
-        if queue is not None and queue.max_wait_seconds is not None and not task.facts.get("callback") \
-                and flow.seconds_since(task.created_at) >= queue.max_wait_seconds:
+        if queue is None or queue.max_wait_seconds is None or task.callback \
+                or flow.seconds_since(task.created_at) < queue.max_wait_seconds:
+            continue
+        if queue.limit_action == "message":
+            await divert_to_message(flow, task, queue, "max_wait")
+        else:
             await abandon(flow, task, reason="max_wait")
 
 
