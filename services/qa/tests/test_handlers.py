@@ -94,6 +94,26 @@ def _check(contact: Contact, name: str) -> bool | None:
     return next(c["passed"] for c in contact.checks if c["check"] == name)
 
 
+async def test_an_email_is_transcribed_with_its_subject_and_checked_untimed(sessions, qa) -> None:
+    email = MessageReceived(message_id="m-email", conversation_id="e1", channel="email", channel_id="ch",
+                            from_address="li@example.com", to_address="help@acme.example",
+                            subject="Charged twice", text=f"My card {CARD} was charged twice.",
+                            received_at=T0)
+    await qa.handle(envelope_of(email, conversation="e1"))
+    reply = MessageSent(message_id="m-reply", conversation_id="e1", channel="email",
+                        to_address="li@example.com", sent_by="a3", sent_at=T0 + timedelta(hours=5),
+                        text="Dear Mr Li, we refunded the second charge. Is there anything else we can do?")
+    await qa.handle(envelope_of(reply, conversation="e1"))
+    [contact] = await stored(sessions, Contact)
+    lines = await stored(sessions, TranscriptMessage)
+    assert sorted(m.role for m in lines) == ["agent", "customer"]
+    customer_line = next(m for m in lines if m.role == "customer")
+    assert customer_line.text == "Charged twice\nMy card [card ending 1111] was charged twice."
+    checks = {c["check"]: c["passed"] for c in contact.checks}
+    assert (checks["greeting"], checks["closing"], checks["first_response"]) == (True, True, None)
+    assert contact.agent_id == "a3" and contact.sensitive_data is True
+
+
 async def test_a_forbidden_phrase_from_the_agent_raises_an_alert_naming_it(sessions, qa) -> None:
     await qa.handle(envelope_of(accepted()))
     await qa.handle(envelope_of(agent("Calm down, that is not my problem", 5)))

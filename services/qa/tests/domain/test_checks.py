@@ -73,6 +73,15 @@ def test_response_targets_apply_only_to_timed_channels() -> None:
     assert found["first_response"].detail == "not timed on email"
 
 
+def test_an_email_salutation_and_a_call_opening_are_greetings_by_default() -> None:
+    for opening in ("Dear Ms Wang, thank you for your email.", "尊敬的客户：关于您的账单",
+                    "Thank you for calling Acme, this is Li."):
+        lines = [Line("customer", "Why was I charged twice?", at(0)), Line("agent", opening, at(60))]
+        assert results(lines, channel="email")["greeting"].passed is True, opening
+    plain = [Line("agent", "Your bill is attached.", at(0))]
+    assert results(plain, channel="email")["greeting"].passed is False
+
+
 def test_tenant_rules_change_what_is_required() -> None:
     rules = CheckRules(greeting_phrases=["感谢致电中国移动"], first_response_seconds=10)
     found = results(GOOD_CHAT, rules=rules)

@@ -7,9 +7,10 @@ from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-DEFAULT_GREETINGS = [
-    "您好", "你好", "欢迎", "感谢致电", "感谢您的来电",
+DEFAULT_GREETINGS = [  # spoken and chat openings, and the salutation of an email reply
+    "您好", "你好", "欢迎", "感谢致电", "感谢您的来电", "尊敬的",
     "hello", "hi", "good morning", "good afternoon", "good evening", "welcome", "thank you for contacting",
+    "thank you for calling", "thanks for calling", "thanks for contacting", "dear",
 ]
 DEFAULT_CLOSINGS = [
     "还有什么可以帮到您", "还有什么可以帮您", "还有其他问题吗", "还有别的问题吗",
