@@ -13,6 +13,7 @@ import nats
 import pytest
 
 from switchboard.common.testing import Platform, wait_until
+from switchboard.ingest.signatures import sign_generic
 
 pytestmark = pytest.mark.integration
 
@@ -110,3 +111,57 @@ def first_live_snapshot(platform: Platform) -> dict:
             if line.startswith("data: "):
                 return dict(json.loads(line[6:]))
     raise AssertionError("the stream ended without a snapshot")
+
+
+PBX_SECRET = "pbx-secret-0123456789"
+
+
+def _pbx(url: str, event: dict[str, object]) -> httpx.Response:
+    body = json.dumps(event).encode()
+    stamp = str(int(time.time()))
+    return httpx.post(url, content=body, timeout=30, headers={
+        "Content-Type": "application/json", "X-Signature-Timestamp": stamp,
+        "X-Signature": sign_generic(PBX_SECRET, stamp, body)})
+
+
+def test_a_caller_nobody_answers_leaves_a_voicemail_that_an_agent_works_later(platform: Platform) -> None:
+    platform.start(["ingest", "profile", "routing"], extra_env={"ROUTING_PROFILE_GRACE_SECONDS": "1"})
+    with platform.client("ingest", "acme", "admin") as admin:
+        channel = admin.post("/v1/channels", json={"kind": "voice", "provider": "pbx", "address": "10086",
+                                                   "name": "Hotline", "signing_secret": PBX_SECRET})
+        assert channel.status_code == 201, channel.text
+    with platform.client("routing", "acme", "admin") as admin:
+        queue = admin.post("/v1/queues", json={"name": "general", "channels": ["voice"], "is_default": True,
+                                               "max_wait_seconds": 3,
+                                               "escalation": {"message_after_seconds": 1}})
+        assert queue.status_code == 201, queue.text
+        assert admin.post("/v1/agents", json={"id": "ann", "name": "Ann",
+                                              "capacity": {"voice": 1}}).status_code == 201
+    pbx_url = f"{platform.url('ingest')}/v1/webhooks/voice/pbx/{channel.json()['id']}"
+    call = {"call_id": "pbx-vm-1", "from": "+8613800138000", "to": "10086"}
+    assert _pbx(pbx_url, {**call, "event": "ringing"}).status_code == 200
+
+    # Nobody is signed in: after a second the caller is sent to leave a message.
+    wait_until(lambda: platform.scalar("routing", "SELECT count(*) FROM tasks WHERE status = 'message'") == 1,
+               30, "the call diverted to the message backlog")
+    assert _pbx(pbx_url, {**call, "event": "ended", "recording_ref": "vm/pbx-vm-1.wav"}).status_code == 200
+    wait_until(lambda: platform.scalar("routing", "SELECT count(*) FROM inbox "
+                                                  "WHERE event_type = 'sb.ingest.call.ended.v1'") == 1,
+               30, "routing to see the hang-up")
+    wait_until(lambda: platform.scalar("routing", "SELECT count(*) FROM outbox") == 0, 20, "outbox drained")
+    diverted = last_event(platform, "sb.acme.routing.task.diverted_to_message")["data"]
+    assert diverted["reason"] == "escalation" and diverted["channel"] == "voice"
+
+    ann = platform.client("routing", None)
+    ann.headers["Authorization"] = f"Bearer {platform.token('acme', 'agent', subject='ann')}"
+    assert ann.post("/v1/agents/ann/sign-in", json={}).status_code == 200
+    [task] = ann.get("/v1/agents/ann/tasks").json()
+    assert (task["id"], task["status"], task["message"]) == (diverted["task_id"], "offered", True)
+    assert task["recording_ref"] == "vm/pbx-vm-1.wav"
+    assert ann.post(f"/v1/tasks/{task['id']}/accept").status_code == 200
+    done = ann.post(f"/v1/tasks/{task['id']}/complete", json={"disposition": "called back"})
+    assert done.status_code == 200, done.text
+    ann.close()
+    with platform.client("routing", "acme", "supervisor") as supervisor:
+        [general] = supervisor.get("/v1/stats/live").json()["queues"]
+    assert (general["messages"], general["messages_handled"], general["abandoned"]) == (1, 1, 0)

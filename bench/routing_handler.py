@@ -1,0 +1,128 @@
+"""Routing's own share of webhook to offer: its handlers, in-process, on a real SQLite file.
+
+Feeds `--contacts` contacts (an `ingest.message.received` and its `profile.contact.identified`)
+through the real consumer wrapper (inbox, tenant lock, handler, outbox, commit) of routing,
+with agent slots for every contact, as the bus would deliver them, `--concurrency` at a time.
+The baseline of the same run is the same wrapper with a handler that does nothing (the inbox
+row and the commit alone). Reports events/s and per-event time.
+
+    .venv/bin/python bench/routing_handler.py --contacts 1000
+    .venv/bin/python -m pyinstrument bench/routing_handler.py --contacts 300   # where the time goes
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Coroutine
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from switchboard.common.bus import Bus
+from switchboard.common.consumer import EventConsumer, EventContext, HandlerMap
+from switchboard.common.db import create_engine, session_factory
+from switchboard.common.events.base import Envelope, make_envelope
+from switchboard.common.events.ingest import MessageReceived
+from switchboard.common.events.profile import ContactIdentified
+from switchboard.common.streams import BusPolicy
+from switchboard.common.uow import UnitOfWork
+from switchboard.routing.config import RoutingSettings
+from switchboard.routing.consumers import build_handlers
+from switchboard.routing.models import Agent, Base, Queue, backbone
+
+
+def contact_events(index: int) -> list[Envelope]:
+    conversation = f"conv-{index}"
+    now = datetime.now(UTC)
+    payloads = [
+        MessageReceived(message_id=str(uuid.uuid4()), conversation_id=conversation, channel="sms",
+                        channel_id="ch", from_address=f"+86139{index:08d}", to_address="+8610086",
+                        text="我的话费不对", received_at=now),
+        ContactIdentified(customer_id=f"cust-{index}", conversation_id=conversation, channel="sms",
+                          tier="standard", language="zh"),
+    ]
+    return [make_envelope(p, tenant="acme", source=p.service, subject=conversation, correlation_id="c")
+            for p in payloads]
+
+
+async def seed(units: Callable[[], UnitOfWork], agents: int, slots: int) -> None:
+    now = datetime.now(UTC)
+    async with units() as uow:
+        uow.scope_to("acme")
+        uow.session.add(Queue(id=str(uuid.uuid4()), tenant_id="acme", name="general", channels=["sms"],
+                              strategy="longest_idle", required_skills={}, sla_target=0.8, sla_seconds=20,
+                              wrap_up_seconds=0, escalation={}, is_default=True, limit_action="abandon",
+                              created_at=now))
+        for n in range(agents):
+            uow.session.add(Agent(tenant_id="acme", id=f"agent-{n}", name=f"agent-{n}", skills={},
+                                  capacity={"sms": slots}, voice_exclusive=True, blended=False,
+                                  state="available", state_since=now, idle_since=now, missed_offers=0,
+                                  created_at=now))
+        await uow.commit()
+
+
+async def run(handlers: HandlerMap, contacts: int, concurrency: int) -> tuple[float, list[float]]:
+    workdir = Path(tempfile.mkdtemp(prefix="sb-routing-handler-"))
+    engine = create_engine(f"sqlite+aiosqlite:///{workdir}/routing.db")
+    async with engine.begin() as conn:
+        await conn.run_sync(Base.metadata.create_all)
+    sessions = session_factory(engine)
+    await seed(lambda: UnitOfWork(sessions, backbone, "routing"), max(10, contacts // 50), 50)
+    bus = Bus("nats://127.0.0.1:1", "routing", BusPolicy(), [])  # never started: handle() needs no bus
+    consumer = EventConsumer("routing", bus, sessions, backbone, handlers, max_deliver=5)
+    gate = asyncio.Semaphore(concurrency)
+    times: list[float] = []
+
+    async def one(index: int) -> None:
+        async with gate:  # a contact's two events in order, as the consumer keeps a subject's order
+            for envelope in contact_events(index):
+                began = time.perf_counter()
+                await consumer.handle(envelope)
+                times.append(time.perf_counter() - began)
+
+    began = time.perf_counter()
+    await asyncio.gather(*(one(n) for n in range(contacts)))
+    elapsed = time.perf_counter() - began
+    await engine.dispose()
+    return elapsed, times
+
+
+def nothing() -> HandlerMap:
+    async def ignore(event: Any, ctx: EventContext) -> None:
+        return None
+    return HandlerMap().on(MessageReceived, ignore).on(ContactIdentified, ignore)
+
+
+def line(label: str, elapsed: float, times: list[float]) -> str:
+    ordered = sorted(times)
+    p99 = ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))] * 1000
+    return (f"| {label} | {len(times) / elapsed:,.0f} | {statistics.median(ordered) * 1000:.1f} ms "
+            f"| {p99:.1f} ms | {elapsed / len(times) * 1000:.2f} ms |")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--contacts", type=int, default=1000)
+    parser.add_argument("--concurrency", type=int, default=16)
+    args = parser.parse_args()
+    settings = RoutingSettings()
+    runs: list[tuple[str, Callable[[], Coroutine[Any, Any, tuple[float, list[float]]]]]] = [
+        ("baseline: inbox and commit, no handler", lambda: run(nothing(), args.contacts, args.concurrency)),
+        ("routing's handlers", lambda: run(build_handlers(settings), args.contacts, args.concurrency)),
+    ]
+    print(f"{args.contacts} contacts (2 events each), {args.concurrency} at a time\n")
+    print("| consumer | events/s | p50 (queueing incl.) | p99 | wall time per event |\n|---|---|---|---|---|")
+    results = [(label, asyncio.run(make())) for label, make in runs]
+    for label, (elapsed, times) in results:
+        print(line(label, elapsed, times))
+    base, mine = results[0][1], results[1][1]
+    print(f"\nratio (wall time per event, routing / baseline): {mine[0] / base[0]:.1f}x")
+
+
+if __name__ == "__main__":
+    main()
