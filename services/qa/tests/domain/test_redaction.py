@@ -48,6 +48,23 @@ def test_an_id_with_a_wrong_check_character_or_impossible_date_is_not_an_id() ->
     assert "[national id]" not in redact("110105194912310021").text
 
 
+def test_a_national_id_written_or_transcribed_in_groups_is_masked_as_a_whole() -> None:
+    assert redact("身份证 110105 19491231 002X 谢谢").text == "身份证 [national id] 谢谢"
+    dashed = redact("ID 110105-1949-1231-002x, phone 138 0013 8000")
+    assert dashed.text == "ID [national id], phone 138 0013 8000"
+    assert redact("number 1 1 0 1 0 5 1 9 4 9 1 2 3 1 0 0 2 X").text == "number [national id]"  # speech
+    assert not redact("110105 19491231 0021").found           # wrong check character
+    assert not redact("order 12 110105 19491231 002X").found  # part of a longer run is no ID
+
+
+def test_a_us_social_security_number_in_its_own_shape_is_masked() -> None:
+    assert redact("my SSN is 219-09-9999.").text == "my SSN is [national id]."
+    assert redact("it's 219 09 9999").kinds == {"national_id": 1}
+    for not_one in ("000-12-3456", "666-12-3456", "912-12-3456", "219-00-9999", "219-09-0000",
+                    "219-09 9999", "1219-09-9999", "219-09-9999-1", "call 2190-99-999"):
+        assert not redact(not_one).found, not_one
+
+
 def test_both_kinds_in_one_message_are_counted() -> None:
     result = redact(f"{NATIONAL_ID.lower()} and {VISA} and {VISA}")
     assert result.kinds == {"national_id": 1, "card_number": 2}

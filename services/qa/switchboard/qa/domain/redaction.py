@@ -7,7 +7,12 @@ GB 11643 check character matches. A digit run that is longer than either is
 neither (an order number), so both patterns refuse to start or end inside one.
 Grouped digits are another matter: a customer writes the security code or the
 expiry right after the card ("4111 1111 1111 1111 123"), so within a run of
-groups every span of whole groups is tried, and the card found is masked.
+groups every span of whole groups is tried, and the card found is masked. An
+ID number is also written, or transcribed from speech, in groups ("110105
+19491231 002X"): a whole run of groups that makes a valid ID is one. A US
+social security number, the national ID an English-speaking customer gives,
+counts when written in its own 3-2-4 shape (area not 000, 666 or 9xx, group
+not 00, serial not 0000).
 """
 
 from __future__ import annotations
@@ -18,8 +23,12 @@ from dataclasses import dataclass, field
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 _NATIONAL_ID = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx])(?![0-9A-Za-z])")
+_GROUPED_NATIONAL_ID = re.compile(  # a whole run of groups: not starting or ending inside one
+    r"(?<![0-9A-Za-z])(?<![0-9][ -])(\d+(?:[ -]\d+)+(?:[ -]?[Xx])?|\d+[ -][Xx])(?![0-9A-Za-z])(?![ -]\d)")
+_SSN = re.compile(r"(?<![0-9A-Za-z-])(\d{3})([ -])(\d{2})\2(\d{4})(?![0-9A-Za-z]|-\d)")
 _DIGIT_GROUPS = re.compile(r"(?<![\d-])\d+(?:[ -]\d+)*(?!\d)")
 _GROUP = re.compile(r"\d+")
+_GROUPED = re.compile(r"\d[ -][\dXx]")
 
 
 @dataclass(frozen=True)
@@ -53,11 +62,21 @@ def national_id_valid(candidate: str) -> bool:
     return _ID_CHECK[total % 11] == candidate[17].upper()
 
 
+def ssn_valid(area: str, group: str, serial: str) -> bool:
+    return area not in ("000", "666") and area[0] != "9" and group != "00" and serial != "0000"
+
+
 def redact(text: str) -> Redacted:
     kinds: dict[str, int] = {}
 
     def national_id(match: re.Match[str]) -> str:
-        if not national_id_valid(match.group(1)):
+        if not national_id_valid(re.sub(r"[ -]", "", match.group(1))):
+            return match.group(0)
+        kinds["national_id"] = kinds.get("national_id", 0) + 1
+        return "[national id]"
+
+    def ssn(match: re.Match[str]) -> str:
+        if not ssn_valid(match.group(1), match.group(3), match.group(4)):
             return match.group(0)
         kinds["national_id"] = kinds.get("national_id", 0) + 1
         return "[national id]"
@@ -70,6 +89,9 @@ def redact(text: str) -> Redacted:
         return masked
 
     masked = _NATIONAL_ID.sub(national_id, text)
+    if _GROUPED.search(masked):  # most lines have no grouped digits: skip two scans
+        masked = _GROUPED_NATIONAL_ID.sub(national_id, masked)
+        masked = _SSN.sub(ssn, masked)
     masked = _DIGIT_GROUPS.sub(cards, masked)
     return Redacted(masked, kinds)
 
