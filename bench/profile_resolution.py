@@ -10,6 +10,11 @@ The baseline, in the same run, is the idempotent consumer's own floor: the
 same events through the same wrapper with a handler that does nothing, so the
 ratio is what resolution costs on top of recording and committing an event.
 
+Each is measured two ways: one event per transaction (`EventConsumer.handle`,
+16 at a time, how every consumer ran before batch handlers), and a fetch at a
+time (`EventConsumer.handle_batch` on 64 events in stream order, one
+transaction each, as the consumer runs a type registered with `on_batch`).
+
     .venv/bin/python bench/profile_resolution.py [--events 10000] [--senders 2000]
 """
 
@@ -30,10 +35,12 @@ from switchboard.common.events.base import Envelope, make_envelope
 from switchboard.common.events.ingest import MessageReceived
 from switchboard.common.migrations import upgrade
 from switchboard.common.streams import BusPolicy
+from switchboard.common.uow import UnitOfWork
 from switchboard.profile.consumers import build_handlers
 from switchboard.profile.models import backbone
 
 CONCURRENCY = 16
+FETCH = CONCURRENCY * 4  # what the consumer fetches at a time
 
 
 def envelopes(count: int, senders: int) -> list[Envelope]:
@@ -52,7 +59,11 @@ async def nothing(_event: MessageReceived, _ctx: EventContext) -> None:
     return None
 
 
-async def drain(path: Path, handlers: HandlerMap, events: list[Envelope]) -> float:
+async def nothing_batched(_events: list[tuple[MessageReceived, Envelope]], _uow: UnitOfWork) -> None:
+    return None
+
+
+async def drain(path: Path, handlers: HandlerMap, events: list[Envelope], batched: bool) -> float:
     url = f"sqlite+aiosqlite:///{path}"
     engine = create_engine(url, sqlite_synchronous="FULL")
     bus = Bus("nats://127.0.0.1:1", "profile", BusPolicy(), [])  # never started: handle() needs no bus
@@ -64,7 +75,12 @@ async def drain(path: Path, handlers: HandlerMap, events: list[Envelope]) -> flo
             assert await consumer.handle(envelope)
 
     started = time.perf_counter()
-    await asyncio.gather(*(handle(e) for e in events))
+    if batched:
+        for start in range(0, len(events), FETCH):
+            outcomes = await consumer.handle_batch(events[start:start + FETCH])
+            assert all(outcome is True for outcome in outcomes), outcomes
+    else:
+        await asyncio.gather(*(handle(e) for e in events))
     elapsed = time.perf_counter() - started
     await engine.dispose()
     return len(events) / elapsed
@@ -76,18 +92,23 @@ def main() -> None:
     parser.add_argument("--senders", type=int, default=2_000)
     args = parser.parse_args()
     events = envelopes(args.events, args.senders)
+    runs = {
+        "floor, one per transaction": (HandlerMap().on(MessageReceived, nothing), False),
+        "floor, a fetch per transaction": (HandlerMap().on_batch(MessageReceived, nothing_batched), True),
+        "profile, one per transaction": (build_handlers(), False),
+        "profile, a fetch per transaction": (build_handlers(), True),
+    }
+    rates = {}
     with tempfile.TemporaryDirectory(prefix="sb-bench-resolve-") as tmp:
-        for name in ("floor", "profile"):
-            upgrade("switchboard.profile", f"sqlite+aiosqlite:///{tmp}/{name}.db")
-        floor = asyncio.run(drain(Path(tmp) / "floor.db", HandlerMap().on(MessageReceived, nothing), events))
-        profile = asyncio.run(drain(Path(tmp) / "profile.db", build_handlers(), events))
-    print(f"{args.events:,} message.received from {args.senders:,} senders, {CONCURRENCY} at a time")
+        for n, (name, (handlers, batched)) in enumerate(runs.items()):
+            upgrade("switchboard.profile", f"sqlite+aiosqlite:///{tmp}/{n}.db")
+            rates[name] = asyncio.run(drain(Path(tmp) / f"{n}.db", handlers, events, batched))
+    print(f"{args.events:,} message.received from {args.senders:,} senders "
+          f"({CONCURRENCY} at a time, or {FETCH} per transaction)")
     print("| handler | events/s |")
     print("|---|---|")
-    print(f"| consumer floor (inbox + commit, no-op handler) | {floor:,.0f} |")
-    print(f"| profile resolution (customer, conversation, timeline, contact.identified) | {profile:,.0f} |")
-    print(f"\nprofile / floor: {profile / floor:.2f}")
-
+    for name, rate in rates.items():
+        print(f"| {name} | {rate:,.0f} |")
 
 if __name__ == "__main__":
     main()

@@ -151,18 +151,26 @@ async def measure_http(url: str, customers: int, lookups: int) -> list[float]:
     return samples
 
 
-def run(workdir: Path, customers: int, lookups: int) -> dict[str, tuple[float, float]]:
+def run(
+    workdir: Path, customers: int, lookups: int, only: str | None = None
+) -> dict[str, tuple[float, float]]:
     path = workdir / f"profile-{customers}.db"
     url = f"sqlite+aiosqlite:///{path}"
-    upgrade("switchboard.profile", url)
-    started = time.perf_counter()
-    fill(path, customers)
-    print(f"  {customers:,} customers generated in {time.perf_counter() - started:.0f} s "
-          f"({path.stat().st_size / 2**20:.0f} MiB)")
-    return {
-        "service": percentiles(asyncio.run(measure_service(url, customers, lookups, backbone))),
-        "http": percentiles(asyncio.run(measure_http(url, customers, lookups))),
-    }
+    if path.exists():  # a database kept from an earlier run (--keep): migrate, do not refill
+        upgrade("switchboard.profile", url)
+        print(f"  {customers:,} customers reused from {path} ({path.stat().st_size / 2**20:.0f} MiB)")
+    else:
+        upgrade("switchboard.profile", url)
+        started = time.perf_counter()
+        fill(path, customers)
+        print(f"  {customers:,} customers generated in {time.perf_counter() - started:.0f} s "
+              f"({path.stat().st_size / 2**20:.0f} MiB)")
+    figures = {"service": (float("nan"), float("nan")), "http": (float("nan"), float("nan"))}
+    if only in (None, "service"):
+        figures["service"] = percentiles(asyncio.run(measure_service(url, customers, lookups, backbone)))
+    if only in (None, "http"):
+        figures["http"] = percentiles(asyncio.run(measure_http(url, customers, lookups)))
+    return figures
 
 
 def main() -> None:
@@ -172,12 +180,19 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=1_000_000)
     parser.add_argument("--baseline", type=int, default=10_000)
     parser.add_argument("--lookups", type=int, default=2000)
+    parser.add_argument("--keep", type=Path, default=None,
+                        help="keep the generated databases in this folder and reuse them next run "
+                             "(the 1,000,000-customer one takes minutes to build)")
+    parser.add_argument("--only", choices=("service", "http"), default=None,
+                        help="measure one of the two paths only")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="sb-bench-profile-") as tmp:
+        workdir = args.keep or Path(tmp)
+        workdir.mkdir(parents=True, exist_ok=True)
         results = {}
         for size in (args.baseline, args.customers):
             print(f"{size:,} customers")
-            results[size] = run(Path(tmp), size, args.lookups)
+            results[size] = run(workdir, size, args.lookups, args.only)
     print(f"\nscreen pop, {args.lookups} random callers, milliseconds")
     print("| customers | service p50 | service p99 | http p50 | http p99 |")
     print("|---|---|---|---|---|")

@@ -9,6 +9,16 @@ message is copied to the dead-letter stream with the error, then acknowledged.
 Messages of one batch run concurrently up to a bound, except that events about
 the same entity (the CloudEvents `subject`, e.g. one conversation) run in
 order, one after another.
+
+A service may register a batch handler for a type (`HandlerMap.on_batch`): the
+events of that type in one fetch (per tenant) then run together in ONE
+transaction, every event's inbox row written with them, in stream order, and
+are acknowledged after the single commit. A commit per event costs more than
+the work of a small handler; this is how a hot consumer goes past it. If the
+batch fails, it is rolled back whole and every event runs again alone in its
+own transaction, so a poison event is retried and dead-lettered on its own and
+the good ones commit. An entity whose events in the fetch are not all of
+batched types runs entirely on the one-by-one path, so its order holds.
 """
 
 from __future__ import annotations
@@ -62,6 +72,9 @@ class EventContext:
 
 
 Handler = Callable[[Any, EventContext], Awaitable[None]]
+# (payload, envelope) pairs of one tenant, in stream order, new to this consumer (inbox
+# already written), and the open unit of work they share.
+BatchHandler = Callable[[list[tuple[Any, Envelope]], UnitOfWork], Awaitable[None]]
 
 
 class HandlerMap:
@@ -69,6 +82,7 @@ class HandlerMap:
 
     def __init__(self) -> None:
         self._by_type: dict[str, Handler] = {}
+        self._batch_by_type: dict[str, BatchHandler] = {}
         self._classes: list[type[Payload]] = []
 
     def on(self, payload: type[Payload], handler: Handler) -> HandlerMap:
@@ -76,15 +90,34 @@ class HandlerMap:
         self._classes.append(payload)
         return self
 
+    def on_batch(self, payload: type[Payload], handler: BatchHandler) -> HandlerMap:
+        """Handle this type a fetch at a time in one transaction (see the module's doc);
+        a single event (a redelivery, the fallback) comes as a batch of one."""
+        self._batch_by_type[payload.event_type()] = handler
+        self._classes.append(payload)
+        return self
+
     def get(self, event_type: str) -> Handler | None:
-        return self._by_type.get(event_type)
+        handler = self._by_type.get(event_type)
+        if handler is None and (batch := self._batch_by_type.get(event_type)) is not None:
+            return _one_at_a_time(batch)
+        return handler
+
+    def batch_for(self, event_type: str) -> BatchHandler | None:
+        return self._batch_by_type.get(event_type)
 
     def handled(self) -> list[tuple[str, str]]:
         """(producer service, event name) of every handled type, for the consumer filters."""
         return [(cls.service, cls.name) for cls in self._classes]
 
     def __len__(self) -> int:
-        return len(self._by_type)
+        return len(self._by_type) + len(self._batch_by_type)
+
+
+def _one_at_a_time(batch: BatchHandler) -> Handler:
+    async def handler(payload: Any, ctx: EventContext) -> None:
+        await batch([(payload, ctx.envelope)], ctx.uow)
+    return handler
 
 
 class HandlerFailed(Exception):
@@ -153,35 +186,61 @@ class EventConsumer:
             ordered = isinstance(parsed, Envelope) and parsed.subject
             key = f"{parsed.tenant}/{parsed.subject}" if ordered else f"#{index}"  # type: ignore[union-attr]
             by_entity[key].append((msg, parsed))
+        together: dict[tuple[str, str], list[tuple[Msg, Envelope]]] = defaultdict(list)
+        one_by_one: list[list[tuple[Msg, Envelope | str]]] = []
+        for group in by_entity.values():
+            if all(isinstance(p, Envelope) and self._handlers.batch_for(p.type) for _, p in group):
+                for msg, parsed in group:
+                    together[(parsed.tenant, parsed.type)].append((msg, parsed))  # type: ignore[union-attr]
+            else:
+                one_by_one.append(group)
+        # fetch order within each batch: the stream's order, so each entity's events stay in order
+        for batch in together.values():
+            batch.sort(key=lambda item: item[0].metadata.sequence.stream)
 
         async def run_in_order(group: list[tuple[Msg, Envelope | str]]) -> None:
             async with self._concurrency:
                 for msg, parsed in group:
                     await self._process(msg, parsed)
 
-        await asyncio.gather(*(run_in_order(group) for group in by_entity.values()))
+        async def run_together(batch: list[tuple[Msg, Envelope]]) -> None:
+            async with self._concurrency:
+                outcomes = await self.handle_batch([envelope for _, envelope in batch],
+                                                   [msg.headers or {} for msg, _ in batch])
+                for (msg, envelope), outcome in zip(batch, outcomes, strict=True):
+                    await self._settle(msg, envelope, outcome)
+
+        await asyncio.gather(*(run_in_order(group) for group in one_by_one),
+                             *(run_together(batch) for batch in together.values()))
 
     async def _process(self, msg: Msg, parsed: Envelope | str) -> None:
         if isinstance(parsed, str):
             await self._dead_letter(msg, None, parsed)
             return
-        envelope = parsed
         try:
             with HANDLE_SECONDS.labels(self.service).time():
-                await self.handle(envelope, headers=msg.headers or {})
-            await msg.ack()
+                await self.handle(parsed, headers=msg.headers or {})
         except Exception as exc:  # noqa: BLE001 - every failure is retried or dead-lettered
-            deliveries = msg.metadata.num_delivered or 1
-            HANDLED.labels(self.service, envelope.type, "failed").inc()
-            if deliveries >= self._max_deliver:
-                await self._dead_letter(msg, envelope, repr(exc))
-            else:
-                log.warning(
-                    "handler failed; will retry",
-                    extra={"fields": {"event_id": envelope.id, "type": envelope.type,
-                                      "delivery": deliveries, "error": repr(exc)}},
-                )
-                await msg.nak(delay=min(0.2 * 2**deliveries, 30.0))
+            await self._settle(msg, parsed, exc)
+            return
+        await self._settle(msg, parsed, True)
+
+    async def _settle(self, msg: Msg, envelope: Envelope, outcome: bool | Exception) -> None:
+        """Acknowledge a handled (or duplicate) event; retry or dead-letter a failed one."""
+        if not isinstance(outcome, Exception):
+            await msg.ack()
+            return
+        deliveries = msg.metadata.num_delivered or 1
+        HANDLED.labels(self.service, envelope.type, "failed").inc()
+        if deliveries >= self._max_deliver:
+            await self._dead_letter(msg, envelope, repr(outcome))
+        else:
+            log.warning(
+                "handler failed; will retry",
+                extra={"fields": {"event_id": envelope.id, "type": envelope.type,
+                                  "delivery": deliveries, "error": repr(outcome)}},
+            )
+            await msg.nak(delay=min(0.2 * 2**deliveries, 30.0))
 
     async def handle(self, envelope: Envelope, headers: dict[str, str] | None = None) -> bool:
         """Run the handler for one event in one transaction; False if already handled."""
@@ -219,6 +278,80 @@ class EventConsumer:
         )
         result = await session.execute(statement)
         return bool(getattr(result, "rowcount", 0) == 1)
+
+    async def handle_batch(
+        self, envelopes: list[Envelope], headers: list[dict[str, str]] | None = None
+    ) -> list[bool | Exception]:
+        """Events of one tenant and one batched type, in order, in one transaction.
+
+        For each event: True if handled, False if already handled, or the exception it
+        failed with. If the transaction fails, each event runs again in its own.
+        """
+        if not envelopes:
+            return []
+        try:
+            with HANDLE_SECONDS.labels(self.service).time():
+                return await self._handle_together(envelopes, headers)
+        except Exception as exc:  # noqa: BLE001 - the events are retried one by one
+            log.warning("batch failed; handling its events one by one",
+                        extra={"fields": {"events": len(envelopes), "error": repr(exc)}})
+        outcomes: list[bool | Exception] = []
+        for n, envelope in enumerate(envelopes):
+            try:
+                outcomes.append(await self.handle(envelope, headers[n] if headers else None))
+            except Exception as exc:  # noqa: BLE001 - settled by the caller
+                outcomes.append(exc)
+        return outcomes
+
+    async def _handle_together(
+        self, envelopes: list[Envelope], headers: list[dict[str, str]] | None
+    ) -> list[bool | Exception]:
+        tenant, kind = envelopes[0].tenant, envelopes[0].type
+        if any(e.tenant != tenant or e.type != kind for e in envelopes):
+            raise ValueError("a batch holds events of one tenant and one type")
+        handler = self._handlers.batch_for(kind)
+        if handler is None:
+            raise ValueError(f"{kind} has no batch handler")
+        payloads = [parse_payload(envelope) for envelope in envelopes]
+        tenant_var.set(tenant)
+        correlation_id_var.set(envelopes[0].correlationid)
+        traceparent_var.set(str(continue_trace((headers[0] if headers else {}).get("traceparent"))))
+        uow = UnitOfWork(self._sessions, self._backbone, self.service, self._on_commit)
+        async with uow:
+            uow.scope_to(tenant)
+            fresh = await self._record_all_in_inbox(uow.session, envelopes)
+            todo, seen = [], set()
+            for payload, envelope in zip(payloads, envelopes, strict=True):
+                if envelope.id in fresh and envelope.id not in seen:
+                    seen.add(envelope.id)
+                    todo.append((payload, envelope))
+            if todo:
+                await handler(todo, uow)
+            await uow.commit()
+        handled = [e.id in fresh for e in envelopes]
+        HANDLED.labels(self.service, kind, "ok").inc(len(todo))
+        HANDLED.labels(self.service, kind, "duplicate").inc(len(envelopes) - len(todo))
+        return handled  # type: ignore[return-value]
+
+    async def _record_all_in_inbox(self, session: AsyncSession, envelopes: list[Envelope]) -> set[str]:
+        """The ids newly recorded; the others were handled before."""
+        dialect = session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        now = datetime.now(UTC)
+        unique = {e.id: e for e in envelopes}
+        # one cached statement over many parameter sets (a multi-row VALUES built per batch
+        # would be compiled anew every time, which costs more than the insert)
+        statement = (
+            insert(self._backbone.inbox)
+            .on_conflict_do_nothing()
+            .returning(self._backbone.inbox.c.event_id)
+        )
+        result = await session.execute(
+            statement,
+            [{"consumer": self.service, "event_id": e.id, "event_type": e.type, "processed_at": now}
+             for e in unique.values()],
+        )
+        return set(result.scalars())
 
     async def _dead_letter(self, msg: Msg, envelope: Envelope | None, error: str) -> None:
         tenant = envelope.tenant if envelope else _tenant_of(msg.subject)

@@ -80,12 +80,20 @@ class UnitOfWork:
         return envelope
 
     async def emit_all(
-        self, events: list[tuple[Payload, str | None]], *, tenant: str
+        self,
+        events: list[tuple[Payload, str | None]],
+        *,
+        tenant: str,
+        causes: list[Envelope] | None = None,
     ) -> list[Envelope]:
         """`emit` for many (payload, subject) pairs in one statement: for batch work like a
-        scheduler pass, where one round trip per event would dominate."""
+        scheduler pass, where one round trip per event would dominate. A batch handler
+        passes `causes`, the event each one answers (same length as `events`): each then
+        carries its own cause's correlation id and id as causation id."""
         if not events:
             return []
+        if causes is not None and len(causes) != len(events):
+            raise ValueError("emit_all: one cause per event")
         headers: dict[str, Any] = {}
         if (tp := traceparent_var.get()) is not None:
             headers["traceparent"] = tp
@@ -96,10 +104,10 @@ class UnitOfWork:
                 tenant=tenant,
                 source=self._source,
                 subject=subject,
-                correlation_id=correlation_id_var.get(),
-                causation_id=self.causation_id,
+                correlation_id=causes[n].correlationid if causes else correlation_id_var.get(),
+                causation_id=causes[n].id if causes else self.causation_id,
             )
-            for payload, subject in events
+            for n, (payload, subject) in enumerate(events)
         ]
         await self.session.execute(
             insert(self._backbone.outbox),

@@ -12,13 +12,13 @@ from switchboard.common.events.ingest import (
 )
 from switchboard.common.events.qa import EvaluationCompleted
 from switchboard.common.events.routing import TaskCompleted
-from switchboard.profile.handlers import ingest, outcomes
+from switchboard.profile.handlers import contacts, ingest, outcomes
 
 
 def build_handlers() -> HandlerMap:
     return (
         HandlerMap()
-        .on(MessageReceived, ingest.on_message_received)
+        .on_batch(MessageReceived, contacts.on_messages_received)
         .on(MessageSent, ingest.on_message_sent)
         .on(CallStarted, ingest.on_call_started)
         .on(CallEnded, ingest.on_call_ended)

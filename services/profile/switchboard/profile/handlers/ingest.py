@@ -1,4 +1,6 @@
-"""Contacts from ingest: resolve the customer, link the conversation, append the timeline."""
+"""Contacts from ingest: resolve the customer, link the conversation, append the timeline.
+
+Inbound messages and calls go through `contacts.resolve_contacts` (a batch at a time)."""
 
 from __future__ import annotations
 
@@ -10,23 +12,15 @@ from switchboard.common.events.ingest import (
     CallStarted,
     ConsentOptedOut,
     ConversationClosed,
-    MessageReceived,
     MessageSent,
 )
-from switchboard.common.events.profile import ContactIdentified, RepeatContact
-from switchboard.profile.consent import consents_of, set_consent
-from switchboard.profile.consent_repository import ConsentRepository
+from switchboard.profile.consent import set_consent
 from switchboard.profile.domain.consent import KEYWORD_OPT_OUT_PURPOSES
+from switchboard.profile.handlers.contacts import InboundContact, resolve_contacts
 from switchboard.profile.handlers.resolution import append, link_conversation, resolve_customer
 from switchboard.profile.identities import identity_for
-from switchboard.profile.models import Customer, TenantSettings
-from switchboard.profile.repeat import repeat_facts
+from switchboard.profile.models import Customer
 from switchboard.profile.repository import ProfileRepository
-
-
-async def on_message_received(event: MessageReceived, ctx: EventContext) -> None:
-    await _inbound_contact(ctx, event.channel, event.from_address, event.conversation_id,
-                           event.received_at, "message.received", event.text)
 
 
 async def on_call_started(event: CallStarted, ctx: EventContext) -> None:
@@ -39,8 +33,9 @@ async def on_call_started(event: CallStarted, ctx: EventContext) -> None:
                detail={"attempt_id": event.attempt_id} if event.attempt_id else None)
         return
     summary = f"IVR: {event.ivr_selection}" if event.ivr_selection else ""
-    await _inbound_contact(ctx, "voice", event.from_address, event.conversation_id, event.at,
-                           "call.inbound", summary)
+    await resolve_contacts(ctx.uow, [InboundContact(ctx.envelope, "voice", event.from_address,
+                                                    event.conversation_id, event.at, "call.inbound",
+                                                    summary)])
 
 
 async def on_call_ended(event: CallEnded, ctx: EventContext) -> None:
@@ -95,46 +90,3 @@ async def _contacted(
     settings = await repo.tenant_settings(ctx.tenant)
     key = identity_for(channel, address, settings.default_region if settings else None)
     return await resolve_customer(repo, ctx.tenant, key, datetime.now(UTC))
-
-
-async def _inbound_contact(
-    ctx: EventContext, channel: str, address: str, conversation_id: str, at: datetime, kind: str,
-    summary: str,
-) -> None:
-    repo = ProfileRepository(ctx.uow.session)
-    settings = await repo.tenant_settings(ctx.tenant)
-    key = identity_for(channel, address, settings.default_region if settings else None)
-    now = datetime.now(UTC)
-    customer, is_new = await resolve_customer(repo, ctx.tenant, key, now)
-    facts = await repeat_facts(repo, customer, settings, now, counting_current=True)
-    await link_conversation(repo, ctx.tenant, conversation_id, customer, channel, at)
-    append(repo, ctx.tenant, customer, ctx.envelope.id, kind, channel=channel, at=at,
-           conversation_id=conversation_id, summary=summary)
-    if customer.last_contact_at is None or at > customer.last_contact_at:
-        customer.last_contact_at = at
-    await ctx.uow.emit(
-        ContactIdentified(
-            customer_id=customer.id, conversation_id=conversation_id, channel=channel,
-            new_customer=is_new, tier=customer.tier, segments=list(customer.tags or []),
-            language=customer.language, time_zone=customer.time_zone,
-            consent=await _consent_summary(repo, settings, customer),
-            repeat=RepeatContact(contacts_today=facts.contacts_today, contacts_7d=facts.contacts_7d,
-                                 last_contact_at=facts.last_contact_at,
-                                 last_unresolved=facts.last_unresolved),
-        ),
-        tenant=ctx.tenant,
-        subject=conversation_id,
-    )
-
-
-async def _consent_summary(
-    repo: ProfileRepository, settings: TenantSettings | None, customer: Customer
-) -> dict[str, bool]:
-    """'sms:marketing' -> allowed, for every contact point's channel (any address allowed)."""
-    identities = await repo.identities(customer.tenant_id, customer.id)
-    summary: dict[str, bool] = {}
-    for row in await consents_of(ConsentRepository(repo.session), settings, customer.tenant_id,
-                                 identities):
-        name = f"{row.channel}:{row.purpose}"
-        summary[name] = summary.get(name, False) or row.allowed
-    return summary

@@ -1,0 +1,81 @@
+"""Contacts resolved a batch at a time come out exactly as if handled one by one."""
+
+from pathlib import Path
+
+from sqlalchemy import select
+
+from switchboard.common.bus import Bus
+from switchboard.common.consumer import EventConsumer
+from switchboard.common.db import create_engine, session_factory
+from switchboard.common.streams import BusPolicy
+from switchboard.profile.consumers import build_handlers
+from switchboard.profile.models import Base, Conversation, Customer, Identity, TimelineEntry, backbone
+
+from ..test_handlers import count, envelope_of, identified, received, set_region
+
+OTHER = "+8613900139000"
+
+
+async def test_two_contacts_of_one_new_sender_in_a_batch_make_one_customer(sessions, profile) -> None:
+    first, second = envelope_of(received(conversation="c1")), envelope_of(received(conversation="c2"))
+    assert await profile.handle_batch([first, second]) == [True, True]
+    assert await count(sessions, Customer) == 1
+    assert await count(sessions, Identity) == 1
+    assert await count(sessions, TimelineEntry) == 2
+    assert await count(sessions, Conversation) == 2
+    [(_, a), (_, b)] = await identified(sessions)
+    assert a.customer_id == b.customer_id
+    assert (a.new_customer, b.new_customer) == (True, False)
+    assert (a.repeat.contacts_today, b.repeat.contacts_today) == (1, 2)
+    assert a.repeat.last_contact_at is None and b.repeat.last_contact_at is not None
+    assert b.repeat.last_unresolved is True  # c1 is open
+
+
+async def test_a_batch_ends_as_the_same_contacts_handled_one_by_one(
+    sessions, profile, tmp_path: Path
+) -> None:
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path}/one-by-one.db")
+    async with engine.begin() as conn:
+        await conn.run_sync(Base.metadata.create_all)
+    alone = session_factory(engine)
+    bus = Bus("nats://127.0.0.1:1", "profile", BusPolicy(), [])
+    one_by_one = EventConsumer("profile", bus, alone, backbone, build_handlers(), max_deliver=5)
+    known = [envelope_of(received(OTHER, conversation="k1"))]
+    batch = [envelope_of(received(sender, conversation=conversation))
+             for sender, conversation in [(OTHER, "k1"), ("+86 138 0013 8000", "c1"), (OTHER, "k2"),
+                                          ("+8613800138000", "c1"), ("+8613700137000", "c3")]]
+    for consumer in (profile, one_by_one):
+        assert await consumer.handle_batch(known) == [True]
+    assert await profile.handle_batch(batch) == [True] * 5
+    for envelope in batch:
+        assert await one_by_one.handle(envelope) is True
+
+    def comparable(events):  # ids differ between the databases; what was decided must not
+        names = {}
+        return [(names.setdefault(e.customer_id, len(names)), e.conversation_id, e.new_customer,
+                 e.repeat.contacts_today, e.repeat.contacts_7d, e.repeat.last_unresolved,
+                 e.repeat.last_contact_at, e.consent, e.tier, causation.causationid)
+                for causation, e in events]
+
+    assert comparable(await identified(sessions)) == comparable(await identified(alone))
+    for model in (Customer, Identity, TimelineEntry, Conversation):
+        assert await count(sessions, model) == await count(alone, model)
+    async with sessions() as session, alone() as other:
+        stamps = select(Customer.last_contact_at).order_by(Customer.last_contact_at)
+        assert list(await session.scalars(stamps)) == list(await other.scalars(stamps))
+    await engine.dispose()
+
+
+async def test_an_unreadable_sender_fails_alone_and_the_rest_of_its_batch_is_resolved(
+    sessions, profile
+) -> None:
+    await set_region(sessions, "acme", "")  # no default region: a national number cannot be read
+    batch = [envelope_of(received(conversation="c1")),
+             envelope_of(received("13800138000", conversation="c2")),
+             envelope_of(received(OTHER, conversation="c3"))]
+    outcomes = await profile.handle_batch(batch)
+    assert outcomes[0] is True and outcomes[2] is True
+    assert isinstance(outcomes[1], Exception)
+    assert await count(sessions, Customer) == 2
+    assert await count(sessions, backbone.inbox) == 2
+    assert [e.conversation_id for _, e in await identified(sessions)] == ["c1", "c3"]
