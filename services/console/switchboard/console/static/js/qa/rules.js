@@ -8,6 +8,7 @@ import { CHANNELS } from "/static/js/qa/forms.js";
 const SAMPLING = [
   ["enabled", "bool"], ["scorecard_id", "scorecard"], ["evaluator_ids", "list"],
   ["random_share", "number", { step: "any", min: 0, max: 1 }], ["complaint_dispositions", "list"],
+  ["complaint_phrases", "list"],
   ["negative_sentiment_at_most", "number", { step: "any" }], ["handle_time_factor", "number", { step: "any" }],
   ["handle_time_min_samples", "number"], ["new_agent_weeks", "number"], ["low_csat_at_most", "number"],
 ];
