@@ -66,6 +66,20 @@ class Consumer:
         await self.consumer.handle(envelope)
         return envelope
 
+    async def send_batch(self, payloads: list[tuple[Payload, str]], tenant: str = "acme") -> list[Envelope]:
+        """Events of one type as one fetch delivers them: one transaction, through the real wrapper."""
+        envelopes = [make_envelope(p, tenant=tenant, source=p.service, subject=subject,
+                                   correlation_id=f"corr-{subject}") for p, subject in payloads]
+        outcomes = await self.consumer.handle_batch(envelopes)
+        assert outcomes == [True] * len(envelopes), outcomes
+        return envelopes
+
+    async def envelopes(self, name: str) -> list[Envelope]:
+        async with self.sessions() as session:
+            rows = await session.execute(select(backbone.outbox).order_by(backbone.outbox.c.seq))
+            envelopes = [Envelope.model_validate_json(row.envelope) for row in rows]
+        return [e for e in envelopes if e.type.startswith(f"sb.routing.{name}.")]
+
     async def tick(self, at: datetime, tenant: str = "acme") -> None:
         async with UnitOfWork(self.sessions, backbone, "routing") as uow:
             uow.scope_to(tenant)

@@ -12,10 +12,10 @@ def build_handlers(settings: RoutingSettings | None = None) -> HandlerMap:
     handlers = RoutingHandlers(settings or RoutingSettings())
     return (
         HandlerMap()
-        .on(MessageReceived, handlers.on_message_received)
+        .on_batch(MessageReceived, handlers.on_messages_received)
         .on(CallStarted, handlers.on_call_started)
         .on(CallEnded, handlers.on_call_ended)
         .on(ConversationClosed, handlers.on_conversation_closed)
-        .on(ContactIdentified, handlers.on_contact_identified)
+        .on_batch(ContactIdentified, handlers.on_contacts_identified)
         .on(DialAnswered, handlers.on_dial_answered)
     )

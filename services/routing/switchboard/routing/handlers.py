@@ -5,9 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from switchboard.common.consumer import EventContext
+from switchboard.common.events.base import Envelope
 from switchboard.common.events.campaign import DialAnswered
 from switchboard.common.events.ingest import CallEnded, CallStarted, ConversationClosed, MessageReceived
 from switchboard.common.events.profile import ContactIdentified
+from switchboard.common.tracing import correlation_id_var
+from switchboard.common.uow import UnitOfWork
 from switchboard.routing.config import RoutingSettings
 from switchboard.routing.flow.context import Flow, open_flow
 from switchboard.routing.flow.dispatch import dispatch, offer_to_reserved_agent
@@ -15,12 +18,19 @@ from switchboard.routing.flow.intake import (
     TEXT_KEPT_FOR_RULES,
     abandon,
     apply_profile,
+    new_task,
     open_task,
     ready_to_route,
     route,
 )
 from switchboard.routing.flow.messages import record_message_left
 from switchboard.routing.models import Task
+
+
+def caused_by(uow: UnitOfWork, envelope: Envelope) -> None:
+    """In a batch, the events a step emits answer the event that step handles."""
+    uow.causation_id = envelope.id
+    correlation_id_var.set(envelope.correlationid)
 
 
 class RoutingHandlers:
@@ -34,11 +44,29 @@ class RoutingHandlers:
         if ready_to_route(task) and await route(flow, task):
             await dispatch(flow)
 
-    async def on_message_received(self, event: MessageReceived, ctx: EventContext) -> None:
-        flow = await self._flow(ctx)
-        facts = {"text": event.text[:TEXT_KEPT_FOR_RULES], "dialed_number": event.to_address}
-        task, _ = await open_task(flow, event.conversation_id, event.channel, facts=facts)
-        await self._route_if_ready(flow, task)
+    async def on_messages_received(self, batch: list[tuple[MessageReceived, Envelope]],
+                                   uow: UnitOfWork) -> None:
+        """A fetch of messages of one tenant, in stream order, in one transaction and one pass."""
+        flow = await open_flow(uow, batch[0][1].tenant, datetime.now(UTC), self.settings)
+        routed = False
+        for event, envelope in batch:
+            caused_by(uow, envelope)
+            facts = {"text": event.text[:TEXT_KEPT_FOR_RULES], "dialed_number": event.to_address}
+            task, _ = await open_task(flow, event.conversation_id, event.channel, facts=facts)
+            routed = await self._route_now_or_later(flow, task) or routed
+        if routed:
+            await dispatch(flow)
+
+    async def _route_now_or_later(self, flow: Flow, task: Task) -> bool:
+        """Route a task that is ready; True when a decision pass is due. The pass runs once, after
+        the batch, unless a queue has a maximum size: that counts the waiting tasks, so each task
+        must see the offers made before it, as it would have one event at a time."""
+        if not (ready_to_route(task) and await route(flow, task)):
+            return False
+        if any(queue.max_size is not None for queue in (await flow.queues()).values()):
+            await dispatch(flow)
+            return False
+        return True
 
     async def on_call_started(self, event: CallStarted, ctx: EventContext) -> None:
         if event.direction != "inbound":
@@ -48,18 +76,28 @@ class RoutingHandlers:
         task, _ = await open_task(flow, event.conversation_id, "voice", facts=facts, call_id=event.call_id)
         await self._route_if_ready(flow, task)
 
-    async def on_contact_identified(self, event: ContactIdentified, ctx: EventContext) -> None:
-        flow = await self._flow(ctx)
-        if await flow.repo.open_task_for_conversation(flow.tenant, event.conversation_id) is None \
-                and await flow.repo.latest_task_for_conversation(flow.tenant, event.conversation_id):
-            return  # the contact was already handled (or abandoned): a late profile changes nothing
-        # The profile may overtake the contact (two streams): it then opens the task itself.
-        task, _ = await open_task(flow, event.conversation_id, event.channel, has_contact=False)
+    async def on_contacts_identified(self, batch: list[tuple[ContactIdentified, Envelope]],
+                                     uow: UnitOfWork) -> None:
+        """A fetch of profiles of one tenant, in stream order, in one transaction and one pass."""
+        flow = await open_flow(uow, batch[0][1].tenant, datetime.now(UTC), self.settings)
+        due = False
+        for event, envelope in batch:
+            caused_by(uow, envelope)
+            due = await self._apply_profile(flow, event) or due
+        if due:
+            await dispatch(flow)
+
+    async def _apply_profile(self, flow: Flow, event: ContactIdentified) -> bool:
+        task = await flow.repo.open_task_for_conversation(flow.tenant, event.conversation_id)
+        if task is None:
+            if await flow.repo.latest_task_for_conversation(flow.tenant, event.conversation_id):
+                return False  # the contact was already handled (or abandoned): a late profile changes nothing
+            # The profile may overtake the contact (two streams): it then opens the task itself.
+            task = await new_task(flow, event.conversation_id, event.channel, has_contact=False)
         await apply_profile(flow, task, event.customer_id, event.tier, event.language, event.segments)
         if task.status == "pending":
-            await self._route_if_ready(flow, task)
-        else:
-            await dispatch(flow)  # a new priority may change who goes first
+            return await self._route_now_or_later(flow, task)
+        return True  # a new priority may change who goes first
 
     async def on_call_ended(self, event: CallEnded, ctx: EventContext) -> None:
         await self._customer_left(ctx, event.conversation_id, event.recording_ref)

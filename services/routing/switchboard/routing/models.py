@@ -179,3 +179,14 @@ class Reservation(TenantScoped, Base):
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
     outcome: Mapped[str] = mapped_column(String(16))
     decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class TenantRouting(TenantScoped, Base):
+    """Per tenant: the voice availability last announced to the dialer, so a pass announces only
+    a change, whichever replica made the pass before."""
+
+    __tablename__ = "tenant_routing"
+
+    tenant_id: Mapped[str] = mapped_column(String(63), primary_key=True)
+    available_agents: Mapped[int] = mapped_column(Integer, default=0)
+    blended_agents: Mapped[int] = mapped_column(Integer, default=0)

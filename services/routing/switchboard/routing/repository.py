@@ -16,6 +16,7 @@ from switchboard.routing.models import (
     RoutingRule,
     Skill,
     Task,
+    TenantRouting,
 )
 
 # "message": in a queue's message backlog (the customer left a message, agents work it later)
@@ -85,6 +86,18 @@ class RoutingRepository:
 
     async def agent(self, tenant: str, agent_id: str) -> Agent | None:
         return await self.session.scalar(select(Agent).where(Agent.tenant_id == tenant, Agent.id == agent_id))
+
+    async def agent_by_key(self, tenant: str, agent_id: str) -> Agent | None:
+        """The agent by primary key: no query when this transaction already loaded it."""
+        return await self.session.get(Agent, (tenant, agent_id))
+
+    async def tenant_routing(self, tenant: str) -> TenantRouting:
+        """The tenant's routing row (created on first use)."""
+        row = await self.session.get(TenantRouting, tenant)
+        if row is None:
+            row = TenantRouting(tenant_id=tenant, available_agents=0, blended_agents=0)
+            self.session.add(row)
+        return row
 
     async def signed_in_agents(self, tenant: str) -> list[Agent]:
         return list(await self.session.scalars(

@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
 
-from switchboard.routing.flow.snapshot import engine_agent
-
-if TYPE_CHECKING:
-    from switchboard.routing.flow.context import Flow
+from switchboard.routing.engine.agents import Agent as EngineAgent
+from switchboard.routing.models import Agent
 
 
-async def voice_availability(flow: Flow) -> tuple[int, int]:
+def voice_availability(available: Iterable[tuple[Agent, EngineAgent]],
+                       live_waiting: bool) -> tuple[int, int]:
     """Agents free for a voice call now, and how many of them are blended (lendable to outbound).
 
-    Blended agents are lent only while no inbound task waits: a waiting task reclaims them.
+    `available` pairs each available agent's row with its engine view (its load after the
+    pass's offers). Blended agents are lent only while no inbound task waits: a waiting task
+    reclaims them. Messages in a backlog do not: they are worked when nothing live waits.
     """
-    agents = [a for a in await flow.repo.signed_in_agents(flow.tenant) if a.state == "available"]
-    if not agents:
-        return 0, 0
-    loads = await flow.repo.agent_loads(flow.tenant)
-    free = [a for a in agents if engine_agent(a, loads.get(a.id, {})).has_room("voice")]
-    waiting = await flow.repo.count_with_status(flow.tenant, "queued")
-    return len(free), 0 if waiting else sum(1 for a in free if a.blended)
+    free = [row for row, agent in available if agent.has_room("voice")]
+    return len(free), 0 if live_waiting else sum(1 for row in free if row.blended)

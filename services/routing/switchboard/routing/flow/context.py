@@ -8,7 +8,7 @@ from datetime import datetime
 from switchboard.common.events.base import Payload
 from switchboard.common.uow import UnitOfWork
 from switchboard.routing.config import RoutingSettings
-from switchboard.routing.flow.availability import voice_availability
+from switchboard.routing.models import Queue
 from switchboard.routing.repository import RoutingRepository
 
 
@@ -18,12 +18,17 @@ class Flow:
     tenant: str
     now: datetime
     settings: RoutingSettings
-    # (available, blended) agents free for a voice call when the flow began
-    availability_before: tuple[int, int] = field(default=(0, 0))
+    _queues: dict[str, Queue] | None = field(default=None, repr=False)
 
     @property
     def repo(self) -> RoutingRepository:
         return RoutingRepository(self.uow.session)
+
+    async def queues(self) -> dict[str, Queue]:
+        """The tenant's queues by id, read once per flow (a decision never changes a queue)."""
+        if self._queues is None:
+            self._queues = {q.id: q for q in await self.repo.queues(self.tenant)}
+        return self._queues
 
     async def emit(self, payload: Payload, subject: str) -> None:
         await self.uow.emit(payload, tenant=self.tenant, subject=subject)
@@ -38,6 +43,5 @@ async def open_flow(uow: UnitOfWork, tenant: str, now: datetime, settings: Routi
     # A decision reads its own writes (a task just queued must be seen by the dispatch pass).
     uow.session.sync_session.autoflush = True
     await flow.repo.lock_tenant(tenant)
-    flow.availability_before = await voice_availability(flow)
     return flow
 

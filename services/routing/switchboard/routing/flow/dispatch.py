@@ -12,6 +12,7 @@ import uuid
 from datetime import timedelta
 
 from switchboard.common.events.routing import AgentAvailabilityChanged, TaskOffered
+from switchboard.routing.engine.agents import Agent as EngineAgent
 from switchboard.routing.engine.engine import Engine
 from switchboard.routing.engine.engine import Task as EngineTask
 from switchboard.routing.engine.escalation import (
@@ -36,27 +37,31 @@ async def dispatch(flow: Flow) -> list[Task]:
     Every change of routing state ends with a pass, which then tells the dialer if the number
     of agents free for outbound changed (`routing.agent.availability_changed`).
     """
-    offered = await _offer_waiting(flow)
-    await announce_availability(flow)
+    waiting = await flow.repo.tasks_with_status(flow.tenant, "queued", "message")
+    signed_in = await flow.repo.signed_in_agents(flow.tenant)
+    available = [a for a in signed_in if a.state == "available"]
+    loads = await flow.repo.agent_loads(flow.tenant) if available else {}
+    views = {a.id: engine_agent(a, loads.get(a.id, {})) for a in available}
+    offered = await _offer_waiting(flow, waiting, signed_in, views) if waiting and views else []
+    live_waiting = any(task.status == "queued" for task in waiting)
+    now = voice_availability(((a, views[a.id]) for a in available), live_waiting)
+    await announce_availability(flow, now)
     return offered
 
 
-async def announce_availability(flow: Flow) -> None:
-    now = await voice_availability(flow)
-    if now != flow.availability_before:
-        flow.availability_before = now
+async def announce_availability(flow: Flow, now: tuple[int, int]) -> None:
+    """Publish the voice availability when it differs from the tenant's last announced one."""
+    last = await flow.repo.tenant_routing(flow.tenant)
+    if (last.available_agents, last.blended_agents) != now:
+        last.available_agents, last.blended_agents = now
         await flow.emit(AgentAvailabilityChanged(available_agents=now[0], blended_agents=now[1],
                                                  at=flow.now), f"availability-{flow.tenant}")
 
 
-async def _offer_waiting(flow: Flow) -> list[Task]:
-    waiting = await flow.repo.tasks_with_status(flow.tenant, "queued", "message")
-    signed_in = await flow.repo.signed_in_agents(flow.tenant)
-    agents = [a for a in signed_in if a.state == "available"]
-    if not waiting or not agents:
-        return []
-    queues = {q.id: q for q in await flow.repo.queues(flow.tenant)}
-    engine = await _build_engine(flow, agents, queues)
+async def _offer_waiting(flow: Flow, waiting: list[Task], signed_in: list[Agent],
+                         views: dict[str, EngineAgent]) -> list[Task]:
+    queues = await flow.queues()
+    engine = await _build_engine(flow, views, queues)
     rows = {}
     offered: list[Task] = []
     signed_in_by_id = {a.id: a for a in signed_in}
@@ -94,12 +99,12 @@ async def _offer_waiting(flow: Flow) -> list[Task]:
         offered.append(task)
 
 
-async def _build_engine(flow: Flow, agents: list[Agent], queues: dict[str, Queue]) -> Engine:
-    loads = await flow.repo.agent_loads(flow.tenant)
+async def _build_engine(flow: Flow, views: dict[str, EngineAgent], queues: dict[str, Queue]) -> Engine:
+    """The engine over the available agents' views: its offers update their loads in place."""
     now = flow.now.timestamp()
     engine = Engine(clock=lambda: now, accept_timeout=flow.settings.offer_timeout_seconds)
-    for row in agents:
-        engine.add_agent(engine_agent(row, loads.get(row.id, {})))
+    for view in views.values():
+        engine.add_agent(view)
     for queue in queues.values():
         strategy = Strategy(queue.strategy)
         engine.set_strategy(queue.id, strategy, seed=int(now * 1000))
@@ -136,7 +141,7 @@ def _engine_task(flow: Flow, task: Task, queue: Queue) -> EngineTask:
 async def record_offer(flow: Flow, task: Task, agent_id: str) -> None:
     expires_at = flow.now + timedelta(seconds=flow.settings.offer_timeout_seconds)
     task.status, task.agent_id, task.offer_expires_at = "offered", agent_id, expires_at
-    agent = await flow.repo.agent(flow.tenant, agent_id)
+    agent = await flow.repo.agent_by_key(flow.tenant, agent_id)
     if agent is not None:
         agent.idle_since = flow.now  # as the engine does: idle counts from the last offer
     flow.repo.add(Reservation(id=str(uuid.uuid4()), tenant_id=flow.tenant, task_id=task.id,

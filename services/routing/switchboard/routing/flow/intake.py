@@ -39,6 +39,16 @@ async def open_task(
             task.facts = {**task.facts, **(facts or {}), "has_contact": True}
             task.call_id = task.call_id or call_id
         return task, False
+    return await new_task(flow, conversation_id, channel, direction=direction, facts=facts, call_id=call_id,
+                          attempt_id=attempt_id, has_contact=has_contact), True
+
+
+async def new_task(
+    flow: Flow, conversation_id: str, channel: str, *, direction: str = "inbound",
+    facts: dict[str, Any] | None = None, call_id: str | None = None, attempt_id: str | None = None,
+    has_contact: bool = True,
+) -> Task:
+    """A new pending task for a conversation that has no open one (routing.task.created)."""
     task = Task(
         id=str(uuid.uuid4()), tenant_id=flow.tenant, conversation_id=conversation_id, channel=channel,
         direction=direction, status="pending", priority=0, rule_priority=0, required_skills={},
@@ -50,7 +60,7 @@ async def open_task(
     await flow.emit(TaskCreated(task_id=task.id, conversation_id=conversation_id, channel=channel,
                                 direction="outbound" if direction == "outbound" else "inbound",
                                 at=flow.now), conversation_id)
-    return task, True
+    return task
 
 
 def contact_facts(task: Task) -> ContactFacts:
@@ -69,7 +79,7 @@ def ready_to_route(task: Task) -> bool:
 async def route(flow: Flow, task: Task) -> bool:
     """Pick the queue by the first matching rule (or the default queue) and queue the task."""
     # Only queues serving the task's channel are candidates, whatever a rule's conditions say.
-    serving = {q.id: q for q in await flow.repo.queues(flow.tenant) if task.channel in q.channels}
+    serving = {q.id: q for q in (await flow.queues()).values() if task.channel in q.channels}
     match = first_match([Rule(r.id, r.queue_id, r.conditions, r.priority, r.required_skills)
                          for r in await flow.repo.rules(flow.tenant) if r.queue_id in serving],
                         contact_facts(task))
@@ -111,13 +121,13 @@ async def admit(flow: Flow, queue: Queue) -> Admission:
     refusal by the queue's `limit_action`."""
     hours = queue.business_hours or {}
     if not is_open(hours, flow.now):
-        after_hours = await flow.repo.queue(flow.tenant, hours.get("after_hours_queue_id") or "")
+        after_hours = (await flow.queues()).get(hours.get("after_hours_queue_id") or "")
         if after_hours is None and hours.get("after_hours_action") == "message":
             return Admission("message", queue, "after_hours")
         queue = after_hours or queue  # no after-hours queue: it waits for the opening
     if not await _is_full(flow, queue):
         return Admission("queued", queue)
-    overflow = await flow.repo.queue(flow.tenant, queue.escalation.get("overflow_queue_id") or "")
+    overflow = (await flow.queues()).get(queue.escalation.get("overflow_queue_id") or "")
     if overflow is not None and not await _is_full(flow, overflow):
         return Admission("queued", overflow)
     return Admission("message" if queue.limit_action == "message" else "refused", queue, "queue_full")

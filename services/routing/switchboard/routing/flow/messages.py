@@ -36,7 +36,7 @@ async def divert_to_message(flow: Flow, task: Task, queue: Queue, reason: Messag
 
 async def divert_long_waits_to_messages(flow: Flow) -> None:
     """Escalation: a live task waiting past its queue's message threshold leaves a message instead."""
-    queues = {q.id: q for q in await flow.repo.queues(flow.tenant)}
+    queues = await flow.queues()
     for task in await flow.repo.tasks_with_status(flow.tenant, "queued"):
         queue = queues.get(task.queue_id or "")
         if queue is None or task.callback:

@@ -57,7 +57,7 @@ async def expire_offers(flow: Flow) -> None:
 
 async def overflow(flow: Flow) -> None:
     """Tasks waiting past their queue's overflow threshold move to the overflow queue (once)."""
-    queues = {q.id: q for q in await flow.repo.queues(flow.tenant)}
+    queues = await flow.queues()
     for task in await flow.repo.tasks_with_status(flow.tenant, "queued"):
         queue = queues.get(task.queue_id or "")
         if queue is None or task.escalation_level > 0:
@@ -74,7 +74,7 @@ async def overflow(flow: Flow) -> None:
 
 async def schedule_callbacks(flow: Flow) -> None:
     """A voice caller waiting past the callback threshold keeps the place without holding the line."""
-    queues = {q.id: q for q in await flow.repo.queues(flow.tenant)}
+    queues = await flow.queues()
     for task in await flow.repo.tasks_with_status(flow.tenant, "queued"):
         queue = queues.get(task.queue_id or "")
         if queue is None or task.channel != "voice" or task.facts.get("callback"):
@@ -91,7 +91,7 @@ async def schedule_callbacks(flow: Flow) -> None:
 async def give_up_long_waits(flow: Flow) -> None:
     """A task waiting past its queue's maximum wait (and not overflowed away) ends (max_wait), or
     leaves a message when the queue's `limit_action` is `message`."""
-    queues = {q.id: q for q in await flow.repo.queues(flow.tenant)}
+    queues = await flow.queues()
     for task in await flow.repo.tasks_with_status(flow.tenant, "queued"):
         queue = queues.get(task.queue_id or "")
         if queue is None or queue.max_wait_seconds is None or task.callback \

@@ -1,0 +1,37 @@
+"""A fetch of messages or profiles is handled in one transaction and one decision pass, with the
+same outcome as one event at a time."""
+
+from __future__ import annotations
+
+from routing_scenarios import identified, message
+
+
+async def sign_in(api, agent_id: str, slots: int) -> None:
+    await api.ok("POST", "/v1/agents", 201,
+                 json={"id": agent_id, "name": agent_id, "capacity": {"sms": slots}})
+    await api.ok("POST", f"/v1/agents/{agent_id}/sign-in", json={})
+
+
+async def test_a_batch_routes_every_contact_and_offers_the_best_first(api, routing) -> None:
+    await api.ok("POST", "/v1/queues", 201, json={"name": "main", "channels": ["sms"], "is_default": True})
+    await sign_in(api, "ann", 2)
+    messages = await routing.send_batch([(message(c, text="hi"), c) for c in ("a", "b", "c")])
+    assert len(await routing.events("task.created")) == 3 and await routing.events("task.offered") == []
+    tiers = {"a": "standard", "b": "standard", "c": "vip"}
+    await routing.send_batch([(identified(c, tier=tiers[c], customer=f"k-{c}"), c) for c in tiers])
+    assert [e.conversation_id for e in await routing.events("task.queued")] == ["a", "b", "c"]
+    assert [e.conversation_id for e in await routing.events("task.offered")] == ["c", "a"], "vip, then oldest"
+    # Each event answers its own cause, not the batch's first or last.
+    created = {e.subject: e.causationid for e in await routing.envelopes("task.created")}
+    assert created == {e.subject: e.id for e in messages}
+
+
+async def test_a_batch_into_a_queue_with_a_maximum_size_sees_the_offers_made_before_each_contact(
+        api, routing) -> None:
+    await api.ok("POST", "/v1/queues", 201, json={"name": "main", "channels": ["sms"], "is_default": True,
+                                                  "max_size": 1})
+    await sign_in(api, "ann", 3)
+    await routing.send_batch([(message(c, text="hi"), c) for c in ("a", "b", "c")])
+    await routing.send_batch([(identified(c, customer=f"k-{c}"), c) for c in ("a", "b", "c")])
+    assert await routing.events("task.abandoned") == [], "each was offered before the next was admitted"
+    assert len(await routing.events("task.offered")) == 3
