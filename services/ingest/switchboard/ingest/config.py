@@ -13,6 +13,8 @@ class IngestSettings(ServiceSettings):
     # An SMS thread stays one conversation while messages keep coming within this.
     sms_inactivity_hours: float = 24.0
     max_webhook_bytes: int = 256 * 1024
+    # Inbound SMS webhooks arriving together are committed in one transaction, up to this many.
+    sms_batch_max: int = 512
     # A call's transcript, posted whole by the speech-to-text system.
     max_transcript_bytes: int = 2 * 1024 * 1024
     # Email is bigger: the whole message as posted, and each attachment kept.

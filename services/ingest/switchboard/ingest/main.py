@@ -20,6 +20,7 @@ from switchboard.ingest.chat.limits import ChatLimits
 from switchboard.ingest.config import IngestSettings
 from switchboard.ingest.consumers import build_handlers
 from switchboard.ingest.inactivity import InactivitySweeper
+from switchboard.ingest.inbound_batch import build_sms_intake
 from switchboard.ingest.mail.smtp import SmtpListener
 from switchboard.ingest.models import backbone
 from switchboard.ingest.outbound.sender import Sender
@@ -33,7 +34,10 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
     sender = Sender(runtime, settings, chat_hub)
     sweeper = InactivitySweeper(runtime, settings, chat_hub)
     smtp = SmtpListener(runtime, settings)
-    runtime.extras.update(sender=sender, chat_hub=chat_hub, chat_limits=ChatLimits.from_settings(settings))
+    sms_intake = build_sms_intake(runtime, timedelta(hours=settings.sms_inactivity_hours),
+                                  settings.sms_batch_max)
+    runtime.extras.update(sender=sender, chat_hub=chat_hub, chat_limits=ChatLimits.from_settings(settings),
+                          sms_intake=sms_intake)
 
     async def start_workers(_runtime: Runtime) -> None:
         sender.start()
@@ -44,6 +48,7 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
         await smtp.stop()
         await sweeper.stop()
         await sender.stop()
+        await sms_intake.stop()
 
     app = create_service_app(
         runtime,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Table, bindparam, func, insert, literal, or_, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from switchboard.ingest.models import (
@@ -19,7 +21,13 @@ from switchboard.ingest.models import (
     OptOut,
     RawPayload,
     TenantSettings,
+    backbone,
 )
+
+Row = Mapping[str, Any]
+_CONVERSATIONS = cast(Table, Conversation.__table__)
+_MESSAGES = cast(Table, Message.__table__)
+_RAW_PAYLOADS = cast(Table, RawPayload.__table__)
 
 
 class IngestRepository:
@@ -226,6 +234,67 @@ class IngestRepository:
             .with_for_update(skip_locked=True)
         )
         return list(await self.session.scalars(query))
+
+    # Batched inbound (see inbound_batch.py): one statement per table for a whole batch,
+    # Core rows rather than ORM objects, because per-message round trips were the cost.
+
+    async def channels_by_id(self, channel_ids: Collection[str]) -> dict[str, Channel]:
+        """The channels a batch of provider requests names; each request's tenant comes from its channel."""
+        rows = await self.session.scalars(select(Channel).where(Channel.id.in_(list(channel_ids))))
+        return {row.id: row for row in rows}
+
+    async def stored_for_batch(
+        self, tenant: str, channel_id: str, provider_ids: Collection[str], addresses: Collection[str],
+        active_since: datetime,
+    ) -> tuple[dict[str, tuple[str, str]], dict[str, str]]:
+        """What a batch of one channel needs to know, in one statement (each costs several round
+        trips to SQLite's thread): provider id -> (message id, conversation id) for the messages
+        already stored, and customer address -> its most recently active open conversation."""
+        stored = select(
+            literal("message").label("kind"), _MESSAGES.c.provider_message_id.label("key"),
+            _MESSAGES.c.id.label("row_id"), _MESSAGES.c.conversation_id, _MESSAGES.c.created_at.label("at"),
+        ).where(_MESSAGES.c.tenant_id == tenant, _MESSAGES.c.channel_id == channel_id,
+                _MESSAGES.c.provider_message_id.in_(list(provider_ids)))
+        threads = select(
+            literal("thread"), _CONVERSATIONS.c.customer_address, _CONVERSATIONS.c.id, _CONVERSATIONS.c.id,
+            _CONVERSATIONS.c.last_activity_at,
+        ).where(_CONVERSATIONS.c.tenant_id == tenant, _CONVERSATIONS.c.channel_id == channel_id,
+                _CONVERSATIONS.c.customer_address.in_(list(addresses)),
+                _CONVERSATIONS.c.status == "open", _CONVERSATIONS.c.last_activity_at >= active_since)
+        messages: dict[str, tuple[str, str]] = {}
+        latest: dict[str, tuple[datetime, str]] = {}
+        for kind, key, row_id, conversation_id, at in await self.session.execute(union_all(stored, threads)):
+            if kind == "message":
+                messages[key] = (row_id, conversation_id)
+            elif key not in latest or (at, row_id) > latest[key]:
+                latest[key] = (at, row_id)
+        return messages, {address: conversation for address, (_at, conversation) in latest.items()}
+
+    async def insert_conversations(self, rows: Sequence[Row]) -> None:
+        await self._insert(_CONVERSATIONS, rows)
+
+    async def touch_conversations(self, last_activity: Mapping[str, datetime]) -> None:
+        """Move the last activity of existing conversations (id -> when)."""
+        if not last_activity:
+            return
+        await self.session.execute(
+            update(_CONVERSATIONS).where(_CONVERSATIONS.c.id == bindparam("conversation_id"))
+            .values(last_activity_at=bindparam("at")),
+            [{"conversation_id": key, "at": at} for key, at in last_activity.items()],
+        )
+
+    async def insert_messages(self, rows: Sequence[Row]) -> None:
+        await self._insert(_MESSAGES, rows)
+
+    async def insert_raw_payloads(self, rows: Sequence[Row]) -> None:
+        await self._insert(_RAW_PAYLOADS, rows)
+
+    async def insert_outbox(self, rows: Sequence[Row]) -> None:
+        await self._insert(backbone.outbox, rows)
+
+    async def _insert(self, table: Table, rows: Sequence[Row]) -> None:
+        if rows:
+            await self.session.execute(insert(table), list(rows))
 
     def add(
         self,

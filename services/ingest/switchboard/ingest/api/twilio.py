@@ -3,18 +3,17 @@ callbacks of outbound ones, both form-encoded and signed with X-Twilio-Signature
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Annotated
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Depends, Header, Request, Response
-from sqlalchemy.exc import IntegrityError
 
 from switchboard.common.errors import NotFound, Unprocessable
 from switchboard.common.runtime import Runtime, get_runtime
-from switchboard.ingest.api.webhooks import _body, _duplicate
+from switchboard.ingest.api.webhooks import _body, webhook_runtime
 from switchboard.ingest.config import IngestSettings
-from switchboard.ingest.inbound import InboundMessage, accept_inbound
+from switchboard.ingest.inbound import InboundMessage
+from switchboard.ingest.inbound_batch import SmsWebhook, accept_sms_webhook
 from switchboard.ingest.metrics import counted
 from switchboard.ingest.outbound.outcomes import apply_receipt
 from switchboard.ingest.outbound.rules import TWILIO_STATUS
@@ -59,29 +58,20 @@ def _num_media(params: dict[str, str]) -> int:
 async def twilio_sms_inbound(
     channel_id: str,
     request: Request,
-    runtime: Annotated[Runtime, Depends(get_runtime)],
     x_twilio_signature: Annotated[str | None, Header()] = None,
 ) -> Response:
+    runtime = webhook_runtime(request)
     settings: IngestSettings = runtime.settings  # type: ignore[assignment]
     body = await _body(request, settings.max_webhook_bytes)
-    async with runtime.unit_of_work() as uow:
-        channel = await IngestRepository(uow.session).channel_for_webhook(channel_id)
-        if channel is None or channel.kind != "sms":
-            raise NotFound(f"no SMS channel {channel_id}")
+    url = public_url(str(request.url), settings.public_base_url)
+
+    def verify(secret: str) -> None:
         form = _form(body)
-        url = public_url(str(request.url), settings.public_base_url)
-        counted("twilio", lambda: verify_twilio(channel.signing_secret, url, form, x_twilio_signature))
-        inbound = _inbound(dict(form), body)
-        uow.scope_to(channel.tenant_id)
-        accepted = await accept_inbound(
-            uow, channel, inbound, inactivity=timedelta(hours=settings.sms_inactivity_hours)
-        )
-        try:
-            await uow.commit()
-        except IntegrityError:
-            await uow.rollback()
-            await _duplicate(runtime, channel, inbound.provider_message_id)
-            return Response(EMPTY_TWIML, media_type="text/xml")
+        counted("twilio", lambda: verify_twilio(secret, url, form, x_twilio_signature))
+
+    # Committed with the other webhooks arriving meanwhile (see inbound_batch.py).
+    accepted = await accept_sms_webhook(
+        runtime, SmsWebhook(channel_id, verify, lambda: _inbound(dict(_form(body)), body)))
     if accepted.reply_queued:  # a HELP's answer: send it now, not at the next poll
         wake_sender(runtime)
     return Response(EMPTY_TWIML, media_type="text/xml")

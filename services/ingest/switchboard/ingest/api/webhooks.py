@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
 from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Depends, Header, Request, Response
 from pydantic import BaseModel, ValidationError
-from sqlalchemy.exc import IntegrityError
 
 from switchboard.common.errors import Conflict, NotFound, PayloadTooLarge, Unprocessable
 from switchboard.common.runtime import Runtime, get_runtime
 from switchboard.ingest.config import IngestSettings
-from switchboard.ingest.inbound import InboundMessage, accept_inbound
+from switchboard.ingest.inbound import InboundMessage
+from switchboard.ingest.inbound_batch import SmsWebhook, accept_sms_webhook
 from switchboard.ingest.metrics import counted
 from switchboard.ingest.models import Channel
 from switchboard.ingest.outbound.outcomes import apply_receipt
@@ -58,42 +57,43 @@ def _parse(model: type[Parsed], body: bytes) -> Parsed:
 async def generic_sms_inbound(
     channel_id: str,
     request: Request,
-    runtime: Annotated[Runtime, Depends(get_runtime)],
     x_signature_timestamp: Annotated[str | None, Header()] = None,
     x_signature: Annotated[str | None, Header()] = None,
 ) -> WebhookAccepted:
+    """Checked (channel, signature, body), de-duplicated, threaded and committed with the other
+    webhooks arriving meanwhile (see inbound_batch.py); answered once durable."""
+    runtime = webhook_runtime(request)
     settings: IngestSettings = runtime.settings  # type: ignore[assignment]
     body = await _body(request, settings.max_webhook_bytes)
-    async with runtime.unit_of_work() as uow:
-        channel = await IngestRepository(uow.session).channel_for_webhook(channel_id)
-        if channel is None or channel.kind != "sms":
-            raise NotFound(f"no SMS channel {channel_id}")
+
+    def verify(secret: str) -> None:
         counted("generic", lambda: verify_generic(
-            channel.signing_secret, x_signature_timestamp, x_signature, body,
+            secret, x_signature_timestamp, x_signature, body,
             window_seconds=settings.signature_window_seconds,
         ))
+
+    def parse() -> InboundMessage:
         sms = _parse(GenericSmsInbound, body)
-        inbound = InboundMessage(
+        return InboundMessage(
             provider_message_id=sms.message_id, from_address=sms.sender,
             to_address=sms.recipient, text=sms.text, content_type="application/json",
             raw_body=body.decode("utf-8", errors="replace"), received_at=sms.received_at,
         )
-        uow.scope_to(channel.tenant_id)
-        accepted = await accept_inbound(
-            uow, channel, inbound, inactivity=timedelta(hours=settings.sms_inactivity_hours)
-        )
-        try:
-            await uow.commit()
-        except IntegrityError:
-            # The same provider message raced in on another connection: it is stored once.
-            await uow.rollback()
-            return await _duplicate(runtime, channel, sms.message_id)
+
+    accepted = await accept_sms_webhook(runtime, SmsWebhook(channel_id, verify, parse))
     if accepted.reply_queued:  # a HELP's answer: send it now, not at the next poll
         wake_sender(runtime)
     return WebhookAccepted(
         status="duplicate" if accepted.duplicate else "accepted",
         message_id=accepted.message_id, conversation_id=accepted.conversation_id,
     )
+
+
+def webhook_runtime(request: Request) -> Runtime:
+    """The runtime for the hot inbound paths, read straight from the app: as a dependency
+    (`get_runtime` is a plain function) FastAPI would run it in a worker thread per request."""
+    runtime: Runtime = request.app.state.runtime
+    return runtime
 
 
 async def _duplicate(runtime: Runtime, channel: Channel, provider_id: str) -> WebhookAccepted:

@@ -1,0 +1,110 @@
+"""Concurrent SMS webhooks through the app: answered 2xx only for what is stored, refused whole otherwise."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import func, select, text
+
+from switchboard.common.runtime import Runtime
+from switchboard.ingest.config import IngestSettings
+from switchboard.ingest.main import create_app
+from switchboard.ingest.models import Base, Channel, Message, RawPayload, backbone
+from switchboard.ingest.signatures import sign_generic
+
+SECRET = "gateway-secret-0123456789"
+PATH = "/v1/webhooks/sms/generic/ch-sms"
+
+
+@pytest.fixture
+async def ingest(tmp_path: Path) -> AsyncIterator[tuple[httpx.AsyncClient, Runtime]]:
+    # The bus is unreachable on purpose: accepted events wait in the outbox.
+    settings = IngestSettings(database_url=f"sqlite+aiosqlite:///{tmp_path}/ingest.db", nats_url="nats://127.0.0.1:9")
+    app = create_app(settings)
+    runtime: Runtime = app.state.runtime
+    async with runtime.engine.begin() as conn:
+        await conn.run_sync(Base.metadata.create_all)
+    async with runtime.sessions() as session:
+        session.add(Channel(id="ch-sms", tenant_id="acme", kind="sms", provider="generic",
+                            address="+8610086", name="hotline", signing_secret=SECRET, credentials={},
+                            created_at=datetime.now(UTC)))
+        await session.commit()
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://ingest") as client:
+        yield client, runtime
+    await runtime.extras["sms_intake"].stop()  # type: ignore[attr-defined]
+    await runtime.engine.dispose()
+
+
+def post(client: httpx.AsyncClient, provider_id: str, text: str = "查话费", sender: str = "+8613800138000",
+         secret: str = SECRET) -> asyncio.Task[httpx.Response]:
+    body = json.dumps({"message_id": provider_id, "from": sender, "to": "+8610086", "text": text}).encode()
+    timestamp = str(int(time.time()))
+    headers = {"Content-Type": "application/json", "X-Signature-Timestamp": timestamp,
+               "X-Signature": sign_generic(secret, timestamp, body)}
+    return asyncio.create_task(client.post(PATH, content=body, headers=headers))
+
+
+async def stored_ids(runtime: Runtime) -> dict[str, str]:
+    async with runtime.sessions() as session:
+        rows = await session.execute(select(Message.provider_message_id, Message.id))
+        return {provider_id: message_id for provider_id, message_id in rows}
+
+
+async def count(runtime: Runtime, table) -> int:
+    async with runtime.sessions() as session:
+        return int(await session.scalar(select(func.count()).select_from(table)) or 0)
+
+
+async def test_concurrent_webhooks_and_their_repeats_are_each_stored_once_and_answered_with_it(
+    ingest
+) -> None:
+    client, runtime = ingest
+    originals = [post(client, f"gw-{i}", sender=f"+86138{i:08d}") for i in range(20)]
+    repeats = [post(client, f"gw-{i}", sender=f"+86138{i:08d}") for i in range(5)]
+    answers = [await task for task in originals + repeats]
+    assert [a.status_code for a in answers] == [200] * 25
+    stored = await stored_ids(runtime)
+    assert set(stored) == {f"gw-{i}" for i in range(20)}
+    for i in range(5):  # one copy accepted, the other a duplicate, both naming the stored message
+        pair = [answers[i].json(), answers[20 + i].json()]
+        assert sorted(p["status"] for p in pair) == ["accepted", "duplicate"]
+        assert {p["message_id"] for p in pair} == {stored[f"gw-{i}"]}
+    assert {a.json()["message_id"] for a in answers[5:20]} == {stored[f"gw-{i}"] for i in range(5, 20)}
+    assert (await count(runtime, RawPayload.__table__), await count(runtime, backbone.outbox)) == (20, 40)
+
+
+async def test_a_request_whose_rows_cannot_be_stored_is_refused_whole_and_the_others_are_stored(
+    ingest
+) -> None:
+    client, runtime = ingest
+    async with runtime.sessions() as session:  # the database refuses this one message, as a full disk would
+        await session.execute(text(
+            "CREATE TRIGGER refuse BEFORE INSERT ON messages WHEN NEW.text = 'cannot be stored' "
+            "BEGIN SELECT RAISE(ABORT, 'refused by the database'); END"))
+        await session.commit()
+    tasks = [post(client, f"gw-{i}", sender=f"+86138{i:08d}") for i in range(8)]
+    tasks.insert(4, post(client, "gw-bad", text="cannot be stored"))
+    answers = [await task for task in tasks]
+    refused = answers.pop(4)
+    assert refused.status_code == 503
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert "not accepted" in refused.json()["detail"]
+    assert [a.status_code for a in answers] == [200] * 8
+    assert set(await stored_ids(runtime)) == {f"gw-{i}" for i in range(8)}
+    assert (await count(runtime, RawPayload.__table__), await count(runtime, backbone.outbox)) == (8, 16)
+
+
+async def test_a_forged_request_among_good_ones_is_403_and_stores_nothing(ingest) -> None:
+    client, runtime = ingest
+    good, forged = post(client, "gw-1"), post(client, "gw-forged", secret="not-the-channel-secret")
+    assert (await good).status_code == 200
+    refused = await forged
+    assert refused.status_code == 403 and refused.headers["content-type"] == "application/problem+json"
+    assert set(await stored_ids(runtime)) == {"gw-1"}
