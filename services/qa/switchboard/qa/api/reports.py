@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse, Response
@@ -63,6 +64,16 @@ class HotTopicsOut(BaseModel):
     fastest_rising: list[TopicOut]
 
 
+Zone = Annotated[str, Query(max_length=64, description="IANA zone of days and weeks: Asia/Shanghai")]
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise Unprocessable(f"tz: unknown time zone {name!r} (e.g. Asia/Shanghai, UTC)") from exc
+
+
 def _window(since: datetime | None, until: datetime | None) -> None:
     for name, value in (("since", since), ("until", until)):
         if value is not None and value.tzinfo is None:
@@ -81,11 +92,13 @@ async def csat_report(
     principal: Reader, uow: Uow, group_by: GroupBy = "agent",
     since: datetime | None = None, until: datetime | None = None,
     satisfied_from: Annotated[int, Query(ge=0, le=10, description="lowest satisfied score")] = 4,
-    format: Format = "json",
+    format: Format = "json", tz: Zone = "UTC",
 ) -> Response:
     _window(since, until)
+    zone = _zone(tz)
     rows = await SamplingRepository(uow.session).survey_responses(principal.tenant, since, until)
-    rated = [Rated(r.agent_id, r.queue_id, r.score, r.at) for r in rows if r.score is not None]
+    rated = [Rated(r.agent_id, r.queue_id, r.score, r.at.astimezone(zone))
+             for r in rows if r.score is not None]
     return _render(csat(rated, group_by, satisfied_from), CsatRow, format, "csat")
 
 
@@ -95,11 +108,13 @@ async def evaluation_report(
     principal: Reader, uow: Uow, group_by: Grouping = "agent",
     trend: Literal["day", "week"] | None = None, agent_id: str | None = None,
     since: datetime | None = None, until: datetime | None = None, format: Format = "json",
+    tz: Zone = "UTC",
 ) -> Response:
     _window(since, until)
+    zone = _zone(tz)
     rows = await KpiRepository(uow.session).settled_with_queue(principal.tenant, since, until, agent_id)
-    scored = [Scored(e.agent_id, queue, float(e.score or 0.0), e.failed_critical, e.submitted_at)
-              for e, queue in rows if e.submitted_at is not None]
+    scored = [Scored(e.agent_id, queue, float(e.score or 0.0), e.failed_critical,
+                     e.submitted_at.astimezone(zone)) for e, queue in rows if e.submitted_at is not None]
     return _render(score_rollup(scored, group_by, trend), ScoreRow, format, "evaluations")
 
 
@@ -124,23 +139,27 @@ async def hot_topics_report(
     principal: Reader, uow: Uow, period: Literal["day", "week"] = "day", on: date | None = None,
     scope: Literal["all", "complaints"] = "all", limit: Annotated[int, Query(ge=1, le=200)] = 20,
     min_contacts: Annotated[int, Query(ge=1, le=10_000)] = 3, format: Format = "json",
+    tz: Zone = "UTC",
 ) -> HotTopicsOut | Response:
-    day = on or datetime.now(UTC).date()
+    zone = _zone(tz)
+    day = on or datetime.now(zone).date()
     start = day if period == "day" else day - timedelta(days=day.weekday())
-    length = timedelta(days=1 if period == "day" else 7)
-    since = datetime.combine(start, time(), tzinfo=UTC)
+    days = timedelta(days=1 if period == "day" else 7)
+    # local midnights, so a day is 24 h of the zone's clock (23 or 25 across a DST change)
+    before, since, until = (
+        datetime.combine(d, time(), tzinfo=zone) for d in (start - days, start, start + days))
     complaints = None
     if scope == "complaints":
         complaints = await SamplingRepository(uow.session).rules(principal.tenant)
     repo = QARepository(uow.session)
-    current = await repo.topic_counts(principal.tenant, since, since + length, complaints)
-    previous = await repo.topic_counts(principal.tenant, since - length, since, complaints)
+    current = await repo.topic_counts(principal.tenant, since, until, complaints)
+    previous = await repo.topic_counts(principal.tenant, before, since, complaints)
     frequent, rising = hot_topics(current, previous, limit=limit, min_contacts=min_contacts)
     if format == "csv":
         rows = [TopicRow("most_frequent", **vars(t)) for t in frequent] + [
             TopicRow("fastest_rising", **vars(t)) for t in rising]
         return _render(rows, TopicRow, format, f"hot-topics-{period_of(since, period)}")
     return HotTopicsOut(
-        period=period_of(since, period), previous=period_of(since - length, period), scope=scope,
+        period=period_of(since, period), previous=period_of(before, period), scope=scope,
         most_frequent=[TopicOut(**vars(t)) for t in frequent],
         fastest_rising=[TopicOut(**vars(t)) for t in rising])
