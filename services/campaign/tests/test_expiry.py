@@ -80,3 +80,34 @@ async def test_an_expired_request_is_retried_in_the_next_window_without_counting
     second = (await all_attempts(sessions))[-1]
     assert second.number == 1 and second.id != first.id
     assert (await emitted(AttemptRequested))[-1].not_after == datetime(2026, 3, 3, 13, 0, tzinfo=UTC)
+
+
+async def test_a_contact_worth_sending_only_by_a_deadline_is_sent_by_then_or_closed_too_late(
+    api, scheduler, clock, sessions, emitted
+) -> None:
+    body = {"name": "Birthdays", "kind": "journey", "journey_trigger": "birthday", "journey_segment": "s1",
+            "message_template": "Happy birthday"}
+    journey = (await api().post("/v1/campaigns", json=body)).json()
+    await api().post(f"/v1/campaigns/{journey['id']}/start")
+    midnight = datetime(2026, 3, 2, 16, 0, tzinfo=UTC)  # the end of 2 March in Shanghai
+    async with sessions() as session:
+        for address, not_after in ((SHANGHAI, midnight), ("+8613800138001", EVENING.replace(minute=45))):
+            session.add(Contact(id=address, tenant_id="acme", campaign_id=journey["id"], address=address,
+                                dedupe_key="birthday", zones="Asia/Shanghai", fields={}, status="pending",
+                                next_attempt_at=EVENING, not_after=not_after, created_at=EVENING))
+        # due at 22:00 (e.g. held by the cap): that day's window is over before its deadline
+        session.add(Contact(id="late", tenant_id="acme", campaign_id=journey["id"], address="+8613800138002",
+                            dedupe_key="birthday", zones="Asia/Shanghai", fields={}, status="pending",
+                            next_attempt_at=datetime(2026, 3, 2, 14, 0, tzinfo=UTC), not_after=midnight,
+                            created_at=EVENING))
+        await session.commit()
+    clock.now = EVENING
+    assert (await scheduler.run_once()).requested == 2
+    sent_by = {e.to_address: e.not_after for e in await emitted(AttemptRequested)}
+    assert sent_by == {SHANGHAI: datetime(2026, 3, 2, 13, 0, tzinfo=UTC),  # the window closes first
+                       "+8613800138001": EVENING.replace(minute=45)}      # the contact's own deadline
+    clock.now = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)
+    await scheduler.run_once()
+    async with sessions() as session:
+        late = await session.get(Contact, "late")
+        assert late is not None and (late.status, late.suppressed_reason) == ("expired", "too_late")

@@ -6,10 +6,12 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from switchboard.campaign.models import Contact
+from switchboard.campaign.lists import import_list
+from switchboard.campaign.models import Campaign, Contact
 from switchboard.campaign.outcomes import revoke_consent
 from switchboard.campaign.repository import CampaignRepository
-from switchboard.common.events.profile import ConsentChanged
+from switchboard.campaign.repository._base import LARGE_LIST
+from switchboard.common.events.profile import ConsentChanged, CustomerUpdated
 
 BLAST = {"name": "Spring offer", "kind": "sms_blast", "message_template": "Hi $name"}
 CSV = (
@@ -83,3 +85,58 @@ async def test_a_list_of_hard_cells_is_stored_with_every_count_reason_and_row(ap
         assert (contact.next_attempt_at is None) == (contact.status == "suppressed")
         assert set(contact.fields) == {"name"} and not contact.converted
     assert len({c.id for c in stored.values()}) == 11
+
+
+async def test_each_contact_is_stored_due_at_the_first_instant_its_own_zone_allows(api, sessions) -> None:
+    admin = api()
+    campaign = (await admin.post("/v1/campaigns", json={
+        **BLAST, "schedule": {"window": {"start": "09:00", "end": "21:00"},
+                              "quiet_hours": [{"start": "12:00", "end": "14:00"}]}})).json()
+    at = datetime(2026, 3, 2, 4, 30, tzinfo=UTC)  # Monday 12:30 in Shanghai, 04:30 in London
+    async with sessions() as session:
+        repo = CampaignRepository(session)
+        stored = await session.get(Campaign, campaign["id"])
+        assert stored is not None
+        await import_list(repo, stored, "zones", "phone,name\n+8613800138000,Li\n+442071838750,Bob\n"
+                          "+12125550123,Ann\n+8613800138001,Out\n", at)
+        await session.commit()
+        due = {c.address: c.next_attempt_at for c in await session.scalars(select(Contact))}
+    assert due == {
+        "+8613800138000": datetime(2026, 3, 2, 6, 0, tzinfo=UTC),    # 14:00 in Shanghai, after quiet hours
+        "+442071838750": datetime(2026, 3, 2, 9, 0, tzinfo=UTC),     # 09:00 in London
+        "+12125550123": datetime(2026, 3, 2, 14, 0, tzinfo=UTC),     # 09:00 in New York
+        "+8613800138001": datetime(2026, 3, 2, 6, 0, tzinfo=UTC),
+    }
+
+
+async def test_a_large_list_finds_earlier_contacts_and_refusals_in_one_pass(api, sessions, deliver) -> None:
+    admin = api()
+    campaign = (await admin.post("/v1/campaigns", json=BLAST)).json()
+    await admin.post(f"/v1/campaigns/{campaign['id']}/lists", content=b"phone,name\n13900139000,E\n")
+    await deliver(ConsentChanged(channel="sms", address="+8613800000007", purpose="marketing",
+                                 granted=False, source="agent", at=datetime.now(UTC)), source="profile")
+    numbers = [f"138{n:08d}" for n in range(LARGE_LIST + 1)] + ["13900139000"]
+    body = "phone,name\n" + "".join(f"{number},c\n" for number in numbers)
+    response = await admin.post(f"/v1/campaigns/{campaign['id']}/lists", content=body.encode())
+    assert response.status_code == 201, response.text
+    listed = response.json()
+    assert (listed["accepted"], listed["duplicates"], listed["suppressed"]) == (LARGE_LIST + 1, 1, 1)
+
+
+async def test_a_zone_profile_learns_later_moves_waiting_contacts_but_not_a_zone_the_list_named(
+    api, sessions, deliver
+) -> None:
+    admin = api()
+    campaign = (await admin.post("/v1/campaigns", json=BLAST)).json()
+    listed = await admin.post(f"/v1/campaigns/{campaign['id']}/lists", content=(
+        b"phone,name,customer_id,time_zone\n"
+        b"+8613800138000,Li,cust-1,\n"                  # zone from the number: Shanghai
+        b"+8613800138001,Wang,cust-1,Asia/Tokyo\n"      # the list's own zone wins for good
+        b"+8613800138002,Zhao,cust-2,\n"))
+    assert listed.status_code == 201, listed.text
+    await deliver(CustomerUpdated(customer_id="cust-1", time_zone="Europe/Berlin", at=datetime.now(UTC)),
+                  source="profile")
+    async with sessions() as session:
+        zones = {c.address: c.zones for c in await session.scalars(select(Contact))}
+    assert zones == {"+8613800138000": "Europe/Berlin", "+8613800138001": "Asia/Tokyo",
+                     "+8613800138002": "Asia/Shanghai"}

@@ -12,3 +12,8 @@ class CampaignSettings(ServiceSettings):
     # per campaign (a blast of a million contacts goes out in passes of this size).
     scheduler_seconds: float = 1.0
     scheduler_batch: int = 200
+    # Birthday and churn-risk journeys read their profile segment's members this often, through
+    # profile's API with a service token (minted with the shared secret; or given, for OIDC).
+    profile_url: str = "http://127.0.0.1:8102"
+    profile_token: str | None = None
+    segment_journey_seconds: float = 3600.0

@@ -109,9 +109,10 @@ def check_contact(campaign: Campaign, rules: Rules, contact: Contact, history: C
         return None
     zones = zones_of(contact, campaign)
     allowed_at = next_allowed_in_all_zones(rules.schedule, now, zones)
-    if allowed_at is None:
+    if allowed_at is None or (contact.not_after is not None and allowed_at >= contact.not_after):
         contact.status, contact.next_attempt_at = "expired", None
-        contact.suppressed_reason = "no_window" if zones else "unknown_time_zone"
+        contact.suppressed_reason = ("unknown_time_zone" if not zones else
+                                     "no_window" if allowed_at is None else "too_late")
         result.closed += 1
         return None
     if allowed_at > now:
@@ -161,9 +162,17 @@ def prepare_attempt(repo: CampaignRepository, campaign: Campaign, rules: Rules, 
         information_message=rules.information_message if campaign.channel == "voice" else None,
         ring_seconds=RING_SECONDS if campaign.channel == "voice" else None,
         survey_kind=campaign.survey_kind,  # type: ignore[arg-type]
-        not_after=allowed_until_in_all_zones(rules.schedule, now, zones_of(contact, campaign)),
+        not_after=_send_by(rules, contact, campaign, now),
     )
     return attempt, event
+
+
+def _send_by(rules: Rules, contact: Contact, campaign: Campaign, now: datetime) -> datetime | None:
+    """The end of the span that allows the attempt, or the contact's own deadline if sooner."""
+    until = allowed_until_in_all_zones(rules.schedule, now, zones_of(contact, campaign))
+    if contact.not_after is None:
+        return until
+    return contact.not_after if until is None else min(until, contact.not_after)
 
 
 async def request_attempt(uow: UnitOfWork, campaign: Campaign, contact: Contact,

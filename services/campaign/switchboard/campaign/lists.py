@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from switchboard.campaign.domain.csv_import import (
     EMAIL_COLUMN,
@@ -20,15 +21,17 @@ from switchboard.campaign.domain.csv_import import (
     import_email_contacts,
 )
 from switchboard.campaign.domain.templates import template_problems
+from switchboard.campaign.domain.windows import next_allowed_in_all_zones
 from switchboard.campaign.domain.zones import zones_of_number
 from switchboard.campaign.models import Campaign, ContactList
 from switchboard.campaign.repository import CampaignRepository
-from switchboard.campaign.rules import all_templates, time_zone_problem
+from switchboard.campaign.rules import Rules, all_templates, rules_for, time_zone_problem
 from switchboard.common.errors import Unprocessable
 
 # Columns with a meaning of their own; every other column is a template variable.
 TIME_ZONE, CUSTOMER_ID, LANGUAGE = "time_zone", "customer_id", "language"
 PRIORITY, VALUE = "priority", "value"
+MEANINGFUL = frozenset({TIME_ZONE, CUSTOMER_ID, LANGUAGE, PRIORITY, VALUE})
 
 
 def parse_csv(campaign: Campaign, text: str) -> ImportReport:
@@ -67,6 +70,12 @@ def _contact_values(row: ImportedRow) -> tuple[dict[str, Any], str | None]:
     }, None
 
 
+def _plain_values(row: ImportedRow) -> tuple[dict[str, Any], None]:
+    """`_contact_values` of a list without any column of its own meaning: nothing to check."""
+    return {"zones": " ".join(row.zones), "zone_given": False, "customer_id": None, "language": None,
+            "priority": 0, "value": 0.0, "fields": row.fields}, None
+
+
 async def import_list(
     repo: CampaignRepository, campaign: Campaign, name: str, text: str, now: datetime
 ) -> ContactList:
@@ -75,8 +84,9 @@ async def import_list(
     check_template_variables(campaign, columns)
     rejected: list[RejectedRow] = list(report.rejected)
     candidates: list[tuple[str, dict[str, Any]]] = []
+    values_of = _contact_values if columns & MEANINGFUL else _plain_values
     for row in report.accepted:
-        values, problem = _contact_values(row)
+        values, problem = values_of(row)
         if problem is not None:
             rejected.append(RejectedRow(row.line, problem))
         else:
@@ -88,13 +98,11 @@ async def import_list(
 async def _profile_zones(repo: CampaignRepository, tenant: str,
                          candidates: list[tuple[str, dict[str, Any]]]) -> None:
     """A known customer's zone from profile wins over the number's region (a column still wins)."""
-    linked = [v for _, v in candidates if v["customer_id"] and not v.pop("zone_given", False)]
+    linked = [v for _, v in candidates if v["customer_id"] and not v["zone_given"]]
     zones = await repo.customer_zones(tenant, sorted({v["customer_id"] for v in linked}))
     for values in linked:
         if zones.get(values["customer_id"]):
             values["zones"] = zones[values["customer_id"]]
-    for _, values in candidates:
-        values.pop("zone_given", None)
 
 
 async def store_list(
@@ -111,10 +119,13 @@ async def store_list(
     fresh = [(address, values) for address, values in candidates if address not in already]
     common = {"tenant_id": campaign.tenant_id, "campaign_id": campaign.id, "list_id": list_id,
               "dedupe_key": "", "attempts_made": 0, "converted": False, "created_at": now}
-    pending = {**common, "status": "pending", "suppressed_reason": None, "next_attempt_at": now}
+    pending = {**common, "status": "pending", "suppressed_reason": None}
     suppressed = {**common, "status": "suppressed", "suppressed_reason": "consent", "next_attempt_at": None}
-    rows = [{**(suppressed if address in revoked else pending), **values,
-             "id": contact_id, "address": address}
+    rules = rules_for(campaign, await repo.tenant_settings(campaign.tenant_id))
+    first_allowed = FirstAllowed(campaign, rules, now)
+    rows = [{**values, **suppressed, "id": contact_id, "address": address} if address in revoked else
+            {**values, **pending, "next_attempt_at": first_allowed(values["zones"]), "id": contact_id,
+             "address": address}
             for (address, values), contact_id in zip(fresh, new_ids(len(fresh)), strict=True)]
     contact_list = ContactList(
         id=list_id, tenant_id=campaign.tenant_id, campaign_id=campaign.id, name=name, source=source,
@@ -127,6 +138,26 @@ async def store_list(
     await repo.flush()
     await repo.insert_contacts(rows)
     return contact_list
+
+
+class FirstAllowed:
+    """The first instant the campaign's rules allow in a contact's zones, worked out once per
+    distinct set of zones on the list. With no instant left (or no zone known), the contact is due
+    at once and the scheduler closes it with the reason at contact time (the campaign may still
+    be edited before it starts)."""
+
+    def __init__(self, campaign: Campaign, rules: Rules, now: datetime) -> None:
+        self.campaign, self.schedule, self.now = campaign, rules.schedule, now
+        self.known: dict[str, datetime] = {}
+
+    def __call__(self, zones: str) -> datetime:
+        found = self.known.get(zones)
+        if found is None:
+            names = zones.split() or ([self.campaign.default_time_zone] if self.campaign.default_time_zone
+                                      else [])
+            allowed = next_allowed_in_all_zones(self.schedule, self.now, [ZoneInfo(n) for n in names])
+            found = self.known[zones] = allowed or self.now
+        return found
 
 
 def new_ids(count: int) -> Iterator[str]:
@@ -155,7 +186,7 @@ async def import_segment(
             continue
         zones = customer.time_zone or " ".join(z.key for z in zones_of_number(customer.phone))
         candidates.append((customer.phone, {
-            "zones": zones, "customer_id": customer.id, "language": customer.language, "priority": 0,
-            "value": 0.0, "fields": {"tier": customer.tier, CUSTOMER_ID: customer.id},
+            "zones": zones, "zone_given": False, "customer_id": customer.id, "language": customer.language,
+            "priority": 0, "value": 0.0, "fields": {"tier": customer.tier, CUSTOMER_ID: customer.id},
         }))
     return await store_list(repo, campaign, name, "segment", candidates, [], now)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from switchboard.common.db import BackboneTables, UtcDateTime, service_metadata
@@ -45,6 +45,7 @@ class Campaign(TenantScoped, Base):
     default_time_zone: Mapped[str | None] = mapped_column(String(64))
     survey_kind: Mapped[str | None] = mapped_column(String(8))  # csat | nps
     journey_trigger: Mapped[str | None] = mapped_column(String(40), index=True)
+    journey_segment: Mapped[str | None] = mapped_column(String(64))  # a profile segment's id
     disposition_codes: Mapped[list[dict[str, str]]] = mapped_column(JSON)
     # the questionnaire agents fill per contact: [{id, text, kind, choices?}]
     questions: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
@@ -87,6 +88,8 @@ class Contact(TenantScoped, Base):
     # '' on lists (one row per address); a journey keys each send by what triggered it
     dedupe_key: Mapped[str] = mapped_column(String(64), default="")
     zones: Mapped[str] = mapped_column(String(255), default="")  # space-separated IANA zones
+    # the list's time_zone column named the zone: what profile later learns does not move it
+    zone_given: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     customer_id: Mapped[str | None] = mapped_column(String(36))
     language: Mapped[str | None] = mapped_column(String(16))
     fields: Mapped[dict[str, str]] = mapped_column(JSON)
@@ -96,6 +99,9 @@ class Contact(TenantScoped, Base):
     status: Mapped[str] = mapped_column(String(12), default="pending")
     attempts_made: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # a send that is only worth making by then (a birthday greeting on the day): closed as
+    # expired after it; attempts requested for it carry it as their `not_after`
+    not_after: Mapped[datetime | None] = mapped_column(UtcDateTime())
     suppressed_reason: Mapped[str | None] = mapped_column(String(32))
     last_outcome: Mapped[str | None] = mapped_column(String(16))
     converted: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -22,7 +22,7 @@ KIND_CHANNEL = {"preview": "voice", "progressive": "voice", "predictive": "voice
 DEFAULT_RETRY_MINUTES = {"busy": 30, "no_answer": 120, "machine": 24 * 60, "failed": 120,
                          "abandoned": 72 * 60}
 JOURNEY_TRIGGERS = ("call_ended", "task_abandoned", "conversation_closed", "task_completed",
-                    "complaint", "churn_risk")
+                    "complaint", "churn_risk", "birthday")
 
 
 def _clock(text: str) -> time:

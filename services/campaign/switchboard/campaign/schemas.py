@@ -11,7 +11,7 @@ Kind = Literal["preview", "progressive", "predictive", "sms_blast", "email_blast
 ChannelName = Literal["sms", "email", "voice"]  # the events' order: typing caches equal Literals
 RetryOutcome = Literal["busy", "no_answer", "machine", "failed", "abandoned"]
 Trigger = Literal["call_ended", "task_abandoned", "conversation_closed", "task_completed", "complaint",
-                  "churn_risk"]
+                  "churn_risk", "birthday"]
 RETRY_MINUTES_MAX = 30 * 24 * 60
 Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")]
 
@@ -72,6 +72,9 @@ class CampaignIn(BaseModel):
     default_time_zone: str | None = Field(None, description="for contacts whose zone is unknown")
     survey_kind: Literal["csat", "nps"] | None = None
     journey_trigger: Trigger | None = None
+    journey_segment: str | None = Field(
+        None, max_length=64, description="birthday (required) and churn_risk journeys: the id of the "
+        "profile segment whose members to reach (rules birthday_today, or churn_risk), read every hour")
     disposition_codes: list[DispositionCodeIn] | None = None
     questions: list[QuestionIn] | None = Field(None, max_length=50,
                                                description="the record sheet agents fill per contact")
@@ -110,6 +113,7 @@ class CampaignOut(BaseModel):
     default_time_zone: str | None
     survey_kind: str | None
     journey_trigger: str | None
+    journey_segment: str | None = None
     disposition_codes: list[DispositionCodeIn]
     questions: list[QuestionIn] | None
     queue_id: str | None

@@ -56,7 +56,7 @@ def campaign_out(c: Campaign) -> CampaignOut:
         schedule=schedule,
         retry=RetryIn.model_validate({"max_attempts": c.max_attempts, "retry_minutes": c.retry_minutes}),
         weekly_cap=c.weekly_cap, default_region=c.default_region, default_time_zone=c.default_time_zone,
-        survey_kind=c.survey_kind, journey_trigger=c.journey_trigger,
+        survey_kind=c.survey_kind, journey_trigger=c.journey_trigger, journey_segment=c.journey_segment,
         disposition_codes=[DispositionCodeIn.model_validate(d) for d in c.disposition_codes],
         questions=[QuestionIn.model_validate(q) for q in c.questions] if c.questions else None,
         queue_id=c.queue_id, created_at=c.created_at, updated_at=c.updated_at,
@@ -77,6 +77,9 @@ def _validate(c: Campaign) -> None:
     problems = settings_problems(c.kind, c.channel, c.message_template, schedule_of(c.schedule),
                                  c.survey_kind, c.journey_trigger, c.default_time_zone, c.templates)
     problems += questionnaire_problems(questions_of(c))
+    if c.journey_trigger == "birthday" and not c.journey_segment:
+        problems.append("journey_segment: a birthday journey names the profile segment of today's "
+                        "birthdays (rules {\"birthday_today\": true})")
     if c.default_region not in phonenumbers.SUPPORTED_REGIONS:
         problems.append(f"default_region: {c.default_region!r} is not a region code (CN, US, GB ...)")
     codes = [d["code"] for d in c.disposition_codes]
@@ -105,7 +108,7 @@ async def create_campaign(body: CampaignIn, principal: Manager, uow: Uow) -> Cam
         retry_minutes={**DEFAULT_RETRY_MINUTES, **body.retry.retry_minutes},
         weekly_cap=body.weekly_cap, default_region=body.default_region.upper(),
         default_time_zone=body.default_time_zone, survey_kind=body.survey_kind,
-        journey_trigger=body.journey_trigger,
+        journey_trigger=body.journey_trigger, journey_segment=body.journey_segment,
         disposition_codes=[d.model_dump() for d in body.disposition_codes or []],
         questions=[q.model_dump() for q in body.questions] if body.questions else None,
         queue_id=body.queue_id, created_at=now, updated_at=now,

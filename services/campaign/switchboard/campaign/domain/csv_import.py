@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from switchboard.campaign.domain.phones import NumberReader
@@ -42,16 +43,35 @@ def normalize_phone(raw: str, default_region: str) -> str | None:
     return None if parsed is None else parsed[0]
 
 
+def _records(text: str, address_column: str) -> Iterator[tuple[int, str, dict[str, str]]]:
+    """(line, address cell, the other named columns) per record, as `csv.DictReader` reads them
+    (blank lines skipped, a short row's missing cells empty, a repeated column's last cell wins),
+    without building a dict per row twice."""
+    reader = csv.reader(io.StringIO(text))
+    header = next(reader, None)
+    if not header or address_column not in header:
+        noun = "an 'email'" if address_column == EMAIL_COLUMN else "a 'phone'"
+        raise MissingPhoneColumn(f"csv: {noun} column is required")
+    at = len(header) - 1 - header[::-1].index(address_column)
+    named = {name: index for index, name in enumerate(header) if name and name != address_column}
+    others = list(named.items())
+    width = len(header)
+    line = 1
+    for row in reader:
+        if not row:
+            continue
+        line += 1
+        if len(row) < width:
+            row = row + [""] * (width - len(row))
+        yield line, row[at].strip(), {name: row[index].strip() for name, index in others}
+
+
 def import_contacts(text: str, default_region: str) -> ImportReport:
     """Accept each good row once; report each bad row with its line number and why."""
-    reader = csv.DictReader(io.StringIO(text))
-    if not reader.fieldnames or PHONE_COLUMN not in reader.fieldnames:
-        raise MissingPhoneColumn("csv: a 'phone' column is required")
     report = ImportReport()
     seen: dict[str, int] = {}  # E.164 -> the line that first had it
     numbers = NumberReader(default_region)
-    for line, row in enumerate(reader, start=2):
-        raw = (row.get(PHONE_COLUMN) or "").strip()
+    for line, raw, fields in _records(text, PHONE_COLUMN):
         parsed = numbers.read(raw) if raw else None
         phone = parsed[0] if parsed else None
         if not raw:
@@ -62,7 +82,6 @@ def import_contacts(text: str, default_region: str) -> ImportReport:
             report.rejected.append(RejectedRow(line, f"phone: duplicate of line {seen[phone]}"))
         else:
             seen[phone] = line
-            fields = {k: (v or "").strip() for k, v in row.items() if k and k != PHONE_COLUMN}
             report.accepted.append(ImportedRow(line, phone, fields, parsed[1]))
     return report
 
@@ -79,13 +98,9 @@ def normalize_email(raw: str) -> str | None:
 
 def import_email_contacts(text: str) -> ImportReport:
     """The email twin of `import_contacts`: an `email` column, validated and de-duplicated."""
-    reader = csv.DictReader(io.StringIO(text))
-    if not reader.fieldnames or EMAIL_COLUMN not in reader.fieldnames:
-        raise MissingPhoneColumn("csv: an 'email' column is required")
     report = ImportReport()
     seen: dict[str, int] = {}
-    for line, row in enumerate(reader, start=2):
-        raw = (row.get(EMAIL_COLUMN) or "").strip()
+    for line, raw, fields in _records(text, EMAIL_COLUMN):
         email = normalize_email(raw) if raw else None
         if not raw:
             report.rejected.append(RejectedRow(line, "email: empty"))
@@ -95,6 +110,5 @@ def import_email_contacts(text: str) -> ImportReport:
             report.rejected.append(RejectedRow(line, f"email: duplicate of line {seen[email]}"))
         else:
             seen[email] = line
-            fields = {k: (v or "").strip() for k, v in row.items() if k and k != EMAIL_COLUMN}
             report.accepted.append(ImportedRow(line, email, fields))
     return report

@@ -52,11 +52,11 @@ class NumberReader:
                 return None
         if number is None:
             return None
-        kind = number_type(number)  # once: validity and the zone lookup both need it
+        kind, national = typed(number)  # once: validity and the zone lookup both need it
         if kind == PhoneNumberType.UNKNOWN:
             return None
-        e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-        return e164, self._zones_of(number, kind)
+        # what format_number(E164) gives a valid number: the plus, the country code, the national digits
+        return f"+{number.country_code}{national}", self._zones_of(number, kind)
 
     def _zones_of(self, number: PhoneNumber, kind: int) -> tuple[str, ...]:
         """`time_zones_for_number` of a valid number, sorted, without the unknown zone."""
@@ -142,30 +142,37 @@ def _default_country_code(digits: str, metadata: PhoneMetadata) -> tuple[int, st
 
 def number_type(number: PhoneNumber) -> int:
     """`phonenumbers.number_type`, with each numbering plan's patterns compiled once."""
+    return typed(number)[0]
+
+
+def typed(number: PhoneNumber) -> tuple[int, str]:
+    """The number's type (as `phonenumbers.number_type`) and its national significant number."""
     country_code = number.country_code or 0
+    national = util.national_significant_number(number)
     regions = util.COUNTRY_CODE_TO_REGION_CODE.get(country_code)
     if regions is None:
-        return PhoneNumberType.UNKNOWN
-    national = util.national_significant_number(number)
-    region = regions[0] if len(regions) == 1 else _region_of(national, regions)
-    if region is None:
-        return PhoneNumberType.UNKNOWN  # phonenumbers finds no metadata for it
-    metadata = PhoneMetadata.metadata_for_region_or_calling_code(country_code, region)
-    return PhoneNumberType.UNKNOWN if metadata is None else _plan(metadata).type_of(national)
+        return PhoneNumberType.UNKNOWN, national
+    if len(regions) > 1:
+        return _shared_code_type(national, country_code, regions), national
+    metadata = PhoneMetadata.metadata_for_region_or_calling_code(country_code, regions[0])
+    return (PhoneNumberType.UNKNOWN if metadata is None else _plan(metadata).type_of(national)), national
 
 
-def _region_of(national: str, regions: tuple[str, ...]) -> str | None:
-    """`region_code_for_number` for a country code several regions share."""
+def _shared_code_type(national: str, country_code: int, regions: tuple[str, ...]) -> int:
+    """The type in the region `region_code_for_number` picks for a country code several regions
+    share: the first whose leading digits match, or whose plan knows the number (that plan's
+    answer is then the type, worked out once)."""
     for region in regions:
         metadata = PhoneMetadata.metadata_for_region(region.upper(), None)
         if metadata is None:
             continue
         if metadata.leading_digits is not None:
             if _compiled(metadata.leading_digits).match(national):
-                return region
-        elif _plan(metadata).type_of(national) != PhoneNumberType.UNKNOWN:
-            return region
-    return None
+                found = PhoneMetadata.metadata_for_region_or_calling_code(country_code, region)
+                return PhoneNumberType.UNKNOWN if found is None else _plan(found).type_of(national)
+        elif (kind := _plan(metadata).type_of(national)) != PhoneNumberType.UNKNOWN:
+            return kind
+    return PhoneNumberType.UNKNOWN  # phonenumbers finds no metadata for it
 
 
 class _Desc:

@@ -20,6 +20,16 @@ async def _known(repo: CampaignRepository, tenant: str, customer_id: str, at: da
     return customer
 
 
+async def _zone_learned(repo: CampaignRepository, tenant: str, customer: KnownCustomer,
+                        zone: str | None) -> None:
+    """A zone profile learns moves the customer's contacts still waiting on lists (not those whose
+    list named a zone): their next window is checked in it. A time worked out for the old zone
+    stays; the scheduler then defers it to the new zone's window, so nothing goes early."""
+    if zone and zone != customer.time_zone:
+        customer.time_zone = zone
+        await repo.move_waiting_contacts_to_zone(tenant, customer.id, zone)
+
+
 async def on_contact_identified(event: ContactIdentified, ctx: EventContext) -> None:
     repo = CampaignRepository(ctx.uow.session)
     conversation = await repo.conversation(ctx.tenant, event.conversation_id)
@@ -29,7 +39,7 @@ async def on_contact_identified(event: ContactIdentified, ctx: EventContext) -> 
     customer = await _known(repo, ctx.tenant, event.customer_id, ctx.envelope.time)
     customer.tier, customer.segments = event.tier, list(event.segments)
     customer.language = event.language or customer.language
-    customer.time_zone = event.time_zone or customer.time_zone
+    await _zone_learned(repo, ctx.tenant, customer, event.time_zone)
     if conversation is not None and conversation.channel in ("sms", "voice"):
         customer.phone = conversation.address
     customer.updated_at = ctx.envelope.time
@@ -39,5 +49,6 @@ async def on_customer_updated(event: CustomerUpdated, ctx: EventContext) -> None
     repo = CampaignRepository(ctx.uow.session)
     customer = await _known(repo, ctx.tenant, event.customer_id, event.at)
     customer.tier, customer.tags = event.tier, list(event.tags)
-    customer.language, customer.time_zone, customer.updated_at = event.language, event.time_zone, event.at
+    customer.language, customer.updated_at = event.language, event.at
+    await _zone_learned(repo, ctx.tenant, customer, event.time_zone)
     await churn_outreach(event, ctx)

@@ -40,6 +40,9 @@ class RepositoryBase:
         await self.session.flush()
 
 
+LARGE_LIST = 20_000  # more addresses than this: one pass over the table beats IN lists of 500
+
+
 def in_chunks(items: list[str], size: int = 500) -> list[list[str]]:
     """IN lists of a size every database takes."""
     return [items[start:start + size] for start in range(0, len(items), size)]

@@ -11,7 +11,7 @@ from switchboard.campaign.models import (
     Campaign,
     Contact,
 )
-from switchboard.campaign.repository._base import RepositoryBase, in_chunks
+from switchboard.campaign.repository._base import LARGE_LIST, RepositoryBase, in_chunks
 
 
 class CampaignQueries(RepositoryBase):
@@ -39,6 +39,17 @@ class CampaignQueries(RepositoryBase):
         )
         return [(r[0], r[1]) for r in rows]
 
+    async def segment_journeys(self) -> list[tuple[str, str, str, str]]:
+        """(tenant, journey id, trigger, profile segment) of every running journey fed by a segment."""
+        rows = await self.session.execute(
+            select(Campaign.tenant_id, Campaign.id, Campaign.journey_trigger, Campaign.journey_segment)
+            .where(Campaign.status == "running", Campaign.kind == "journey",
+                   Campaign.journey_segment.is_not(None))
+            .order_by(Campaign.started_at)
+            .execution_options(all_tenants=True)
+        )
+        return [(r[0], r[1], r[2] or "", r[3] or "") for r in rows]
+
     async def journeys(self, tenant: str, trigger: str) -> list[Campaign]:
         rows = await self.session.scalars(
             select(Campaign).where(Campaign.tenant_id == tenant, Campaign.kind == "journey",
@@ -54,6 +65,12 @@ class CampaignQueries(RepositoryBase):
         )
 
     async def addresses_on(self, tenant: str, campaign_id: str, addresses: list[str]) -> set[str]:
+        """Which of `addresses` the campaign already has: by IN lists for a few, by one pass over
+        the campaign's addresses for a large list (thousands of IN queries cost more)."""
+        if len(addresses) > LARGE_LIST:
+            on_campaign = await self.session.scalars(select(Contact.address).where(
+                Contact.tenant_id == tenant, Contact.campaign_id == campaign_id))
+            return set(on_campaign).intersection(addresses)
         found: set[str] = set()
         for chunk in in_chunks(addresses):
             rows = await self.session.scalars(

@@ -14,7 +14,7 @@ from switchboard.campaign.models import (
     SurveyResponse,
     TenantSettings,
 )
-from switchboard.campaign.repository._base import RepositoryBase, in_chunks
+from switchboard.campaign.repository._base import LARGE_LIST, RepositoryBase, in_chunks
 
 
 class PeopleQueries(RepositoryBase):
@@ -41,15 +41,15 @@ class PeopleQueries(RepositoryBase):
 
     async def revoked_addresses(self, tenant: str, channel: str, purposes: tuple[str, ...],
                                 addresses: list[str]) -> set[str]:
+        """Which of `addresses` refused any of `purposes` on the channel (a large list: one pass
+        over the tenant's refusals on the channel)."""
+        refused = select(Consent.address).where(Consent.tenant_id == tenant, Consent.channel == channel,
+                                                Consent.purpose.in_(purposes), Consent.granted.is_(False))
+        if len(addresses) > LARGE_LIST:
+            return set(await self.session.scalars(refused)).intersection(addresses)
         found: set[str] = set()
         for chunk in in_chunks(addresses):
-            rows = await self.session.scalars(
-                select(Consent.address).where(Consent.tenant_id == tenant, Consent.channel == channel,
-                                              Consent.purpose.in_(purposes),
-                                              Consent.granted.is_(False),
-                                              Consent.address.in_(chunk))
-            )
-            found.update(rows)
+            found.update(await self.session.scalars(refused.where(Consent.address.in_(chunk))))
         return found
 
     # conversations (for journeys)
@@ -83,6 +83,13 @@ class PeopleQueries(RepositoryBase):
             )
             found.update({cid: zone for cid, zone in rows if zone})
         return found
+
+    async def move_waiting_contacts_to_zone(self, tenant: str, customer_id: str, zone: str) -> None:
+        await self.session.execute(
+            update(Contact).where(Contact.tenant_id == tenant, Contact.customer_id == customer_id,
+                                  Contact.status == "pending", Contact.zone_given.is_(False),
+                                  Contact.zones != zone)
+            .values(zones=zone))
 
     async def customers_with_phone(self, tenant: str) -> list[KnownCustomer]:
         rows = await self.session.scalars(
