@@ -34,6 +34,7 @@ from switchboard.common.db import create_engine, session_factory
 from switchboard.common.events.base import Envelope, make_envelope
 from switchboard.common.events.ingest import MessageReceived
 from switchboard.common.migrations import upgrade
+from switchboard.common.sqlite_thread import ThreadedSqlite
 from switchboard.common.streams import BusPolicy
 from switchboard.common.uow import UnitOfWork
 from switchboard.profile.consumers import build_handlers
@@ -67,7 +68,9 @@ async def drain(path: Path, handlers: HandlerMap, events: list[Envelope], batche
     url = f"sqlite+aiosqlite:///{path}"
     engine = create_engine(url, sqlite_synchronous="FULL")
     bus = Bus("nats://127.0.0.1:1", "profile", BusPolicy(), [])  # never started: handle() needs no bus
-    consumer = EventConsumer("profile", bus, session_factory(engine), backbone, handlers, max_deliver=5)
+    threaded = ThreadedSqlite(url, "FULL", hold=engine) if batched else None
+    consumer = EventConsumer("profile", bus, session_factory(engine), backbone, handlers, max_deliver=5,
+                             batches_in_thread=threaded)
     limit = asyncio.Semaphore(CONCURRENCY)
 
     async def handle(envelope: Envelope) -> None:
@@ -82,6 +85,8 @@ async def drain(path: Path, handlers: HandlerMap, events: list[Envelope], batche
     else:
         await asyncio.gather(*(handle(e) for e in events))
     elapsed = time.perf_counter() - started
+    if threaded is not None:
+        threaded.close()
     await engine.dispose()
     return len(events) / elapsed
 

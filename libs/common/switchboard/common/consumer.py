@@ -42,6 +42,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from switchboard.common.bus import Bus
 from switchboard.common.db import BackboneTables
 from switchboard.common.events.base import Envelope, Payload, parse_payload
+from switchboard.common.sqlite_thread import ThreadedSqlite
 from switchboard.common.streams import ConsumerSpec, dlq_subject
 from switchboard.common.tracing import (
     continue_trace,
@@ -106,6 +107,9 @@ class HandlerMap:
     def batch_for(self, event_type: str) -> BatchHandler | None:
         return self._batch_by_type.get(event_type)
 
+    def has_batches(self) -> bool:
+        return bool(self._batch_by_type)
+
     def handled(self) -> list[tuple[str, str]]:
         """(producer service, event name) of every handled type, for the consumer filters."""
         return [(cls.service, cls.name) for cls in self._classes]
@@ -137,6 +141,7 @@ class EventConsumer:
         concurrency: int = 16,
         on_commit: Callable[[], None] | None = None,
         fetch_timeout: float = 1.0,
+        batches_in_thread: ThreadedSqlite | None = None,
     ) -> None:
         self.service = service
         self._bus = bus
@@ -147,6 +152,7 @@ class EventConsumer:
         self._concurrency = asyncio.Semaphore(concurrency)
         self._batch = concurrency * 4
         self._on_commit = on_commit
+        self._threaded = batches_in_thread  # SQLite: a batch's transaction in one thread hop
         self._fetch_timeout = fetch_timeout
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -158,6 +164,10 @@ class EventConsumer:
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    def close(self) -> None:
+        if self._threaded is not None:
+            self._threaded.close()
 
     async def _pull(self, spec: ConsumerSpec) -> None:
         while True:
@@ -291,7 +301,7 @@ class EventConsumer:
             return []
         try:
             with HANDLE_SECONDS.labels(self.service).time():
-                return await self._handle_together(envelopes, headers)
+                return await self._handle_together_once(envelopes, headers)
         except Exception as exc:  # noqa: BLE001 - the events are retried one by one
             log.warning("batch failed; handling its events one by one",
                         extra={"fields": {"events": len(envelopes), "error": repr(exc)}})
@@ -303,8 +313,22 @@ class EventConsumer:
                 outcomes.append(exc)
         return outcomes
 
-    async def _handle_together(
+    async def _handle_together_once(
         self, envelopes: list[Envelope], headers: list[dict[str, str]] | None
+    ) -> list[bool | Exception]:
+        threaded = self._threaded
+        if threaded is None:
+            return await self._handle_together(envelopes, headers, self._sessions, self._on_commit)
+        handled = await threaded.run(
+            lambda: self._handle_together(envelopes, headers, threaded.sessions, None)
+        )
+        if self._on_commit is not None:
+            self._on_commit()  # here, on the event loop: the relay's wake is not thread-safe
+        return handled
+
+    async def _handle_together(
+        self, envelopes: list[Envelope], headers: list[dict[str, str]] | None,
+        sessions: Callable[[], Any], on_commit: Callable[[], None] | None,
     ) -> list[bool | Exception]:
         tenant, kind = envelopes[0].tenant, envelopes[0].type
         if any(e.tenant != tenant or e.type != kind for e in envelopes):
@@ -316,7 +340,7 @@ class EventConsumer:
         tenant_var.set(tenant)
         correlation_id_var.set(envelopes[0].correlationid)
         traceparent_var.set(str(continue_trace((headers[0] if headers else {}).get("traceparent"))))
-        uow = UnitOfWork(self._sessions, self._backbone, self.service, self._on_commit)
+        uow = UnitOfWork(sessions, self._backbone, self.service, on_commit)
         async with uow:
             uow.scope_to(tenant)
             fresh = await self._record_all_in_inbox(uow.session, envelopes)

@@ -17,9 +17,16 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from switchboard.common.auth import Principal, TokenVerifier, current_principal
 from switchboard.common.bus import Bus
 from switchboard.common.consumer import EventConsumer, HandlerMap
-from switchboard.common.db import BackboneTables, create_engine, session_factory
+from switchboard.common.db import (
+    BackboneTables,
+    create_engine,
+    is_sqlite,
+    normalize_url,
+    session_factory,
+)
 from switchboard.common.outbox import OutboxRelay
 from switchboard.common.settings import ServiceSettings
+from switchboard.common.sqlite_thread import ThreadedSqlite
 from switchboard.common.streams import BusPolicy, consumer_specs
 from switchboard.common.uow import UnitOfWork
 
@@ -62,6 +69,10 @@ class Runtime:
             batch_size=settings.outbox_window,
             sweep_seconds=settings.outbox_sweep_seconds,
         )
+        url = settings.resolved_database_url()
+        # SQLite: a batch handler's transaction runs in one thread hop (sqlite_thread.py)
+        threaded = (ThreadedSqlite(url, settings.sqlite_synchronous, hold=engine)
+                    if is_sqlite(normalize_url(url)) and handlers.has_batches() else None)
         consumer = EventConsumer(
             service,
             bus,
@@ -71,6 +82,7 @@ class Runtime:
             max_deliver=settings.max_deliver,
             concurrency=settings.consumer_concurrency,
             on_commit=relay.wake,
+            batches_in_thread=threaded,
         )
         return cls(settings, engine, sessions, backbone, bus, relay, consumer, TokenVerifier(settings))
 
@@ -88,6 +100,7 @@ class Runtime:
         await self.consumer.stop()
         await self.relay.stop()
         await self.bus.close()
+        self.consumer.close()
         await self.engine.dispose()
 
     async def database_ok(self) -> bool:

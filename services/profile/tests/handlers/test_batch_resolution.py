@@ -1,12 +1,15 @@
 """Contacts resolved a batch at a time come out exactly as if handled one by one."""
 
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from switchboard.common.bus import Bus
 from switchboard.common.consumer import EventConsumer
 from switchboard.common.db import create_engine, session_factory
+from switchboard.common.sqlite_thread import ThreadedSqlite
 from switchboard.common.streams import BusPolicy
 from switchboard.profile.consumers import build_handlers
 from switchboard.profile.models import Base, Conversation, Customer, Identity, TimelineEntry, backbone
@@ -16,9 +19,21 @@ from ..test_handlers import count, envelope_of, identified, received, set_region
 OTHER = "+8613900139000"
 
 
-async def test_two_contacts_of_one_new_sender_in_a_batch_make_one_customer(sessions, profile) -> None:
+@pytest.fixture(params=["aiosqlite", "one thread hop"])
+def batches(request, sessions, tmp_path: Path) -> Iterator[EventConsumer]:
+    """Profile's consumer with batches on the async session, and in one thread hop (SQLite)."""
+    threaded = (ThreadedSqlite(f"sqlite:///{tmp_path}/profile.db", hold=sessions.kw["bind"])
+                if request.param == "one thread hop" else None)
+    bus = Bus("nats://127.0.0.1:1", "profile", BusPolicy(), [])
+    yield EventConsumer("profile", bus, sessions, backbone, build_handlers(), max_deliver=5,
+                        batches_in_thread=threaded)
+    if threaded is not None:
+        threaded.close()
+
+
+async def test_two_contacts_of_one_new_sender_in_a_batch_make_one_customer(sessions, batches) -> None:
     first, second = envelope_of(received(conversation="c1")), envelope_of(received(conversation="c2"))
-    assert await profile.handle_batch([first, second]) == [True, True]
+    assert await batches.handle_batch([first, second]) == [True, True]
     assert await count(sessions, Customer) == 1
     assert await count(sessions, Identity) == 1
     assert await count(sessions, TimelineEntry) == 2
@@ -32,7 +47,7 @@ async def test_two_contacts_of_one_new_sender_in_a_batch_make_one_customer(sessi
 
 
 async def test_a_batch_ends_as_the_same_contacts_handled_one_by_one(
-    sessions, profile, tmp_path: Path
+    sessions, batches, tmp_path: Path
 ) -> None:
     engine = create_engine(f"sqlite+aiosqlite:///{tmp_path}/one-by-one.db")
     async with engine.begin() as conn:
@@ -44,9 +59,9 @@ async def test_a_batch_ends_as_the_same_contacts_handled_one_by_one(
     batch = [envelope_of(received(sender, conversation=conversation))
              for sender, conversation in [(OTHER, "k1"), ("+86 138 0013 8000", "c1"), (OTHER, "k2"),
                                           ("+8613800138000", "c1"), ("+8613700137000", "c3")]]
-    for consumer in (profile, one_by_one):
+    for consumer in (batches, one_by_one):
         assert await consumer.handle_batch(known) == [True]
-    assert await profile.handle_batch(batch) == [True] * 5
+    assert await batches.handle_batch(batch) == [True] * 5
     for envelope in batch:
         assert await one_by_one.handle(envelope) is True
 
@@ -67,13 +82,13 @@ async def test_a_batch_ends_as_the_same_contacts_handled_one_by_one(
 
 
 async def test_an_unreadable_sender_fails_alone_and_the_rest_of_its_batch_is_resolved(
-    sessions, profile
+    sessions, batches
 ) -> None:
     await set_region(sessions, "acme", "")  # no default region: a national number cannot be read
     batch = [envelope_of(received(conversation="c1")),
              envelope_of(received("13800138000", conversation="c2")),
              envelope_of(received(OTHER, conversation="c3"))]
-    outcomes = await profile.handle_batch(batch)
+    outcomes = await batches.handle_batch(batch)
     assert outcomes[0] is True and outcomes[2] is True
     assert isinstance(outcomes[1], Exception)
     assert await count(sessions, Customer) == 2
