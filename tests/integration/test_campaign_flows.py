@@ -230,3 +230,42 @@ def test_a_completed_task_triggers_a_csat_journey_whose_reply_names_the_agent(
         "ann", task["conversation_id"], 5)
     ann.close()
     campaign.close()
+
+
+def test_a_birthday_journey_greets_a_customer_profile_knows_in_their_language(
+    platform: Platform, gateway: GenericGateway
+) -> None:
+    platform.start(["ingest", "profile"])
+    platform.start(["campaign"], extra_env={"CAMPAIGN_SCHEDULER_SECONDS": "0.3",
+                                            "CAMPAIGN_SEGMENT_JOURNEY_SECONDS": "1",
+                                            "CAMPAIGN_PROFILE_URL": platform.url("profile")})
+    with platform.client("ingest", "acme", "admin") as ingest:
+        channel = ingest.post("/v1/channels", json={
+            "kind": "sms", "provider": "generic", "address": "10086", "name": "CN gateway",
+            "signing_secret": SECRET, "credentials": {"send_url": f"{gateway.url}/send"},
+        })
+    assert channel.status_code == 201, channel.text
+    today = datetime.now(UTC).date()  # profile's "today" is in the tenant's zone, UTC by default
+    born = today.replace(year=1990) if (today.month, today.day) != (2, 29) else today.replace(year=1992)
+    with platform.client("profile", "acme", "admin") as profile:
+        customer = profile.post("/v1/customers", json={
+            "name": "Li", "language": "en", "time_zone": "UTC", "birthday": born.isoformat(),
+            "identities": [{"kind": "phone", "value": LI}]})
+        assert customer.status_code == 201, customer.text
+        segment = profile.post("/v1/segments", json={"name": "birthdays", "rules": {"birthday_today": True}})
+        assert segment.status_code == 201, segment.text
+
+    campaign = platform.client("campaign", "acme", "supervisor")
+    created = campaign.post("/v1/campaigns", json={
+        "name": "Birthdays", "kind": "journey", "journey_trigger": "birthday",
+        "journey_segment": segment.json()["id"],
+        "message_template": "生日快乐, $name!", "templates": {"en": "Happy birthday, $name!"},
+        "schedule": {"window": {"start": "00:00", "end": "00:00"}},  # all day: the test runs any time
+    })
+    assert created.status_code == 201, created.text
+    assert campaign.post(f"/v1/campaigns/{created.json()['id']}/start").status_code == 200
+
+    wait_until(lambda: len(gateway.sent) == 1, 60, "the birthday greeting at the gateway")
+    assert (gateway.sent[0]["to"], gateway.sent[0]["text"]) == (LI, "Happy birthday, Li!")
+    [attempt] = campaign.get(f"/v1/campaigns/{created.json()['id']}/attempts").json()
+    assert attempt["allowed_by"].startswith("window 00:00-00:00 UTC; consent ok")
