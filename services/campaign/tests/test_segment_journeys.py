@@ -134,3 +134,30 @@ async def test_a_birthday_journey_must_name_its_segment(api) -> None:
     body = {"name": "b", "kind": "journey", "journey_trigger": "birthday", "message_template": "Hi"}
     answer = await api().post("/v1/campaigns", json=body)
     assert answer.status_code == 422 and "journey_segment" in answer.json()["detail"]
+
+
+async def test_a_list_from_a_profile_segment_reads_its_members_through_profiles_api(
+    api, runtime, sessions, profile, profile_app
+) -> None:
+    runtime.extras["profile"] = ProfileClient(runtime.settings, "http://profile",
+                                              transport=httpx.ASGITransport(app=profile_app))
+    segment = await profile.post("/v1/segments", {"name": "gold", "rules": {"tiers": ["standard"]}})
+    await profile.post("/v1/customers", {"name": "Li", "language": "zh-CN", "time_zone": "Asia/Tokyo",
+                                         "identities": [{"kind": "phone", "value": "+8613800138000"}]})
+    await profile.post("/v1/customers", {"name": "Mail only",
+                                         "identities": [{"kind": "email", "value": "m@example.com"}]})
+    body = {"name": "Offer", "kind": "sms_blast", "message_template": "Hi $name ($tier)"}
+    campaign = (await api().post("/v1/campaigns", json=body)).json()
+    listed = await api().post(f"/v1/campaigns/{campaign['id']}/lists/segment",
+                              json={"segment_id": segment["id"]})
+    assert listed.status_code == 201, listed.text
+    assert (listed.json()["accepted"], listed.json()["name"]) == (1, f"segment {segment['id']}")
+    async with sessions() as session:
+        [contact] = list(await session.scalars(select(Contact)))
+    assert (contact.address, contact.zones, contact.language) == ("+8613800138000", "Asia/Tokyo", "zh-CN")
+    assert contact.fields["name"] == "Li"
+    unknown = await api().post(f"/v1/campaigns/{campaign['id']}/lists/segment", json={"segment_id": "nope"})
+    assert unknown.status_code == 422 and "no segment" in unknown.json()["detail"]
+    both = await api().post(f"/v1/campaigns/{campaign['id']}/lists/segment",
+                            json={"segment_id": "x", "segment": "vip"})
+    assert both.status_code == 422

@@ -10,6 +10,8 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import httpx
+
 from switchboard.campaign.domain.csv_import import (
     EMAIL_COLUMN,
     PHONE_COLUMN,
@@ -24,9 +26,10 @@ from switchboard.campaign.domain.templates import template_problems
 from switchboard.campaign.domain.windows import next_allowed_in_all_zones
 from switchboard.campaign.domain.zones import zones_of_number
 from switchboard.campaign.models import Campaign, ContactList
+from switchboard.campaign.profile_client import ProfileClient, SegmentMember
 from switchboard.campaign.repository import CampaignRepository
 from switchboard.campaign.rules import Rules, all_templates, rules_for, time_zone_problem
-from switchboard.common.errors import Unprocessable
+from switchboard.common.errors import Unavailable, Unprocessable
 
 # Columns with a meaning of their own; every other column is a template variable.
 TIME_ZONE, CUSTOMER_ID, LANGUAGE = "time_zone", "customer_id", "language"
@@ -189,4 +192,31 @@ async def import_segment(
             "zones": zones, "zone_given": False, "customer_id": customer.id, "language": customer.language,
             "priority": 0, "value": 0.0, "fields": {"tier": customer.tier, CUSTOMER_ID: customer.id},
         }))
+    return await store_list(repo, campaign, name, "segment", candidates, [], now)
+
+
+async def profile_members(profile: ProfileClient, tenant: str, segment_id: str) -> list[SegmentMember]:
+    """Every member of a profile segment (422 for a segment profile does not know, 503 when
+    profile cannot be asked)."""
+    try:
+        return [member async for member in profile.segment_members(tenant, segment_id)]
+    except httpx.HTTPStatusError as exc:
+        if exc.response.status_code == 404:
+            raise Unprocessable(f"segment_id: profile has no segment {segment_id!r}") from exc
+        raise Unavailable(f"profile answered {exc.response.status_code} for the segment") from exc
+    except httpx.HTTPError as exc:
+        raise Unavailable("profile cannot be reached to read the segment; try again") from exc
+
+
+async def import_members(repo: CampaignRepository, campaign: Campaign, name: str,
+                         members: list[SegmentMember], now: datetime) -> ContactList:
+    """A list of a profile segment's members with a phone number, in their zone and language."""
+    if campaign.channel == "email":
+        raise Unprocessable("segment_id: lists from a segment carry phone numbers; this campaign sends email")
+    check_template_variables(campaign, {"tier", "name", CUSTOMER_ID})
+    candidates = [(m.phone, {
+        "zones": m.time_zone or " ".join(z.key for z in zones_of_number(m.phone)), "zone_given": False,
+        "customer_id": m.customer_id, "language": m.language, "priority": 0, "value": 0.0,
+        "fields": {"tier": m.tier, "name": m.name or "", CUSTOMER_ID: m.customer_id},
+    }) for m in members if m.phone is not None]
     return await store_list(repo, campaign, name, "segment", candidates, [], now)

@@ -28,6 +28,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     segment_journeys = SegmentJourneys(runtime, profile,
                                        interval=getattr(settings, "segment_journey_seconds", 3600.0))
     runtime.extras["segment_journeys"] = segment_journeys
+    runtime.extras["profile"] = profile
 
     async def start_scheduler(_runtime: Runtime) -> None:
         scheduler.start()

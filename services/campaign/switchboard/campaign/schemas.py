@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 Kind = Literal["preview", "progressive", "predictive", "sms_blast", "email_blast", "survey", "journey"]
 ChannelName = Literal["sms", "email", "voice"]  # the events' order: typing caches equal Literals
@@ -141,8 +141,18 @@ class ListOut(BaseModel):
 
 class SegmentListIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    segment: str = Field(min_length=1, max_length=100, description="a profile segment or tag, e.g. vip")
+    segment: str | None = Field(None, min_length=1, max_length=100,
+                                description="a segment or tag profile's events put customers in, e.g. vip")
+    segment_id: str | None = Field(None, min_length=1, max_length=64,
+                                   description="or: a profile segment's id; its members are read from "
+                                   "profile's API, every customer with a phone number")
     name: str | None = Field(None, max_length=200)
+
+    @model_validator(mode="after")
+    def one_source(self) -> SegmentListIn:
+        if (self.segment is None) == (self.segment_id is None):
+            raise ValueError("give either segment or segment_id")
+        return self
 
 
 class Funnel(BaseModel):

@@ -6,11 +6,11 @@ from collections import defaultdict
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 
 from switchboard.campaign.api.campaigns import Manager, Uow, find
 from switchboard.campaign.domain.pacing import ABANDON_TARGET
-from switchboard.campaign.lists import import_list, import_segment
+from switchboard.campaign.lists import import_list, import_members, import_segment, profile_members
 from switchboard.campaign.models import Contact, ContactList
 from switchboard.campaign.repository import CampaignRepository
 from switchboard.campaign.rules import disposition_codes_of
@@ -27,6 +27,7 @@ from switchboard.campaign.schemas import (
     SegmentListIn,
 )
 from switchboard.common.errors import Conflict, PayloadTooLarge, Unprocessable
+from switchboard.common.runtime import Runtime, get_runtime
 
 router = APIRouter(prefix="/v1/campaigns", tags=["lists and results"])
 MAX_CSV_BYTES = 50 * 1024 * 1024
@@ -67,13 +68,22 @@ async def upload_list(
 
 @router.post("/{campaign_id}/lists/segment", status_code=201, response_model=ListOut,
              summary="Build a list from a profile segment or tag (customers campaign knows a number for)")
-async def segment_list(campaign_id: str, body: SegmentListIn, principal: Manager, uow: Uow) -> ListOut:
+async def segment_list(campaign_id: str, body: SegmentListIn, principal: Manager, uow: Uow,
+                       runtime: Annotated[Runtime, Depends(get_runtime)]) -> ListOut:
+    members = None
+    if body.segment_id is not None:  # read before the campaign is locked: profile may take a while
+        members = await profile_members(runtime.extras["profile"], principal.tenant, body.segment_id)
     repo = CampaignRepository(uow.session)
     campaign = await find(repo, principal.tenant, campaign_id, lock=True)
     if campaign.status in ("stopped", "completed"):
         raise Conflict(f"a {campaign.status} campaign takes no new list", status_now=campaign.status)
-    contact_list = await import_segment(repo, campaign, body.name or body.segment, body.segment,
-                                        datetime.now(UTC))
+    now = datetime.now(UTC)
+    if members is not None:
+        contact_list = await import_members(repo, campaign, body.name or f"segment {body.segment_id}",
+                                            members, now)
+    else:
+        segment = body.segment or ""
+        contact_list = await import_segment(repo, campaign, body.name or segment, segment, now)
     await uow.commit()
     return _list_out(contact_list)
 
