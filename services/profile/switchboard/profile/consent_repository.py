@@ -4,10 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from switchboard.profile.models import Consent, DoNotContact
+
+# channel IN and address IN, not a row-value IN: SQLite searches the unique index with
+# the former and scans the whole table with the latter. Built once (screen pop's hot path);
+# filtered on tenant_id, so the session's tenant net is skipped (see repository.HOT).
+_RECORDS_FOR = select(Consent).where(
+    Consent.tenant_id == bindparam("tenant"),
+    Consent.channel.in_(bindparam("channels", expanding=True)),
+    Consent.address.in_(bindparam("addresses", expanding=True)),
+).execution_options(all_tenants=True)
+_BLOCKED_FOR = select(DoNotContact.channel, DoNotContact.address).where(
+    DoNotContact.tenant_id == bindparam("tenant"),
+    DoNotContact.channel.in_(bindparam("channels", expanding=True)),
+    DoNotContact.address.in_(bindparam("addresses", expanding=True)),
+).execution_options(all_tenants=True)
 
 
 class ConsentRepository:
@@ -27,15 +41,10 @@ class ConsentRepository:
         wanted = list(points)
         if not wanted:
             return []
-        # channel IN and address IN, not a row-value IN: SQLite searches the unique index
-        # with the former and scans the whole table with the latter
-        rows = await self.session.scalars(
-            select(Consent).where(
-                Consent.tenant_id == tenant,
-                Consent.channel.in_({c for c, _ in wanted}),
-                Consent.address.in_({a for _, a in wanted}),
-            ).execution_options(all_tenants=True)  # filtered above; see repository.HOT
-        )
+        rows = await self.session.scalars(_RECORDS_FOR, {
+            "tenant": tenant, "channels": sorted({c for c, _ in wanted}),
+            "addresses": sorted({a for _, a in wanted}),
+        })
         pairs = set(wanted)
         return [r for r in rows if (r.channel, r.address) in pairs]
 
@@ -58,13 +67,10 @@ class ConsentRepository:
         wanted = list(points)
         if not wanted:
             return set()
-        rows = await self.session.execute(
-            select(DoNotContact.channel, DoNotContact.address).where(
-                DoNotContact.tenant_id == tenant,
-                DoNotContact.channel.in_({c for c, _ in wanted}),
-                DoNotContact.address.in_({a for _, a in wanted}),
-            ).execution_options(all_tenants=True)  # filtered above; see repository.HOT
-        )
+        rows = await self.session.execute(_BLOCKED_FOR, {
+            "tenant": tenant, "channels": sorted({c for c, _ in wanted}),
+            "addresses": sorted({a for _, a in wanted}),
+        })
         return {(channel, address) for channel, address in rows} & set(wanted)
 
     async def do_not_contact_page(self, tenant: str, after: str | None, limit: int) -> list[DoNotContact]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TypeAlias
 
-from sqlalchemy import Select, and_, case, func, or_, select, update
+from sqlalchemy import Select, and_, bindparam, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from switchboard.profile.identities import IdentityKey
@@ -26,6 +26,9 @@ from switchboard.profile.models import (
 # 1 ms per ORM query, a tenth of the screen pop's budget (docs/performance.md).
 # Writes and everything else keep it.
 HOT = {"all_tenants": True}
+# The screen pop's reads are also built once, with bound parameters: building a statement
+# (its where clause, its cache key) cost more than running it (docs/performance.md).
+_P = bindparam
 
 Row: TypeAlias = Customer | Identity | TenantSettings | TimelineEntry | Tier | Conversation
 
@@ -35,9 +38,7 @@ class ProfileRepository:
         self.session = session
 
     async def tenant_settings(self, tenant: str) -> TenantSettings | None:
-        return await self.session.scalar(
-            select(TenantSettings).where(TenantSettings.tenant_id == tenant).execution_options(**HOT)
-        )
+        return await self.session.scalar(_SETTINGS, {"tenant": tenant})
 
     async def customer(self, tenant: str, customer_id: str) -> Customer | None:
         """The live customer with this id (a merged record answers with its survivor)."""
@@ -64,12 +65,7 @@ class ProfileRepository:
 
     async def customer_and_tier(self, tenant: str, key: IdentityKey) -> tuple[Customer, Tier | None] | None:
         row = (await self.session.execute(
-            select(Customer, Tier)
-            .join(Identity, Identity.customer_id == Customer.id)
-            .outerjoin(Tier, and_(Tier.tenant_id == Customer.tenant_id, Tier.name == Customer.tier))
-            .where(Identity.tenant_id == tenant, Identity.kind == key.kind, Identity.value == key.value,
-                   Customer.tenant_id == tenant)
-            .execution_options(**HOT)
+            _CUSTOMER_AND_TIER, {"tenant": tenant, "kind": key.kind, "value": key.value}
         )).first()
         return (row[0], row[1]) if row is not None else None
 
@@ -81,12 +77,7 @@ class ProfileRepository:
         )
 
     async def identities(self, tenant: str, customer_id: str) -> list[Identity]:
-        rows = await self.session.scalars(
-            select(Identity)
-            .where(Identity.tenant_id == tenant, Identity.customer_id == customer_id)
-            .order_by(Identity.created_at, Identity.id)
-            .execution_options(**HOT)
-        )
+        rows = await self.session.scalars(_IDENTITIES, {"tenant": tenant, "customer": customer_id})
         return list(rows)
 
     async def delete(self, row: Row) -> None:
@@ -122,15 +113,7 @@ class ProfileRepository:
 
     async def open_conversations(self, tenant: str, customer_id: str, limit: int) -> list[Conversation]:
         rows = await self.session.scalars(
-            select(Conversation)
-            .where(
-                Conversation.tenant_id == tenant,
-                Conversation.customer_id == customer_id,
-                Conversation.closed_at.is_(None),
-            )
-            .order_by(Conversation.last_contact_at.desc())
-            .limit(limit)
-            .execution_options(**HOT)
+            _OPEN_CONVERSATIONS, {"tenant": tenant, "customer": customer_id, "limit": limit}
         )
         return list(rows)
 
@@ -154,6 +137,11 @@ class ProfileRepository:
         before_id: str | None = None,
     ) -> list[TimelineEntry]:
         """Newest first; (before, before_id) is the last entry of the previous page."""
+        if before is None:
+            rows = await self.session.scalars(
+                _NEWEST_ENTRIES, {"tenant": tenant, "customer": customer_id, "limit": limit}
+            )
+            return list(rows)
         query = select(TimelineEntry).where(
             TimelineEntry.tenant_id == tenant, TimelineEntry.customer_id == customer_id
         )
@@ -169,32 +157,15 @@ class ProfileRepository:
         self, tenant: str, customer_id: str, today: datetime, week: datetime
     ) -> tuple[int, int]:
         """Inbound contacts since `today` and since `week` (`today` is the later), in one query."""
-        row = (await self.session.execute(
-            select(func.count(), func.sum(case((TimelineEntry.occurred_at >= today, 1), else_=0)))
-            .where(
-                TimelineEntry.tenant_id == tenant,
-                TimelineEntry.customer_id == customer_id,
-                TimelineEntry.occurred_at >= min(today, week),
-                TimelineEntry.kind.in_(INBOUND_KINDS),
-            )
-            .execution_options(**HOT)
-        )).one()
+        row = (await self.session.execute(_INBOUND_COUNTS, {
+            "tenant": tenant, "customer": customer_id, "today": today, "since": min(today, week),
+        })).one()
         return int(row[1] or 0), int(row[0] or 0)
 
     async def last_inbound(self, tenant: str, customer_id: str) -> tuple[TimelineEntry, bool] | None:
         """The latest inbound contact and whether its conversation was resolved."""
         row = (await self.session.execute(
-            select(TimelineEntry, Conversation.resolved)
-            .outerjoin(Conversation, and_(Conversation.tenant_id == TimelineEntry.tenant_id,
-                                          Conversation.id == TimelineEntry.conversation_id))
-            .where(
-                TimelineEntry.tenant_id == tenant,
-                TimelineEntry.customer_id == customer_id,
-                TimelineEntry.kind.in_(INBOUND_KINDS),
-            )
-            .order_by(TimelineEntry.occurred_at.desc(), TimelineEntry.id.desc())
-            .limit(1)
-            .execution_options(**HOT)
+            _LAST_INBOUND, {"tenant": tenant, "customer": customer_id}
         )).first()
         return (row[0], bool(row[1])) if row is not None else None
 
@@ -227,6 +198,53 @@ class ProfileRepository:
 
 
 INBOUND_KINDS = ("message.received", "call.inbound")
+
+_SETTINGS = select(TenantSettings).where(TenantSettings.tenant_id == _P("tenant")).execution_options(**HOT)
+_CUSTOMER_AND_TIER = (
+    select(Customer, Tier)
+    .join(Identity, Identity.customer_id == Customer.id)
+    .outerjoin(Tier, and_(Tier.tenant_id == Customer.tenant_id, Tier.name == Customer.tier))
+    .where(Identity.tenant_id == _P("tenant"), Identity.kind == _P("kind"),
+           Identity.value == _P("value"), Customer.tenant_id == _P("tenant"))
+    .execution_options(**HOT)
+)
+_IDENTITIES = (
+    select(Identity)
+    .where(Identity.tenant_id == _P("tenant"), Identity.customer_id == _P("customer"))
+    .order_by(Identity.created_at, Identity.id)
+    .execution_options(**HOT)
+)
+_OPEN_CONVERSATIONS = (
+    select(Conversation)
+    .where(Conversation.tenant_id == _P("tenant"), Conversation.customer_id == _P("customer"),
+           Conversation.closed_at.is_(None))
+    .order_by(Conversation.last_contact_at.desc())
+    .limit(_P("limit"))
+    .execution_options(**HOT)
+)
+_NEWEST_ENTRIES = (
+    select(TimelineEntry)
+    .where(TimelineEntry.tenant_id == _P("tenant"), TimelineEntry.customer_id == _P("customer"))
+    .order_by(TimelineEntry.occurred_at.desc(), TimelineEntry.id.desc())
+    .limit(_P("limit"))
+    .execution_options(**HOT)
+)
+_INBOUND_COUNTS = (
+    select(func.count(), func.sum(case((TimelineEntry.occurred_at >= _P("today"), 1), else_=0)))
+    .where(TimelineEntry.tenant_id == _P("tenant"), TimelineEntry.customer_id == _P("customer"),
+           TimelineEntry.occurred_at >= _P("since"), TimelineEntry.kind.in_(INBOUND_KINDS))
+    .execution_options(**HOT)
+)
+_LAST_INBOUND = (
+    select(TimelineEntry, Conversation.resolved)
+    .outerjoin(Conversation, and_(Conversation.tenant_id == TimelineEntry.tenant_id,
+                                  Conversation.id == TimelineEntry.conversation_id))
+    .where(TimelineEntry.tenant_id == _P("tenant"), TimelineEntry.customer_id == _P("customer"),
+           TimelineEntry.kind.in_(INBOUND_KINDS))
+    .order_by(TimelineEntry.occurred_at.desc(), TimelineEntry.id.desc())
+    .limit(1)
+    .execution_options(**HOT)
+)
 
 
 def _after_cursor(
