@@ -65,11 +65,15 @@ async def information_message(api) -> None:
 
 
 async def test_predictive_dials_ahead_of_free_agents(api, scheduler, sessions, deliver) -> None:
-    await voice_campaign(api, sessions, kind="predictive")
+    campaign_id = await voice_campaign(api, sessions, kind="predictive")
     await free_agents(deliver, 2)
-    # no information message for a call it abandons yet: the dialer stays progressive
+    # no information message for a call it abandons yet: the dialer stays progressive, and says why
     assert (await scheduler.run_once()).requested == 2
+    held = (await api().get(f"/v1/campaigns/{campaign_id}/pacing")).json()
+    assert held["dialing"] == "progressive" and "information message" in held["dialing_held_back"]
     await information_message(api)
+    pacing = (await api().get(f"/v1/campaigns/{campaign_id}/pacing")).json()
+    assert (pacing["dialing"], pacing["dialing_held_back"]) == ("predictive", None)
     await free_agents(deliver, 4)
     dialled = (await scheduler.run_once()).requested
     assert 2 < dialled <= len(NUMBERS) - 2

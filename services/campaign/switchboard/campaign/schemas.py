@@ -190,6 +190,10 @@ class PacingOut(BaseModel):
     abandon_target: float
     answer_rate: float | None = Field(description="over the last 300 ended calls (None under 20)")
     mean_talk_seconds: float | None
+    dialing: str = Field("progressive", description="how the dialer paces this campaign now: predictive, "
+                         "or progressive (a preview or progressive campaign, or predictive held back: "
+                         "see dialing_held_back)")
+    dialing_held_back: str | None = Field(None, description="why a predictive campaign dials progressively")
 
 
 class ContactOut(BaseModel):

@@ -166,7 +166,15 @@ async def pacing(campaign_id: str, principal: Manager, uow: Uow) -> PacingOut:
     answered = await repo.answered_calls_since(principal.tenant, campaign_id, None)
     answer_rate, talk = await repo.call_rates(principal.tenant, campaign_id)
     now = datetime.now(UTC)
+    held_back = None
+    if campaign.kind == "predictive":
+        settings = await repo.tenant_settings(principal.tenant)
+        if settings is None or not settings.information_message:
+            held_back = ("no information message (PUT /v1/settings): a call the dialer abandons "
+                         "must say who called")
     return PacingOut(
+        dialing="predictive" if campaign.kind == "predictive" and held_back is None else "progressive",
+        dialing_held_back=held_back,
         free_agents=availability.available + availability.blended if availability else 0,
         calls_in_flight=await repo.in_flight(principal.tenant, campaign_id, now - RING_LIMIT),
         answered_calls=len(answered),
