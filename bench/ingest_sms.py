@@ -8,6 +8,10 @@ endpoint on the same stack that only reads and parses the body. The load
 generator is a minimal keep-alive HTTP/1.1 client on pre-signed requests so
 that the client costs as little CPU as possible on the same 2 cores.
 
+Ingest commits the webhooks that arrive together in one transaction (group commit, see
+services/ingest/switchboard/ingest/inbound_batch.py); the run prints how many transactions
+that made and their mean size.
+
 Two measurements per target: sustained (closed loop, --connections in flight,
 accepted/s) and latency at a fixed offered rate (open loop, --rate per second,
 latency from each request's scheduled time, so queueing counts).
@@ -170,10 +174,22 @@ def run_ingest(workdir: Path, nats: NatsServer, database_url: str, args: argpars
         channel = register_channel(process.url)
         sustained_result, paced = measure(process.port, f"/v1/webhooks/sms/generic/{channel}", args)
         stored = int(query_scalar(database_url, "SELECT count(*) FROM messages"))
+        batches = _batch_sizes(process.url)
     finally:
         process.stop()
     assert stored == sustained_result.accepted + paced.accepted, "every accepted message is stored"
-    return {"target": f"ingest, {label}", "sustained": sustained_result, "paced": paced}
+    return {"target": f"ingest, {label}", "sustained": sustained_result, "paced": paced, "batches": batches}
+
+
+def _batch_sizes(url: str) -> str:
+    """Transactions the SMS intake committed and their mean size, from ingest's own metrics."""
+    samples = {}
+    for line in httpx.get(f"{url}/metrics", timeout=30).text.splitlines():
+        name, _, value = line.partition(" ")
+        if name.startswith("sb_group_commit_batch_size_") and 'writer="ingest-sms"' in name:
+            samples[name.split("{")[0].rsplit("_", 1)[1]] = float(value)
+    count, total = samples.get("count", 0.0), samples.get("sum", 0.0)
+    return f"{count:,.0f} commits, {total / count:.1f} messages each" if count else "no commits"
 
 
 def run_bare(args: argparse.Namespace) -> dict[str, object]:
@@ -225,6 +241,8 @@ def main() -> None:
         print(f"| {row['target']} | {sustained_result.per_second:,.0f} | "
               f"{sustained_result.per_second / bare:.2f} | "
               f"{paced.percentile(0.5):.1f} / {paced.percentile(0.99):.1f} ms | {paced.per_second:,.0f}/s |")
+    for row in rows[1:]:
+        print(f"{row['target']}: {row['batches']}")
     print("median sustained latency: " + ", ".join(
         f"{row['target']} {statistics.median(row['sustained'].latencies) * 1000:.1f} ms"  # type: ignore[attr-defined]
         for row in rows))

@@ -33,8 +33,7 @@ from switchboard.common.tracing import correlation_id_var, traceparent_var
 from switchboard.common.uow import UnitOfWork
 from switchboard.ingest.inbound import Accepted, InboundMessage, accept_inbound
 from switchboard.ingest.keywords import classify
-from switchboard.ingest.models import Channel
-from switchboard.ingest.repository import IngestRepository
+from switchboard.ingest.repository import IngestRepository, WebhookChannel
 
 SmsIntake: TypeAlias = GroupCommit["SmsWebhook", Accepted]
 
@@ -55,7 +54,7 @@ class SmsWebhook:
 class _Admitted:
     index: int
     webhook: SmsWebhook
-    channel: Channel
+    channel: WebhookChannel
     inbound: InboundMessage
 
 
@@ -82,7 +81,7 @@ async def write_sms_batch(
     uow: UnitOfWork, webhooks: Sequence[SmsWebhook], *, inactivity: timedelta, source: str
 ) -> list[Accepted | Exception]:
     repo = IngestRepository(uow.session)
-    channels = await repo.channels_by_id({webhook.channel_id for webhook in webhooks})
+    channels = await repo.webhook_channels({webhook.channel_id for webhook in webhooks})
     outcomes: list[Accepted | Exception | None] = [None] * len(webhooks)
     plain: list[_Admitted] = []
     general: list[_Admitted] = []
@@ -100,7 +99,7 @@ async def write_sms_batch(
     return [outcome if outcome is not None else RuntimeError("no outcome") for outcome in outcomes]
 
 
-def _admit(index: int, webhook: SmsWebhook, channels: dict[str, Channel]) -> _Admitted:
+def _admit(index: int, webhook: SmsWebhook, channels: dict[str, WebhookChannel]) -> _Admitted:
     channel = channels.get(webhook.channel_id)
     if channel is None or channel.kind != "sms":
         raise NotFound(f"no SMS channel {webhook.channel_id}")
@@ -118,8 +117,12 @@ async def _accept_alone(uow: UnitOfWork, admitted: _Admitted, inactivity: timede
     trace = traceparent_var.set(admitted.webhook.traceparent)
     try:
         async with uow.session.begin_nested():
-            uow.scope_to(admitted.channel.tenant_id)
-            return await accept_inbound(uow, admitted.channel, admitted.inbound, inactivity=inactivity)
+            tenant, channel_id = admitted.channel.tenant_id, admitted.channel.id
+            uow.scope_to(tenant)
+            channel = await IngestRepository(uow.session).channel(tenant, channel_id)
+            if channel is None:  # read a moment ago in this same transaction
+                raise NotFound(f"no SMS channel {channel_id}")
+            return await accept_inbound(uow, channel, admitted.inbound, inactivity=inactivity)
     except Exception as exc:  # noqa: BLE001 - its savepoint is undone; the batch stands
         return exc
     finally:
