@@ -119,7 +119,10 @@ async def store_list(
     revoked = await repo.revoked_addresses(campaign.tenant_id, campaign.channel,
                                            (campaign.purpose, "all", "dnc"), addresses)
     list_id = str(uuid.uuid4())
-    fresh = [(address, values) for address, values in candidates if address not in already]
+    # In address order with ids drawn in order: each index of a large list then grows at its end
+    # instead of at random pages (a million random keys cost more than the rows themselves).
+    fresh = sorted(((address, values) for address, values in candidates if address not in already),
+                   key=lambda candidate: candidate[0])
     common = {"tenant_id": campaign.tenant_id, "campaign_id": campaign.id, "list_id": list_id,
               "dedupe_key": "", "attempts_made": 0, "converted": False, "created_at": now}
     pending = {**common, "status": "pending", "suppressed_reason": None}
@@ -129,7 +132,7 @@ async def store_list(
     rows = [{**values, **suppressed, "id": contact_id, "address": address} if address in revoked else
             {**values, **pending, "next_attempt_at": first_allowed(values["zones"]), "id": contact_id,
              "address": address}
-            for (address, values), contact_id in zip(fresh, new_ids(len(fresh)), strict=True)]
+            for (address, values), contact_id in zip(fresh, sorted(new_ids(len(fresh))), strict=True)]
     contact_list = ContactList(
         id=list_id, tenant_id=campaign.tenant_id, campaign_id=campaign.id, name=name, source=source,
         accepted=len(rows), duplicates=len(already),
