@@ -35,3 +35,12 @@ async def test_a_batch_into_a_queue_with_a_maximum_size_sees_the_offers_made_bef
     await routing.send_batch([(identified(c, customer=f"k-{c}"), c) for c in ("a", "b", "c")])
     assert await routing.events("task.abandoned") == [], "each was offered before the next was admitted"
     assert len(await routing.events("task.offered")) == 3
+
+
+async def test_two_messages_of_one_conversation_in_a_batch_make_one_task(api, routing) -> None:
+    await api.ok("POST", "/v1/queues", 201, json={"name": "main", "channels": ["sms"], "is_default": True})
+    await routing.send_batch([(message(c, text="hi"), c) for c in ("a", "a", "b")])
+    assert sorted(e.conversation_id for e in await routing.events("task.created")) == ["a", "b"]
+    await routing.send_batch([(identified(c, customer=f"k-{c}"), c) for c in ("a", "b")])
+    [queued_a] = [e for e in await routing.envelopes("task.queued") if e.subject == "a"]
+    assert queued_a.correlationid == "corr-a", "the profile of conversation a caused its queueing"

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from switchboard.common.consumer import EventContext
 from switchboard.common.events.base import Envelope
 from switchboard.common.events.campaign import DialAnswered
 from switchboard.common.events.ingest import CallEnded, CallStarted, ConversationClosed, MessageReceived
 from switchboard.common.events.profile import ContactIdentified
-from switchboard.common.tracing import correlation_id_var
 from switchboard.common.uow import UnitOfWork
 from switchboard.routing.config import RoutingSettings
 from switchboard.routing.flow.context import Flow, open_flow
@@ -27,12 +27,6 @@ from switchboard.routing.flow.messages import record_message_left
 from switchboard.routing.models import Task
 
 
-def caused_by(uow: UnitOfWork, envelope: Envelope) -> None:
-    """In a batch, the events a step emits answer the event that step handles."""
-    uow.causation_id = envelope.id
-    correlation_id_var.set(envelope.correlationid)
-
-
 class RoutingHandlers:
     def __init__(self, settings: RoutingSettings) -> None:
         self.settings = settings
@@ -47,15 +41,24 @@ class RoutingHandlers:
     async def on_messages_received(self, batch: list[tuple[MessageReceived, Envelope]],
                                    uow: UnitOfWork) -> None:
         """A fetch of messages of one tenant, in stream order, in one transaction and one pass."""
-        flow = await open_flow(uow, batch[0][1].tenant, datetime.now(UTC), self.settings)
+        flow = await self._batch_flow(uow, batch)
         routed = False
         for event, envelope in batch:
-            caused_by(uow, envelope)
+            flow.cause = envelope
             facts = {"text": event.text[:TEXT_KEPT_FOR_RULES], "dialed_number": event.to_address}
             task, _ = await open_task(flow, event.conversation_id, event.channel, facts=facts)
             routed = await self._route_now_or_later(flow, task) or routed
         if routed:
             await dispatch(flow)
+        await flow.write_events()
+
+    async def _batch_flow(self, uow: UnitOfWork, batch: list[tuple[Any, Envelope]]) -> Flow:
+        """One flow for the whole batch: its conversations' open tasks read at once, its events
+        written at once, each carrying the event it answers as its cause."""
+        flow = await open_flow(uow, batch[0][1].tenant, datetime.now(UTC), self.settings)
+        await flow.read_open_tasks([event.conversation_id for event, _ in batch])
+        flow.hold_events()
+        return flow
 
     async def _route_now_or_later(self, flow: Flow, task: Task) -> bool:
         """Route a task that is ready; True when a decision pass is due. The pass runs once, after
@@ -79,16 +82,17 @@ class RoutingHandlers:
     async def on_contacts_identified(self, batch: list[tuple[ContactIdentified, Envelope]],
                                      uow: UnitOfWork) -> None:
         """A fetch of profiles of one tenant, in stream order, in one transaction and one pass."""
-        flow = await open_flow(uow, batch[0][1].tenant, datetime.now(UTC), self.settings)
+        flow = await self._batch_flow(uow, batch)
         due = False
         for event, envelope in batch:
-            caused_by(uow, envelope)
+            flow.cause = envelope
             due = await self._apply_profile(flow, event) or due
         if due:
             await dispatch(flow)
+        await flow.write_events()
 
     async def _apply_profile(self, flow: Flow, event: ContactIdentified) -> bool:
-        task = await flow.repo.open_task_for_conversation(flow.tenant, event.conversation_id)
+        task = await flow.open_task_for(event.conversation_id)
         if task is None:
             if await flow.repo.latest_task_for_conversation(flow.tenant, event.conversation_id):
                 return False  # the contact was already handled (or abandoned): a late profile changes nothing

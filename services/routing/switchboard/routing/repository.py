@@ -132,6 +132,13 @@ class RoutingRepository:
             select(Task).where(Task.tenant_id == tenant, Task.conversation_id == conversation_id,
                                Task.status.in_(OPEN_STATUSES)).order_by(Task.created_at.desc()).limit(1))
 
+    async def open_tasks_for_conversations(self, tenant: str, conversation_ids: list[str]) -> dict[str, Task]:
+        """conversation id -> its open task (the newest), for a batch of conversations at once."""
+        rows = await self.session.scalars(
+            select(Task).where(Task.tenant_id == tenant, Task.conversation_id.in_(set(conversation_ids)),
+                               Task.status.in_(OPEN_STATUSES)).order_by(Task.created_at))
+        return {task.conversation_id: task for task in rows}
+
     async def latest_task_for_conversation(self, tenant: str, conversation_id: str) -> Task | None:
         return await self.session.scalar(
             select(Task).where(Task.tenant_id == tenant, Task.conversation_id == conversation_id)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from switchboard.common.events.base import Payload
+from switchboard.common.events.base import Envelope, Payload
 from switchboard.common.uow import UnitOfWork
 from switchboard.routing.config import RoutingSettings
-from switchboard.routing.models import Queue
-from switchboard.routing.repository import RoutingRepository
+from switchboard.routing.models import Queue, RoutingRule, Task
+from switchboard.routing.repository import OPEN_STATUSES, RoutingRepository
 
 
 @dataclass
@@ -18,7 +18,13 @@ class Flow:
     tenant: str
     now: datetime
     settings: RoutingSettings
+    # While a batch runs: the event each step answers, its events kept to be written at once,
+    # and the open tasks of the batch's conversations read up front.
+    cause: Envelope | None = None
+    _pending: list[tuple[Payload, str, Envelope]] | None = field(default=None, repr=False)
+    open_tasks: dict[str, Task] | None = field(default=None, repr=False)
     _queues: dict[str, Queue] | None = field(default=None, repr=False)
+    _rules: list[RoutingRule] | None = field(default=None, repr=False)
 
     @property
     def repo(self) -> RoutingRepository:
@@ -31,7 +37,36 @@ class Flow:
         return self._queues
 
     async def emit(self, payload: Payload, subject: str) -> None:
+        if self._pending is not None and self.cause is not None:
+            self._pending.append((payload, subject, self.cause))
+            return
         await self.uow.emit(payload, tenant=self.tenant, subject=subject)
+
+    def hold_events(self) -> None:
+        """Keep emitted events to write in one statement (`write_events`), each with its cause."""
+        self._pending = []
+
+    async def write_events(self) -> None:
+        pending, self._pending = self._pending or [], None
+        if pending:
+            await self.uow.emit_all([(payload, subject) for payload, subject, _ in pending],
+                                    tenant=self.tenant, causes=[cause for _, _, cause in pending])
+
+    async def rules(self) -> list[RoutingRule]:
+        """The tenant's routing rules in order, read once per flow."""
+        if self._rules is None:
+            self._rules = await self.repo.rules(self.tenant)
+        return self._rules
+
+    async def open_task_for(self, conversation_id: str) -> Task | None:
+        """The conversation's open task: from the batch's read-ahead when there is one."""
+        if self.open_tasks is None:
+            return await self.repo.open_task_for_conversation(self.tenant, conversation_id)
+        task = self.open_tasks.get(conversation_id)
+        return task if task is not None and task.status in OPEN_STATUSES else None
+
+    async def read_open_tasks(self, conversation_ids: list[str]) -> None:
+        self.open_tasks = await self.repo.open_tasks_for_conversations(self.tenant, conversation_ids)
 
     def seconds_since(self, then: datetime | None) -> float:
         return max(0.0, (self.now - then).total_seconds()) if then is not None else 0.0

@@ -33,7 +33,7 @@ async def open_task(
     has_contact: bool = True,
 ) -> tuple[Task, bool]:
     """The conversation's open task, or a new pending one (True when new)."""
-    task = await flow.repo.open_task_for_conversation(flow.tenant, conversation_id)
+    task = await flow.open_task_for(conversation_id)
     if task is not None:
         if has_contact and not task.facts.get("has_contact"):
             task.facts = {**task.facts, **(facts or {}), "has_contact": True}
@@ -57,6 +57,8 @@ async def new_task(
         escalation_level=0, transfers=0, call_id=call_id, attempt_id=attempt_id, created_at=flow.now,
     )
     flow.repo.add(task)
+    if flow.open_tasks is not None:
+        flow.open_tasks[conversation_id] = task
     await flow.emit(TaskCreated(task_id=task.id, conversation_id=conversation_id, channel=channel,
                                 direction="outbound" if direction == "outbound" else "inbound",
                                 at=flow.now), conversation_id)
@@ -81,7 +83,7 @@ async def route(flow: Flow, task: Task) -> bool:
     # Only queues serving the task's channel are candidates, whatever a rule's conditions say.
     serving = {q.id: q for q in (await flow.queues()).values() if task.channel in q.channels}
     match = first_match([Rule(r.id, r.queue_id, r.conditions, r.priority, r.required_skills)
-                         for r in await flow.repo.rules(flow.tenant) if r.queue_id in serving],
+                         for r in await flow.rules() if r.queue_id in serving],
                         contact_facts(task))
     default = next((q for q in serving.values() if q.is_default), None)
     queue = serving[match.queue_id] if match else default
