@@ -3,7 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 from switchboard.common.events.base import Payload, make_envelope
-from switchboard.common.events.campaign import AttemptCompleted, SurveyResponseRecorded
+from switchboard.common.events.campaign import AttemptDispositioned, SurveyResponseRecorded
 from switchboard.common.events.routing import AgentStateChanged, TaskAccepted, TaskCompleted, TaskOffered
 from switchboard.qa.kpi_repository import KpiRepository
 from switchboard.qa.kpis import agent_scores, period_facts
@@ -19,6 +19,11 @@ def at(hours: float) -> datetime:
 async def feed(qa, *events: Payload, tenant: str = "acme") -> None:
     for event in events:
         assert await qa.handle(make_envelope(event, tenant=tenant, source=event.service, subject="s"))
+
+
+def disposed(attempt: str, code: str, effect: str, hours: float, agent: str | None = "a1"):
+    return AttemptDispositioned(attempt_id=attempt, campaign_id="cmp", disposition=code, effect=effect,
+                                agent_id=agent, at=at(hours))
 
 
 def task(kind, agent: str, conversation: str, hours: float, **extra):
@@ -40,9 +45,11 @@ async def test_an_agents_shift_becomes_the_kpi_facts(sessions, qa) -> None:
         task(TaskCompleted, "a1", "c3", 2.5, talk_seconds=1800),
         AgentStateChanged(agent_id="a1", state="logged_out", at=at(3)),
         SurveyResponseRecorded(survey_id="csat", agent_id="a1", question="ok?", score=5, at=at(2.6)),
-        AttemptCompleted(attempt_id="x1", campaign_id="cmp", outcome="completed", agent_id="a1", at=at(2.7)),
-        AttemptCompleted(attempt_id="x2", campaign_id="cmp", outcome="no_answer", agent_id="a1", at=at(2.8)),
-        AttemptCompleted(attempt_id="x3", campaign_id="cmp", outcome="completed", at=at(2.8)),  # no agent
+        disposed("x1", "sale", "converted", 2.7),
+        disposed("x2", "not_interested", "closed", 2.75),
+        disposed("x3", "callback", "callback", 2.8),
+        disposed("x3", "sale", "converted", 2.85),                     # corrected: one attempt, converted
+        disposed("x4", "sale", "converted", 2.9, agent=None),          # no agent: nobody's rate
         AgentStateChanged(agent_id="a1", state="available", at=at(20)),   # 04:00 Beijing: night
         task(TaskCompleted, "a1", "c4", 20.5, talk_seconds=600),
         AgentStateChanged(agent_id="a1", state="logged_out", at=at(21)),
@@ -59,7 +66,7 @@ async def test_an_agents_shift_becomes_the_kpi_facts(sessions, qa) -> None:
         assert a1.handle_seconds == [1800, 1800, 600]
         assert a1.logged_in_seconds == 3 * 3600               # 01:00-03:00 and 20:00-21:00
         assert (a1.sign_outs, a1.active_days) == (2, 1)
-        assert (a1.marketing_attempts, a1.marketing_completed) == (2, 1)
+        assert (a1.marketing_attempts, a1.marketing_completed) == (3, 2)
         assert (a1.csat_scores, a1.exam_score, a1.night_contacts) == ([5], 92, 1)
         [score] = await agent_scores(repo, "acme", DAY, DAY + timedelta(days=1))
         assert (score.rank, score.score) == (1, 50.0)        # alone, the agent is the team average

@@ -71,7 +71,7 @@ CONSUMES: dict[str, dict[str, tuple[str, ...]]] = {
     "qa": {
         "ingest": ("conversation.>", "message.>", "call.>"),
         "routing": ("task.>", "agent.state_changed"),
-        "campaign": ("survey.>", "attempt.completed"),
+        "campaign": ("survey.>", "attempt.dispositioned"),
         "profile": ("customer.erased", "contact.identified"),
     },
 }

@@ -1,7 +1,7 @@
 """The events qa acts on."""
 
 from switchboard.common.consumer import HandlerMap
-from switchboard.common.events.campaign import AttemptCompleted, SurveyResponseRecorded
+from switchboard.common.events.campaign import AttemptDispositioned, SurveyResponseRecorded
 from switchboard.common.events.ingest import (
     CallTranscribed,
     ConversationClosed,
@@ -34,7 +34,7 @@ def build_handlers() -> HandlerMap:
         .on(SurveyResponseRecorded, handlers.on_survey_response)
         .on(TaskOffered, handlers.on_task_offered)
         .on(AgentStateChanged, handlers.on_agent_state_changed)
-        .on(AttemptCompleted, handlers.on_attempt_completed)
+        .on(AttemptDispositioned, handlers.on_attempt_dispositioned)
         .on(ContactIdentified, handlers.on_contact_identified)
         .on(CustomerErased, handlers.on_customer_erased)
     )

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 
 from switchboard.common.consumer import EventContext
-from switchboard.common.events.campaign import AttemptCompleted, SurveyResponseRecorded
+from switchboard.common.events.campaign import AttemptDispositioned, SurveyResponseRecorded
 from switchboard.common.events.ingest import (
     CallTranscribed,
     ConversationClosed,
@@ -87,11 +87,16 @@ async def on_agent_state_changed(event: AgentStateChanged, ctx: EventContext) ->
     ctx.uow.session.add(_activity(ctx, event.agent_id, "state", event.at, detail=event.state))
 
 
-async def on_attempt_completed(event: AttemptCompleted, ctx: EventContext) -> None:
-    """An outbound marketing attempt an agent worked: counts toward marketing completion."""
-    if event.agent_id:
-        ctx.uow.session.add(_activity(ctx, event.agent_id, "attempt", event.at,
-                                      detail=event.disposition or event.outcome))
+async def on_attempt_dispositioned(event: AttemptDispositioned, ctx: EventContext) -> None:
+    """An outbound attempt an agent closed with a disposition: counts toward marketing completion.
+
+    One fact per attempt, so an agent correcting a disposition replaces it instead of counting
+    the attempt twice; the detail keeps the campaign's effect and the agent's code."""
+    if not event.agent_id:
+        return
+    fact = _activity(ctx, event.agent_id, "attempt", event.at, detail=f"{event.effect}:{event.disposition}")
+    fact.id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{ctx.tenant}/attempt/{event.attempt_id}"))
+    await ctx.uow.session.merge(fact)
 
 
 async def on_task_accepted(event: TaskAccepted, ctx: EventContext) -> None:

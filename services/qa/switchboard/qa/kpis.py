@@ -58,7 +58,8 @@ def _count(facts: AgentPeriod, activity: AgentActivity, settings: KpiSettings) -
         facts.sign_outs += 1
     elif activity.kind == "attempt":
         facts.marketing_attempts += 1
-        facts.marketing_completed += (activity.detail or "") in settings.marketing_success
+        effect, _, code = (activity.detail or "").partition(":")
+        facts.marketing_completed += bool({effect, code} & set(settings.marketing_success))
 
 
 def _logged_in_time(
