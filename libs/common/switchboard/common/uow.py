@@ -97,6 +97,7 @@ class UnitOfWork:
         headers: dict[str, Any] = {}
         if (tp := traceparent_var.get()) is not None:
             headers["traceparent"] = tp
+        plain_headers = json.loads(json.dumps(headers))  # once, not per event
         now = datetime.now(UTC)
         envelopes = [
             make_envelope(
@@ -116,7 +117,7 @@ class UnitOfWork:
                     "event_id": envelope.id,
                     "subject": envelope.nats_subject,
                     "envelope": envelope.model_dump_json(),
-                    "headers": json.loads(json.dumps(headers)),
+                    "headers": dict(plain_headers),
                     "created_at": now,
                     "attempts": 0,
                 }

@@ -220,14 +220,19 @@ async def _consent_summaries(
                for r in await consents.records_for(tenant, points)}
     blocked = await consents.do_not_contact_for(tenant, points)
     opt_in = True if settings is None else settings.marketing_requires_opt_in
+    # most contact points have no record and no block: one answer per purpose serves them all
+    default = {purpose: decide(purpose, recorded=None, do_not_contact=False,
+                               marketing_requires_opt_in=opt_in).allowed for purpose in PURPOSES}
     out: dict[str, dict[str, bool]] = {}
     for k in customers:
         summary: dict[str, bool] = {}
         for channel, address in sorted(k.points):
+            is_blocked = (channel, address) in blocked
             for purpose in PURPOSES:
-                allowed = decide(purpose, recorded=records.get((channel, address, purpose)),
-                                 do_not_contact=(channel, address) in blocked,
-                                 marketing_requires_opt_in=opt_in).allowed
+                recorded = records.get((channel, address, purpose))
+                allowed = default[purpose] if recorded is None and not is_blocked else decide(
+                    purpose, recorded=recorded, do_not_contact=is_blocked,
+                    marketing_requires_opt_in=opt_in).allowed
                 name = f"{channel}:{purpose}"
                 summary[name] = summary.get(name, False) or allowed
         out[k.id] = summary
