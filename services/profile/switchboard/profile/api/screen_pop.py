@@ -36,7 +36,7 @@ async def get_screen_pop(
         if found is None:
             raise NotFound(f"no customer with this {key.kind}")
         out = await screen_pop(repo, settings, *found, masked=masks_for(principal.roles))
-        PrivacyRepository(session).record_access(principal, out.customer.id, "screen_pop")
+        await PrivacyRepository(session).insert_access(principal, out.customer.id, "screen_pop")
         return out
 
     reader = runtime.extras.get("sqlite_reader")
