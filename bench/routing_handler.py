@@ -7,6 +7,7 @@ The baseline of the same run is the same wrapper with a handler that does nothin
 row and the commit alone). Reports events/s and per-event time.
 
     .venv/bin/python bench/routing_handler.py --contacts 1000
+    .venv/bin/python bench/routing_handler.py --contacts 1000 --fetch 64   # as batches
     .venv/bin/python -m pyinstrument bench/routing_handler.py --contacts 300   # where the time goes
 """
 
@@ -66,7 +67,8 @@ async def seed(units: Callable[[], UnitOfWork], agents: int, slots: int) -> None
         await uow.commit()
 
 
-async def run(handlers: HandlerMap, contacts: int, concurrency: int) -> tuple[float, list[float]]:
+async def run(handlers: HandlerMap, contacts: int, concurrency: int, batch: int = 0,
+              ) -> tuple[float, list[float]]:
     workdir = Path(tempfile.mkdtemp(prefix="sb-routing-handler-"))
     engine = create_engine(f"sqlite+aiosqlite:///{workdir}/routing.db")
     async with engine.begin() as conn:
@@ -85,8 +87,19 @@ async def run(handlers: HandlerMap, contacts: int, concurrency: int) -> tuple[fl
                 await consumer.handle(envelope)
                 times.append(time.perf_counter() - began)
 
+    async def fetch(first: int) -> None:
+        """A fetch of messages, then a fetch of their profiles, each in one transaction."""
+        events = [contact_events(n) for n in range(first, min(contacts, first + batch))]
+        for kind in (0, 1):
+            began = time.perf_counter()
+            await consumer.handle_batch([pair[kind] for pair in events])
+            times.extend([time.perf_counter() - began] * len(events))
+
     began = time.perf_counter()
-    await asyncio.gather(*(one(n) for n in range(contacts)))
+    if batch:
+        await asyncio.gather(*(fetch(n) for n in range(0, contacts, batch)))
+    else:
+        await asyncio.gather(*(one(n) for n in range(contacts)))
     elapsed = time.perf_counter() - began
     await engine.dispose()
     return elapsed, times
@@ -96,6 +109,12 @@ def nothing() -> HandlerMap:
     async def ignore(event: Any, ctx: EventContext) -> None:
         return None
     return HandlerMap().on(MessageReceived, ignore).on(ContactIdentified, ignore)
+
+
+def nothing_batched() -> HandlerMap:
+    async def ignore(batch: list[Any], uow: UnitOfWork) -> None:
+        return None
+    return HandlerMap().on_batch(MessageReceived, ignore).on_batch(ContactIdentified, ignore)
 
 
 def line(label: str, elapsed: float, times: list[float]) -> str:
@@ -109,13 +128,19 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--contacts", type=int, default=1000)
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--fetch", type=int, default=0,
+                        help="deliver fetches of this many events per transaction (batch handlers)")
     args = parser.parse_args()
     settings = RoutingSettings()
     runs: list[tuple[str, Callable[[], Coroutine[Any, Any, tuple[float, list[float]]]]]] = [
-        ("baseline: inbox and commit, no handler", lambda: run(nothing(), args.contacts, args.concurrency)),
-        ("routing's handlers", lambda: run(build_handlers(settings), args.contacts, args.concurrency)),
+        ("baseline: inbox and commit, no handler",
+         lambda: run(nothing_batched() if args.fetch else nothing(), args.contacts, args.concurrency,
+                     args.fetch)),
+        ("routing's handlers", lambda: run(build_handlers(settings), args.contacts, args.concurrency,
+                                           args.fetch)),
     ]
-    print(f"{args.contacts} contacts (2 events each), {args.concurrency} at a time\n")
+    how = f"fetches of {args.fetch}" if args.fetch else f"{args.concurrency} at a time"
+    print(f"{args.contacts} contacts (2 events each), {how}\n")
     print("| consumer | events/s | p50 (queueing incl.) | p99 | wall time per event |\n|---|---|---|---|---|")
     results = [(label, asyncio.run(make())) for label, make in runs]
     for label, (elapsed, times) in results:

@@ -62,7 +62,7 @@ async def test_a_contact_waiting_past_the_threshold_leaves_a_message_that_an_age
         api, routing) -> None:
     await queue(api, max_wait_seconds=300, escalation={"message_after_seconds": 60})
     await contact(routing, "a")
-    await routing.tick(datetime.now(UTC) + timedelta(seconds=59))
+    await routing.tick(datetime.now(UTC) + timedelta(seconds=30))
     assert await routing.events("task.diverted_to_message") == []
     await routing.tick(datetime.now(UTC) + timedelta(seconds=61))
     [diverted] = await routing.events("task.diverted_to_message")

@@ -155,6 +155,11 @@ class RoutingRepository:
             select(Task).where(Task.tenant_id == tenant, Task.status.in_(statuses))
             .order_by(Task.created_at)))
 
+    async def offers_expired_by(self, tenant: str, now: datetime) -> list[Task]:
+        return list(await self.session.scalars(
+            select(Task).where(Task.tenant_id == tenant, Task.status == "offered",
+                               Task.offer_expires_at <= now).order_by(Task.created_at)))
+
     async def tasks_of_agent(self, tenant: str, agent_id: str) -> list[Task]:
         return list(await self.session.scalars(
             select(Task).where(Task.tenant_id == tenant, Task.agent_id == agent_id,

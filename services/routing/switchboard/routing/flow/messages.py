@@ -34,10 +34,10 @@ async def divert_to_message(flow: Flow, task: Task, queue: Queue, reason: Messag
                     task.conversation_id)
 
 
-async def divert_long_waits_to_messages(flow: Flow) -> None:
+async def divert_long_waits_to_messages(flow: Flow, waiting: list[Task]) -> None:
     """Escalation: a live task waiting past its queue's message threshold leaves a message instead."""
     queues = await flow.queues()
-    for task in await flow.repo.tasks_with_status(flow.tenant, "queued"):
+    for task in (t for t in waiting if t.status == "queued"):
         queue = queues.get(task.queue_id or "")
         if queue is None or task.callback:
             continue  # a scheduled callback already holds the customer's place

@@ -34,18 +34,17 @@ async def tick(flow: Flow) -> None:
             await route(flow, task)  # the profile is late: route with what is known
         elif not task.facts.get("has_contact") and flow.seconds_since(task.created_at) > ORPHAN_SECONDS:
             task.status, task.ended_at = "dropped", flow.now  # a profile whose contact never came
-    await overflow(flow)
-    await schedule_callbacks(flow)
-    await divert_long_waits_to_messages(flow)
-    await give_up_long_waits(flow)
+    waiting = await flow.repo.tasks_with_status(flow.tenant, "queued")  # read once for the four
+    await overflow(flow, waiting)
+    await schedule_callbacks(flow, waiting)
+    await divert_long_waits_to_messages(flow, waiting)
+    await give_up_long_waits(flow, waiting)
     await dispatch(flow)
 
 
 async def expire_offers(flow: Flow) -> None:
     """Re-queue offers past their timeout; an agent who lets N in a row expire goes not-ready."""
-    for task in await flow.repo.tasks_with_status(flow.tenant, "offered"):
-        if task.offer_expires_at is None or task.offer_expires_at > flow.now:
-            continue
+    for task in await flow.repo.offers_expired_by(flow.tenant, flow.now):
         agent = await flow.repo.agent(flow.tenant, task.agent_id or "")
         await withdraw_offer(flow, task, outcome="expired")
         if agent is None:
@@ -55,10 +54,10 @@ async def expire_offers(flow: Flow) -> None:
             await change_state(flow, agent, "not_ready", "missed_offers")
 
 
-async def overflow(flow: Flow) -> None:
+async def overflow(flow: Flow, waiting: list[Task]) -> None:
     """Tasks waiting past their queue's overflow threshold move to the overflow queue (once)."""
     queues = await flow.queues()
-    for task in await flow.repo.tasks_with_status(flow.tenant, "queued"):
+    for task in (t for t in waiting if t.status == "queued"):  # not moved on by an earlier step
         queue = queues.get(task.queue_id or "")
         if queue is None or task.escalation_level > 0:
             continue
@@ -72,10 +71,10 @@ async def overflow(flow: Flow) -> None:
         await enqueue(flow, task, target)
 
 
-async def schedule_callbacks(flow: Flow) -> None:
+async def schedule_callbacks(flow: Flow, waiting: list[Task]) -> None:
     """A voice caller waiting past the callback threshold keeps the place without holding the line."""
     queues = await flow.queues()
-    for task in await flow.repo.tasks_with_status(flow.tenant, "queued"):
+    for task in (t for t in waiting if t.status == "queued"):  # not moved on by an earlier step
         queue = queues.get(task.queue_id or "")
         if queue is None or task.channel != "voice" or task.facts.get("callback"):
             continue
@@ -88,11 +87,11 @@ async def schedule_callbacks(flow: Flow) -> None:
                             task.conversation_id)
 
 
-async def give_up_long_waits(flow: Flow) -> None:
+async def give_up_long_waits(flow: Flow, waiting: list[Task]) -> None:
     """A task waiting past its queue's maximum wait (and not overflowed away) ends (max_wait), or
     leaves a message when the queue's `limit_action` is `message`."""
     queues = await flow.queues()
-    for task in await flow.repo.tasks_with_status(flow.tenant, "queued"):
+    for task in (t for t in waiting if t.status == "queued"):  # not moved on by an earlier step
         queue = queues.get(task.queue_id or "")
         if queue is None or queue.max_wait_seconds is None or task.callback \
                 or flow.seconds_since(task.created_at) < queue.max_wait_seconds:
