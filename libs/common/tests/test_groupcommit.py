@@ -20,11 +20,14 @@ class NoteWriter:
     def __init__(self, notes) -> None:
         self.notes = notes
         self.batches: list[list[str]] = []
+        self.connected: list[str] = []  # who held the connection, in turn (a batch by its first)
         self.release = asyncio.Event()
         self.release.set()
 
     async def __call__(self, uow: UnitOfWork, names: Sequence[str]) -> list[str | Exception]:
         self.batches.append(list(names))
+        await uow.session.connection()
+        self.connected.append(names[0])
         await self.release.wait()
         outcomes: list[str | Exception] = []
         for name in names:
@@ -141,3 +144,26 @@ async def test_the_commit_hook_runs_once_per_committed_batch(notes, writer) -> N
     await asyncio.gather(*(commits.submit(f"n{i}") for i in range(5)))
     assert len(wakeups) == len(writer.batches) == 1
     await commits.stop()
+
+
+
+async def test_a_connection_waiter_gets_the_connection_between_two_batches(notes, writer) -> None:
+    """SQLite keeps one connection per process: the outbox relay waiting for it must not be starved
+    by a writer that always has another batch ready."""
+    commits = group(notes, writer)
+    writer.release.clear()
+    first = asyncio.create_task(commits.submit("first"))
+    while not writer.connected:  # the writer holds the only connection for its first batch
+        await asyncio.sleep(0)
+
+    async def relay_pass() -> None:
+        async with notes.sessions() as session:
+            await session.execute(text("SELECT 1"))
+            writer.connected.append("relay")
+
+    relay = asyncio.create_task(relay_pass())
+    second = asyncio.create_task(commits.submit("second"))  # waiting before the first batch ends
+    await asyncio.sleep(0)
+    writer.release.set()
+    await asyncio.gather(first, second, relay)
+    assert writer.connected == ["first", "relay", "second"]

@@ -13,6 +13,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select, text
 
+from switchboard.common.events.base import Envelope
 from switchboard.common.runtime import Runtime
 from switchboard.ingest.config import IngestSettings
 from switchboard.ingest.main import create_app
@@ -78,6 +79,18 @@ async def test_concurrent_webhooks_and_their_repeats_are_each_stored_once_and_an
         assert {p["message_id"] for p in pair} == {stored[f"gw-{i}"]}
     assert {a.json()["message_id"] for a in answers[5:20]} == {stored[f"gw-{i}"] for i in range(5, 20)}
     assert (await count(runtime, RawPayload.__table__), await count(runtime, backbone.outbox)) == (20, 40)
+
+
+async def test_each_request_s_events_carry_its_own_request_id_though_committed_together(ingest) -> None:
+    client, runtime = ingest
+    answers = [await task for task in [post(client, f"gw-{i}", sender=f"+86138{i:08d}") for i in range(6)]]
+    async with runtime.sessions() as session:
+        envelopes = [Envelope.model_validate_json(row.envelope)
+                     for row in await session.execute(select(backbone.outbox))]
+    by_conversation: dict[str, set[str]] = {}
+    for envelope in envelopes:
+        by_conversation.setdefault(str(envelope.subject), set()).add(envelope.correlationid)
+    assert by_conversation == {a.json()["conversation_id"]: {a.headers["x-request-id"]} for a in answers}
 
 
 async def test_a_request_whose_rows_cannot_be_stored_is_refused_whole_and_the_others_are_stored(
