@@ -59,6 +59,23 @@ async def test_intervals_per_queue_and_agent_as_json_and_csv(api, routing) -> No
     assert header.startswith("interval_start,queue_id,") and queues["general"] in line
 
 
+async def test_agent_intervals_count_the_offers_each_agent_got_rejected_and_missed(api, routing) -> None:
+    await setup_center(api, agents=("ann", "bob"))
+    await contact(routing, "a")
+    [first] = await routing.events("task.offered")
+    await api.as_agent(first.agent_id, "POST", f"/v1/tasks/{first.task_id}/reject")
+    second = (await routing.events("task.offered"))[-1]
+    assert second.agent_id != first.agent_id
+    await api.as_agent(second.agent_id, "POST", f"/v1/tasks/{second.task_id}/accept")
+    rows = await api.ok("GET", "/v1/stats/intervals", params={"of": "agents"})
+
+    def totals(agent_id: str) -> tuple[int, ...]:
+        mine = [r for r in rows if r["agent_id"] == agent_id]
+        return tuple(sum(r[k] for r in mine) for k in ("offered", "rejected", "missed", "answered"))
+
+    assert totals(first.agent_id) == (1, 1, 0, 0) and totals(second.agent_id) == (1, 0, 0, 1)
+
+
 async def test_staffing_matches_the_published_erlang_c_table(api) -> None:
     body = {"contacts": 100, "interval_seconds": 1800, "handle_seconds": 180, "sla_target": 0.8,
             "sla_seconds": 20, "shrinkage": 0.3, "agents": 13}

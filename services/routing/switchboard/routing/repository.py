@@ -187,6 +187,11 @@ class RoutingRepository:
             .where(Reservation.tenant_id == tenant, Task.queue_id == queue_id)
             .order_by(Reservation.offered_at.desc()).limit(1))
 
+    async def offers_between(self, tenant: str, since: datetime, until: datetime) -> list[Reservation]:
+        return list(await self.session.scalars(
+            select(Reservation).where(Reservation.tenant_id == tenant, Reservation.offered_at >= since,
+                                      Reservation.offered_at < until).order_by(Reservation.offered_at)))
+
     async def open_reservation(self, tenant: str, task_id: str) -> Reservation | None:
         return await self.session.scalar(
             select(Reservation).where(Reservation.tenant_id == tenant, Reservation.task_id == task_id,

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from switchboard.routing.models import AgentStateChange, Task
+from switchboard.routing.models import AgentStateChange, Reservation, Task
 
 INTERVAL = timedelta(minutes=15)
 
@@ -71,6 +71,9 @@ class QueueFigures:
 
 @dataclass
 class AgentFigures:
+    offered: int = 0
+    rejected: int = 0
+    missed: int = 0  # offers the agent let time out
     answered: int = 0
     completed: int = 0
     talk_seconds: float = 0.0
@@ -82,6 +85,7 @@ class AgentFigures:
         handled = self.talk_seconds + self.wrap_seconds
         signed_in = self.signed_in_seconds
         return {
+            "offered": self.offered, "rejected": self.rejected, "missed": self.missed,
             "answered": self.answered, "completed": self.completed,
             "aht_seconds": round(handled / self.completed, 2) if self.completed else None,
             "signed_in_seconds": round(self.signed_in_seconds, 1),
@@ -121,9 +125,15 @@ def queue_intervals(tasks: Iterable[Task], sla_seconds: dict[str, float], short_
 
 
 def agent_intervals(tasks: Iterable[Task], history: Sequence[AgentStateChange], day_start: datetime,
-                    day_end: datetime) -> list[dict[str, object]]:
-    """Per (interval, agent): answered and handled tasks, and time in each state (sign-in time)."""
+                    day_end: datetime, offers: Iterable[Reservation] = ()) -> list[dict[str, object]]:
+    """Per (interval, agent): offers made (rejected, missed), answered and handled tasks, and time
+    in each state (sign-in time)."""
     figures: dict[tuple[datetime, str], AgentFigures] = defaultdict(AgentFigures)
+    for offer in offers:
+        cell = figures[(interval_start(offer.offered_at), offer.agent_id)]
+        cell.offered += 1
+        cell.rejected += offer.outcome == "rejected"
+        cell.missed += offer.outcome == "expired"
     for task in tasks:
         if task.agent_id and task.accepted_at is not None:
             cell = figures[(interval_start(task.accepted_at), task.agent_id)]

@@ -97,7 +97,8 @@ async def intervals(principal: Supervisor, uow: Uow, settings: Settings,
         rows = queue_intervals(tasks, sla, settings.short_abandon_seconds)
     else:
         history = await repo.state_history(principal.tenant, start, end)
-        rows = agent_intervals(tasks, history, start, min(end, datetime.now(UTC)))
+        offers = await repo.offers_between(principal.tenant, start, end)
+        rows = agent_intervals(tasks, history, start, min(end, datetime.now(UTC)), offers)
     if format == "json":
         return rows
     return PlainTextResponse(_csv(rows), media_type="text/csv")
