@@ -11,8 +11,9 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -269,3 +270,42 @@ def test_a_birthday_journey_greets_a_customer_profile_knows_in_their_language(
     assert (gateway.sent[0]["to"], gateway.sent[0]["text"]) == (LI, "Happy birthday, Li!")
     [attempt] = campaign.get(f"/v1/campaigns/{created.json()['id']}/attempts").json()
     assert attempt["allowed_by"].startswith("window 00:00-00:00 UTC; consent ok")
+
+
+def test_an_attempt_ingest_receives_after_its_window_closed_is_not_sent_and_comes_back_expired(
+    platform: Platform, gateway: GenericGateway
+) -> None:
+    platform.start(["ingest", "campaign"], extra_env={"CAMPAIGN_SCHEDULER_SECONDS": "0.3"})
+    with platform.client("ingest", "acme", "admin") as ingest:
+        channel = ingest.post("/v1/channels", json={
+            "kind": "sms", "provider": "generic", "address": "10086", "name": "CN gateway",
+            "signing_secret": SECRET, "credentials": {"send_url": f"{gateway.url}/send"},
+        })
+    assert channel.status_code == 201, channel.text
+    platform.services["ingest"].stop()  # ingest is down while the window closes
+
+    # A window that opened this minute in Shanghai and closes in one to two minutes.
+    local = datetime.now(ZoneInfo("Asia/Shanghai")).replace(second=0, microsecond=0)
+    start, end = local, local + timedelta(minutes=2)
+    if end.date() != start.date():
+        pytest.skip("the two-minute window would cross local midnight")
+    campaign = platform.client("campaign", "acme", "supervisor")
+    created = campaign.post("/v1/campaigns", json={
+        "name": "Closing", "kind": "sms_blast", "message_template": "Hi $name",
+        "schedule": {"window": {"start": f"{start:%H:%M}", "end": f"{end:%H:%M}"}},
+    })
+    assert created.status_code == 201, created.text
+    cid = created.json()["id"]
+    listed = campaign.post(f"/v1/campaigns/{cid}/lists", content=f"phone,name\n{LI},Li\n".encode())
+    assert listed.status_code == 201, listed.text
+    assert campaign.post(f"/v1/campaigns/{cid}/start").status_code == 200
+    wait_until(lambda: len(campaign.get(f"/v1/campaigns/{cid}/attempts").json()) == 1, 30,
+               "campaign to request the attempt inside the window")
+    wait_until(lambda: datetime.now(UTC) > end.astimezone(UTC), 180, "the window to close")
+
+    platform.restart("ingest")
+    wait_until(lambda: campaign.get(f"/v1/campaigns/{cid}/attempts").json()[0]["outcome"] == "expired", 60,
+               "ingest to refuse the late request and campaign to record it expired")
+    assert gateway.sent == []  # nothing went out after the window
+    [contact] = campaign.get(f"/v1/campaigns/{cid}/contacts").json()
+    assert (contact["status"], contact["attempts_made"]) == ("pending", 0)
