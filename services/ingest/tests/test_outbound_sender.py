@@ -189,3 +189,37 @@ async def test_the_sender_loop_sends_what_an_api_commits(runtime: Runtime, sende
         await asyncio.sleep(0.05)
     assert (await delivery(runtime, delivery_id)).status == "delivered"
 
+
+
+async def test_a_report_that_comes_before_the_send_is_recorded_is_held_and_applied_with_it(
+    runtime: Runtime, sender: Sender, fake_provider
+) -> None:
+    from switchboard.ingest.models import EarlyReceipt
+    from switchboard.ingest.outbound.outcomes import hold_early_receipt
+
+    fake_provider.script = [(201, {"sid": "SMfast", "status": "queued"})]
+    delivery_id = await accepted(runtime, "twilio", {"account_sid": "AC0123",
+                                                     "api_base_url": fake_provider.url})
+    async with runtime.unit_of_work() as uow:  # the gateway reports before our commit of its id
+        channel = await uow.session.get(Channel, "ch-twilio")
+        assert channel is not None
+        stale = EarlyReceipt(id="old", tenant_id="acme", channel_id=channel.id, provider_message_id="SMgone",
+                             status="delivered", received_at=datetime.now(UTC) - timedelta(days=2))
+        uow.session.add(stale)
+        await uow.session.flush()
+        await hold_early_receipt(uow, channel, "SMfast", "delivered", None)
+        await hold_early_receipt(uow, channel, "SMfast", "delivered", None)  # sent twice: held once
+        await hold_early_receipt(uow, channel, "SMfast", "sent", None)
+        await uow.commit()
+    async with runtime.sessions() as session:
+        held = sorted((r.provider_message_id, r.status) for r in await session.scalars(select(EarlyReceipt)))
+    assert held == [("SMfast", "delivered"), ("SMfast", "sent")]  # a day-old stranger is dropped
+
+    assert await sender.send_due() == 1
+    row = await delivery(runtime, delivery_id)
+    assert (row.status, row.provider_message_id) == ("delivered", "SMfast")
+    kinds = [(kind, data.get("status")) for kind, data in await event_types(runtime)]
+    assert kinds == [("message.sent.v1", None), ("message.delivery_updated.v1", "sent"),
+                     ("message.delivery_updated.v1", "delivered")]
+    async with runtime.sessions() as session:
+        assert list(await session.scalars(select(EarlyReceipt))) == []

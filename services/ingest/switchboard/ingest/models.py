@@ -217,3 +217,25 @@ class CallTranscript(TenantScoped, Base):
     segments: Mapped[list[dict[str, object]]] = mapped_column(JSON)
     request_hash: Mapped[str] = mapped_column(String(64))  # the same post again is a no-op
     received_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class EarlyReceipt(TenantScoped, Base):
+    """A delivery report that came before the sender recorded the provider's id for its send.
+
+    A fast gateway can report on a message in the instant between answering the send and our
+    commit of its id; the report is held here, applied when the id is recorded, and dropped
+    after a day if no send of ours ever takes that id.
+    """
+
+    __tablename__ = "early_receipts"
+    __table_args__ = (
+        UniqueConstraint("channel_id", "provider_message_id", "status"),
+        Index("ix_early_receipts_received_at", "channel_id", "received_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    channel_id: Mapped[str] = mapped_column(ForeignKey("channels.id"))
+    provider_message_id: Mapped[str] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(16))  # delivered, undelivered, failed, ...
+    error: Mapped[str | None] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, func, insert, literal, or_, select, union_all, update
+from sqlalchemy import Table, bindparam, delete, func, insert, literal, or_, select, union_all, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from switchboard.ingest.models import (
@@ -18,6 +19,7 @@ from switchboard.ingest.models import (
     ChatSession,
     Conversation,
     Delivery,
+    EarlyReceipt,
     Message,
     OptOut,
     RawPayload,
@@ -319,3 +321,22 @@ class IngestRepository:
 
     async def flush(self) -> None:
         await self.session.flush()
+
+    async def hold_early_receipt(self, row: Row) -> None:
+        """Held once: the same report again (or at the same instant) changes nothing."""
+        dialect = self.session.get_bind().dialect.name
+        insert_once = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        await self.session.execute(insert_once(EarlyReceipt).values(**row).on_conflict_do_nothing())
+
+    async def take_early_receipts(self, channel_id: str, provider_id: str) -> list[EarlyReceipt]:
+        """The reports held for one provider id, removed from the table as they are taken."""
+        rows = list(await self.session.scalars(select(EarlyReceipt).where(
+            EarlyReceipt.channel_id == channel_id, EarlyReceipt.provider_message_id == provider_id)))
+        if rows:
+            await self.session.execute(delete(EarlyReceipt).where(
+                EarlyReceipt.id.in_([row.id for row in rows])))
+        return rows
+
+    async def drop_early_receipts(self, channel_id: str, received_before: datetime) -> None:
+        await self.session.execute(delete(EarlyReceipt).where(
+            EarlyReceipt.channel_id == channel_id, EarlyReceipt.received_at < received_before))

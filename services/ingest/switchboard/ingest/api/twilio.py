@@ -15,7 +15,7 @@ from switchboard.ingest.config import IngestSettings
 from switchboard.ingest.inbound import InboundMessage
 from switchboard.ingest.inbound_batch import SmsWebhook, accept_sms_webhook
 from switchboard.ingest.metrics import counted
-from switchboard.ingest.outbound.outcomes import apply_receipt
+from switchboard.ingest.outbound.outcomes import apply_receipt, hold_early_receipt
 from switchboard.ingest.outbound.rules import TWILIO_STATUS
 from switchboard.ingest.outbound.sender import wake_sender
 from switchboard.ingest.repository import IngestRepository
@@ -100,10 +100,11 @@ async def twilio_status_callback(
             raise Unprocessable("missing form field(s): MessageSid and MessageStatus are required")
         uow.scope_to(channel.tenant_id)
         delivery = await repo.delivery_by_provider_id(channel.id, sid)
-        if delivery is None:
-            raise NotFound(f"no outbound message {sid} on channel {channel_id}")
         if (status := TWILIO_STATUS.get(reported)) is not None:  # newer Twilio states are ignored
-            await apply_receipt(uow, delivery, status, _twilio_error(params))
+            if delivery is None:
+                await hold_early_receipt(uow, channel, sid, status, _twilio_error(params))
+            else:
+                await apply_receipt(uow, delivery, status, _twilio_error(params))
             await uow.commit()
     return Response(status_code=204)
 

@@ -15,7 +15,7 @@ from switchboard.ingest.inbound import InboundMessage
 from switchboard.ingest.inbound_batch import SmsWebhook, accept_sms_webhook
 from switchboard.ingest.metrics import counted
 from switchboard.ingest.models import Channel
-from switchboard.ingest.outbound.outcomes import apply_receipt
+from switchboard.ingest.outbound.outcomes import apply_receipt, hold_early_receipt
 from switchboard.ingest.outbound.sender import wake_sender
 from switchboard.ingest.repository import IngestRepository
 from switchboard.ingest.schemas import GenericReceipt, GenericSmsInbound, WebhookAccepted
@@ -130,7 +130,8 @@ async def generic_sms_status(
         uow.scope_to(channel.tenant_id)
         delivery = await repo.delivery_by_provider_id(channel.id, receipt.message_id)
         if delivery is None:
-            raise NotFound(f"no outbound message {receipt.message_id} on channel {channel_id}")
-        await apply_receipt(uow, delivery, receipt.status, receipt.error)
+            await hold_early_receipt(uow, channel, receipt.message_id, receipt.status, receipt.error)
+        else:
+            await apply_receipt(uow, delivery, receipt.status, receipt.error)
         await uow.commit()
     return Response(status_code=204)

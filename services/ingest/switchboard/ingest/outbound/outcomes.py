@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from switchboard.common.events.ingest import MessageDeliveryUpdated, MessageSent
 from switchboard.common.uow import UnitOfWork
-from switchboard.ingest.models import Delivery
+from switchboard.ingest.models import Channel, Delivery
 from switchboard.ingest.outbound.dials import dial_placed
 from switchboard.ingest.outbound.providers import SendOutcome
-from switchboard.ingest.outbound.rules import FINAL, moves_forward, retry_delay
+from switchboard.ingest.outbound.rules import FINAL, moves_forward, retry_delay, status_rank
 from switchboard.ingest.repository import IngestRepository
 
 
@@ -64,6 +65,7 @@ async def _sent(uow: UnitOfWork, delivery: Delivery, outcome: SendOutcome, now: 
     )
     if outcome.status in FINAL:  # the sandbox's simulated receipt
         await apply_receipt(uow, delivery, outcome.status, outcome.error)
+    await _apply_early_receipts(uow, delivery)
 
 
 async def apply_receipt(
@@ -92,3 +94,34 @@ async def _emit_update(
         ),
         tenant=delivery.tenant_id, subject=delivery.conversation_id or delivery.id,
     )
+
+
+# A report no send of ours takes within a day was never ours.
+EARLY_RECEIPTS_KEPT = timedelta(days=1)
+
+
+async def hold_early_receipt(
+    uow: UnitOfWork, channel: Channel, provider_id: str, status: str, error: str | None
+) -> None:
+    """A report on a provider id no send has yet: held, to apply when the sender records the id.
+
+    The sender learns the id from the provider's answer to the send and commits it a moment
+    later; a fast gateway can report on the message inside that moment. Refusing the report
+    would lose it (Twilio does not retry a status callback)."""
+    repo = IngestRepository(uow.session)
+    now = datetime.now(UTC)
+    await repo.drop_early_receipts(channel.id, now - EARLY_RECEIPTS_KEPT)
+    await repo.hold_early_receipt({
+        "id": str(uuid.uuid4()), "tenant_id": channel.tenant_id, "channel_id": channel.id,
+        "provider_message_id": provider_id, "status": status, "error": error, "received_at": now,
+    })
+
+
+async def _apply_early_receipts(uow: UnitOfWork, delivery: Delivery) -> None:
+    """The reports held for the provider id just recorded, in the order a message moves."""
+    if not delivery.channel_id or not delivery.provider_message_id:
+        return
+    held = await IngestRepository(uow.session).take_early_receipts(
+        delivery.channel_id, delivery.provider_message_id)
+    for receipt in sorted(held, key=lambda row: status_rank(row.status)):
+        await apply_receipt(uow, delivery, receipt.status, receipt.error)

@@ -22,6 +22,11 @@ TWILIO_STATUS = {
 }
 
 
+def status_rank(state: str) -> int:
+    """Where a state stands in a delivery's life: reports of one message apply in this order."""
+    return _RANK.get(state, -1)
+
+
 def moves_forward(current: str, reported: str) -> bool:
     if current in FINAL and not (current == "delivered" and reported == "read"):
         return False
