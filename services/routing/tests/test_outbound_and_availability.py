@@ -77,3 +77,41 @@ async def test_a_long_waiting_caller_gets_a_callback_that_keeps_the_place_after_
     await api.ok("POST", "/v1/agents/amy/sign-in", json={})
     [task] = (await api.as_agent("amy", "GET", "/v1/agents/amy/tasks")).json()
     assert (task["id"], task["status"], task["callback"]) == (scheduled.task_id, "offered", True)
+
+
+async def test_a_queue_lends_blended_agents_up_to_its_waiting_threshold_and_reclaims_them_past_it(
+    api, routing
+) -> None:
+    await api.ok("POST", "/v1/queues", 201, json={"name": "main", "channels": ["sms", "voice"],
+                                                  "is_default": True,
+                                                  "blending": {"lend_while_waiting_at_most": 1}})
+    await api.ok("POST", "/v1/agents", 201, json={"id": "amy", "name": "amy", "blended": True,
+                                                  "capacity": {"voice": 1, "sms": 1},
+                                                  "voice_exclusive": False})
+    await api.ok("POST", "/v1/agents/amy/sign-in", json={})
+    for conversation in ("c1", "c2"):  # c1 takes amy's chat slot, c2 waits: one waiting is allowed
+        await routing.send(message(conversation, text="hi"), subject=conversation)
+        await routing.send(identified(conversation, customer=f"k-{conversation}"), subject=conversation)
+    last = (await routing.events("agent.availability_changed"))[-1]
+    assert (last.available_agents, last.blended_agents) == (1, 1)
+    await routing.send(message("c3", text="hi"), subject="c3")
+    await routing.send(identified("c3", customer="k-c3"), subject="c3")
+    last = (await routing.events("agent.availability_changed"))[-1]
+    assert (last.available_agents, last.blended_agents) == (1, 0), "two waiting: amy is reclaimed"
+
+
+async def test_a_queue_below_its_service_level_plus_margin_keeps_blended_agents_inbound(api, routing) -> None:
+    bad = await api.call("POST", "/v1/queues", json={"name": "x", "channels": ["sms"],
+                                                      "blending": {"sla_margin": 2}})
+    assert bad.status_code == 422 and "sla_margin" in bad.text
+    await api.ok("POST", "/v1/queues", 201, json={"name": "main", "channels": ["sms", "voice"],
+                                                  "is_default": True, "max_wait_seconds": 1,
+                                                  "blending": {"sla_margin": 0.1}})
+    await routing.send(message("a", text="hi"), subject="a")
+    await routing.send(identified("a", customer="k-a"), subject="a")
+    await routing.tick(datetime.now(UTC) + timedelta(seconds=30))  # a long abandon: service level 0
+    await api.ok("POST", "/v1/agents", 201, json={"id": "amy", "name": "amy", "blended": True,
+                                                  "capacity": {"voice": 1}})
+    await api.ok("POST", "/v1/agents/amy/sign-in", json={})
+    last = (await routing.events("agent.availability_changed"))[-1]
+    assert (last.available_agents, last.blended_agents) == (1, 0)

@@ -49,6 +49,8 @@ class Queue(TenantScoped, Base):
     wrap_up_seconds: Mapped[int] = mapped_column(Integer)
     business_hours: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     escalation: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # When blended agents may be lent to outbound (None: only while nothing of this queue waits).
+    blending: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     is_default: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 

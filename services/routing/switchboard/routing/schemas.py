@@ -77,6 +77,15 @@ class BusinessHours(Strict):
         return self
 
 
+class Blending(Strict):
+    """When this queue lets blended agents go to outbound work, and when it takes them back."""
+
+    lend_while_waiting_at_most: int = Field(
+        0, ge=0, le=10_000, description="lend while no more than this many contacts wait here")
+    sla_margin: float | None = Field(
+        None, ge=0, le=1, description="and while today's service level is at least the target plus this")
+
+
 class QueueIn(Strict):
     name: Name
     channels: list[Channel] = Field(min_length=1)
@@ -91,6 +100,7 @@ class QueueIn(Strict):
     wrap_up_seconds: int = Field(0, ge=0, le=3600)
     business_hours: BusinessHours | None = None
     escalation: Escalation = Escalation()
+    blending: Blending | None = None
     is_default: bool = False
 
 

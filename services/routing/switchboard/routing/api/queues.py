@@ -41,6 +41,7 @@ def _apply(queue: Queue, body: QueueIn) -> None:
     queue.wrap_up_seconds, queue.is_default = body.wrap_up_seconds, body.is_default
     queue.business_hours = body.business_hours.model_dump(mode="json") if body.business_hours else None
     queue.escalation = body.escalation.model_dump(mode="json", exclude_none=True)
+    queue.blending = body.blending.model_dump(mode="json") if body.blending else None
 
 
 @router.post("/v1/queues", status_code=201, response_model=QueueOut, summary="Create a queue")

@@ -22,7 +22,7 @@ from switchboard.routing.engine.escalation import (
     holds_for_preferred_agent,
 )
 from switchboard.routing.engine.strategies import RoundRobin, Strategy
-from switchboard.routing.flow.availability import voice_availability
+from switchboard.routing.flow.availability import may_lend_blended, voice_availability
 from switchboard.routing.flow.context import Flow
 from switchboard.routing.flow.snapshot import engine_agent
 from switchboard.routing.models import Agent, Queue, Reservation, Task
@@ -43,9 +43,10 @@ async def dispatch(flow: Flow) -> list[Task]:
     loads = await flow.repo.agent_loads(flow.tenant) if available else {}
     views = {a.id: engine_agent(a, loads.get(a.id, {})) for a in available}
     offered = await _offer_waiting(flow, waiting, signed_in, views) if waiting and views else []
-    live_waiting = any(task.status == "queued" for task in waiting)
-    now = voice_availability(((a, views[a.id]) for a in available), live_waiting)
-    await announce_availability(flow, now)
+    # Only worth asking the queues when a blended agent is free for a call.
+    lendable = any(a.blended and views[a.id].has_room("voice") for a in available)
+    lend = lendable and await may_lend_blended(flow, waiting)
+    await announce_availability(flow, voice_availability(((a, views[a.id]) for a in available), lend))
     return offered
 
 
