@@ -11,7 +11,8 @@ import {
 const STRATEGIES = ["longest_idle", "least_occupied", "round_robin", "highest_proficiency", "random"];
 const SETTINGS = ["sla_target", "sla_seconds", "max_size", "max_wait_seconds", "wrap_up_seconds"];
 const ESCALATION = ["widen_after_seconds", "widen_to", "overflow_after_seconds", "overflow_queue_id",
-  "callback_after_seconds", "priority_per_minute", "preferred_agent_seconds"];
+  "callback_after_seconds", "message_after_seconds", "priority_per_minute", "preferred_agent_seconds"];
+const LIMIT_ACTIONS = ["abandon", "message"];
 
 export async function showQueues(view, editing = null) {
   const [queues, skills] = await Promise.all([api("routing", "/v1/queues"), api("routing", "/v1/skills")]);
@@ -73,6 +74,8 @@ function queueForm(queue, queues, skills, done) {
       field(t("routing.field.max_size"), number("max_size", q.max_size, { min: 1 }), t("routing.hint.unlimited")),
       field(t("routing.field.max_wait_seconds"), number("max_wait_seconds", q.max_wait_seconds, { min: 1 }),
         t("routing.hint.unlimited")),
+      field(t("routing.field.limit_action"), select("limit_action",
+        LIMIT_ACTIONS.map((a) => [a, t(`routing.limit_action.${a}`)]), q.limit_action || "abandon")),
       field(t("routing.field.wrap_up_seconds"), number("wrap_up_seconds", q.wrap_up_seconds, { min: 0 })),
       checkbox("is_default", t("routing.field.is_default"), q.is_default)),
     channelPicker("channels", q.channels, t("routing.field.channels")),
@@ -86,7 +89,7 @@ function queueForm(queue, queues, skills, done) {
     hours,
     buttons(queue ? t("action.save") : t("action.create"), queue ? done : null));
   onSubmit(form, async () => {
-    const body = queueBody(form, hours);
+    const body = queueBody(form, hours, queue);
     if (queue) await api("routing", `/v1/queues/${queue.id}`, { method: "PUT", json: body });
     else await api("routing", "/v1/queues", { method: "POST", json: body });
     await done();
@@ -98,7 +101,14 @@ function withoutNulls(entries) {
   return Object.fromEntries(entries.filter(([, value]) => value !== null));
 }
 
-function queueBody(form, hours) {
+function queueBody(form, hours, queue) {
+  // The API replaces every setting: keep those this form does not edit (blending thresholds,
+  // and "leave a message" after hours where no after-hours queue is chosen).
+  const businessHours = readHours(hours);
+  const afterHoursAction = queue?.business_hours?.after_hours_action;
+  if (businessHours && !businessHours.after_hours_queue_id && afterHoursAction) {
+    businessHours.after_hours_action = afterHoursAction;
+  }
   return {
     name: valueOf(form, "name") ?? "",
     channels: checkedValues(form, "channels"),
@@ -106,7 +116,9 @@ function queueBody(form, hours) {
     required_skills: readMap(form, "required_skills"),
     ...withoutNulls(SETTINGS.map((key) => [key, valueOf(form, key)])),
     is_default: form.elements.namedItem("is_default").checked,
+    limit_action: valueOf(form, "limit_action") ?? "abandon",
     escalation: withoutNulls(ESCALATION.map((key) => [key, valueOf(form, `escalation.${key}`)])),
-    business_hours: readHours(hours),
+    business_hours: businessHours,
+    blending: queue?.blending ?? null,
   };
 }
