@@ -4,7 +4,7 @@ from pathlib import Path
 
 import yaml
 
-from switchboard.common.launcher import CONSOLE_PORT, SERVICE_PORTS
+from switchboard.common.launcher import API_PEERS, CONSOLE_PORT, SERVICE_PORTS
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -44,6 +44,14 @@ def test_compose_runs_the_console_against_every_service() -> None:
     assert console["ports"] == [f"{CONSOLE_PORT}:{CONSOLE_PORT}"]
     for name, port in SERVICE_PORTS.items():
         assert console["environment"][f"CONSOLE_{name.upper()}_URL"] == f"http://{name}:{port}"
+
+
+def test_compose_tells_each_service_where_the_apis_it_calls_are() -> None:
+    services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    for name, peers in API_PEERS.items():
+        for peer in peers:
+            url = services[name]["environment"][f"{name.upper()}_{peer.upper()}_URL"]
+            assert url == f"http://{peer}:{SERVICE_PORTS[peer]}"
 
 
 def test_every_database_the_services_use_is_created() -> None:

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 import yaml
 
-from switchboard.common.launcher import SERVICE_PORTS, nats_server_binary
+from switchboard.common.launcher import API_PEERS, SERVICE_PORTS, nats_server_binary
 from switchboard.common.manifests import rendered_files
 from switchboard.common.natsauth import READER, password_env_var
 from switchboard.common.settings import ServiceSettings
@@ -145,6 +145,30 @@ def test_the_console_reaches_every_service_and_nothing_else(overlay: str) -> Non
                          if k.startswith("switchboard-config"))["data"]["CONSOLE_PUBLIC_INGEST_URL"]
     ingest_host = next(rule["host"] for rule in ingress["rules"] if rule["host"].startswith("ingest."))
     assert public_ingest == f"https://{ingest_host}", "the widget loads from the public ingest host"
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_a_service_reaches_the_apis_it_calls_through_the_network_policies(overlay: str) -> None:
+    policies = objects(overlay, "NetworkPolicy").values()
+
+    def selects(policy: dict[str, Any], name: str) -> bool:
+        return policy["spec"]["podSelector"] == {"matchLabels": {"app.kubernetes.io/name": name}}
+
+    def peer(name: str) -> dict[str, Any]:
+        return {"podSelector": {"matchLabels": {"app.kubernetes.io/name": name}}}
+
+    for name, peers in API_PEERS.items():
+        serve, = objects(overlay, "Deployment")[name]["spec"]["template"]["spec"]["containers"]
+        env = {item["name"]: item.get("value") for item in serve["env"]}
+        for called in peers:
+            port = {"protocol": "TCP", "port": SERVICE_PORTS[called]}
+            assert env[f"{name.upper()}_{called.upper()}_URL"] == f"http://{called}:{SERVICE_PORTS[called]}"
+            assert any(selects(p, name) and any(peer(called) in rule["to"] and port in rule["ports"]
+                                                for rule in p["spec"].get("egress", []))
+                       for p in policies), f"{name} may not call {called}"
+            assert any(selects(p, called) and any(peer(name) in rule["from"] and port in rule["ports"]
+                                                  for rule in p["spec"].get("ingress", []))
+                       for p in policies), f"{called} does not admit {name}"
 
 
 def test_the_dev_overlay_generates_every_secret_the_workloads_reference() -> None:

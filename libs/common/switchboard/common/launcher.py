@@ -25,9 +25,20 @@ SERVICE_PORTS = {"ingest": 8101, "profile": 8102, "routing": 8103, "campaign": 8
 CONSOLE_PORT = 8100
 
 
+# The services that call another's HTTP API (a question a person or a journey waits on); the
+# rest of what they learn comes as events. Campaign reads profile's segments.
+API_PEERS: dict[str, tuple[str, ...]] = {"campaign": ("profile",)}
+
+
 def console_env(services: Iterable[ServiceProcess]) -> dict[str, str]:
     """The console's environment: where it reaches each running service."""
     return {f"CONSOLE_{service.name.upper()}_URL": service.url for service in services}
+
+
+def peer_env(name: str, urls: Mapping[str, str]) -> dict[str, str]:
+    """Where a service reaches the APIs it calls (`CAMPAIGN_PROFILE_URL`), of those in `urls`."""
+    return {f"{name.upper()}_{peer.upper()}_URL": urls[peer]
+            for peer in API_PEERS.get(name, ()) if peer in urls}
 
 
 def _die_with_parent() -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from switchboard.common.launcher import CONSOLE_PORT, SERVICE_PORTS
+from switchboard.common.launcher import CONSOLE_PORT, SERVICE_PORTS, peer_env
 from switchboard.common.natsauth import READER, authorization_block, password_env_var
 
 IMAGE_REPOSITORY = "switchboard"
@@ -69,6 +69,8 @@ def _env(name: str) -> list[dict[str, Any]]:
          "value": f"postgresql://{name}:$(DATABASE_PASSWORD)@{DATABASE_HOST}:5432/{name}"},
         {"name": f"{prefix}_HOST", "value": "0.0.0.0"},
         {"name": f"{prefix}_PORT", "value": str(SERVICE_PORTS[name])},
+        *({"name": variable, "value": url} for variable, url in peer_env(name, {
+            peer: f"http://{peer}:{port}" for peer, port in SERVICE_PORTS.items()}).items()),
     ]
 
 

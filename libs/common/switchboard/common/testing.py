@@ -30,7 +30,14 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from switchboard.common.auth import mint_token
 from switchboard.common.events.base import Envelope, Payload, make_envelope
-from switchboard.common.launcher import SERVICE_PORTS, NatsServer, ServiceProcess, console_env, free_port
+from switchboard.common.launcher import (
+    SERVICE_PORTS,
+    NatsServer,
+    ServiceProcess,
+    console_env,
+    free_port,
+    peer_env,
+)
 from switchboard.common.settings import ServiceSettings
 
 
@@ -150,15 +157,19 @@ class Platform:
             self.start_nats()
         assert self.nats is not None
         started = []
+        ports = {name: free_port() for name in names}
+        urls = {**{name: process.url for name, process in self.services.items()},
+                **{name: f"http://127.0.0.1:{port}" for name, port in ports.items()}}
         for name in names:
             env = {
                 "NATS_URL": self.nats.url,
                 "SB_VAR_DIR": str(self.workdir),
                 f"{name.upper()}_DATABASE_URL": self.databases.migrated_url_for(name),
                 "SB_OUTBOX_SWEEP_SECONDS": "0.5",
+                **peer_env(name, urls),
                 **(extra_env or {}),
             }
-            process = ServiceProcess(name, free_port(), env, self.workdir / "logs" / f"{name}.log")
+            process = ServiceProcess(name, ports[name], env, self.workdir / "logs" / f"{name}.log")
             # Migrating in the serving process, as `switchboard up` does, saves an interpreter
             # start-up per service; the services then start and migrate side by side.
             self.services[name] = process.start(migrate=True)

@@ -17,6 +17,7 @@ from switchboard.common.launcher import (
     ServiceProcess,
     console_env,
     free_port,
+    peer_env,
 )
 from switchboard.common.settings import ServiceSettings
 
@@ -43,9 +44,11 @@ def up(var_dir: Path, tenant: str) -> int:
             nats = NatsServer(var_dir / "nats", port=free_port(NATS_DEFAULT_PORT)).start()
             nats_url = nats.url
         env = {"NATS_URL": nats_url, "SB_VAR_DIR": str(var_dir)}
+        ports = {name: free_port(port) for name, port in SERVICE_PORTS.items()}
+        urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
         services = [
-            ServiceProcess(name, free_port(port), env, var_dir / "logs" / f"{name}.log")
-            for name, port in SERVICE_PORTS.items()
+            ServiceProcess(name, port, {**env, **peer_env(name, urls)}, var_dir / "logs" / f"{name}.log")
+            for name, port in ports.items()
         ]
         print(f"migrating and starting {len(services)} services ...", flush=True)
         for service in services:
