@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -9,6 +10,7 @@ from routing_scenarios import identified, message, setup_center
 
 from switchboard.common.events.ingest import CallEnded
 from switchboard.routing.models import AgentStateChange, Task
+from switchboard.routing.staffing.erlang_a import predict_a
 from switchboard.routing.staffing.erlang_c import agents_needed
 
 
@@ -89,6 +91,14 @@ async def test_staffing_matches_the_published_erlang_c_table(api) -> None:
     impatient = await api.ok("POST", "/v1/staffing/erlang-c", json={**body, "patience_seconds": 120})
     assert [a["agents"] for a in impatient["with_abandonment"]] == [14, 13]
     assert 0 < impatient["with_abandonment"][1]["abandon_rate"] < 0.05
+    # Erlang A's own answer: the fewest meeting 80% in 20 s when callers give up, never more
+    # than Erlang C's; one agent fewer misses the target.
+    fewest = impatient["needed_with_abandonment"]
+    assert fewest["agents"] <= 14 and fewest["service_level"] >= 0.8
+    assert impatient["scheduled_with_abandonment"] == math.ceil(fewest["agents"] / 0.7)
+    assert predict_a(fewest["agents"] - 1, 100 / 1800, 180, 20, 120).service_level < 0.8
+    endless = await api.ok("POST", "/v1/staffing/erlang-c", json={**body, "patience_seconds": 86_400})
+    assert endless["needed_with_abandonment"]["agents"] == 14, "endless patience is Erlang C"
     bad = await api.call("POST", "/v1/staffing/erlang-c", json={**body, "shrinkage": 1.5})
     assert bad.status_code == 422 and "shrinkage" in bad.text
 

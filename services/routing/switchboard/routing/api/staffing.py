@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from switchboard.common.errors import NotFound, Unprocessable
 from switchboard.routing.api.deps import Supervisor, Uow
 from switchboard.routing.repository import RoutingRepository
-from switchboard.routing.staffing.erlang_a import predict_a
+from switchboard.routing.staffing.erlang_a import agents_needed_a, predict_a
 from switchboard.routing.staffing.erlang_c import agents_needed, predict
 from switchboard.routing.staffing.plan import IntervalPlan, day_plan, forecast
 
@@ -51,6 +51,9 @@ class StaffingOut(BaseModel):
     given: PredictionOut | None
     with_abandonment: list[AbandonmentOut] = Field(
         [], description="Erlang A for the needed (and given) headcount, when patience_seconds is given")
+    needed_with_abandonment: AbandonmentOut | None = Field(
+        None, description="Erlang A: the fewest agents meeting the target with impatient callers")
+    scheduled_with_abandonment: int | None = Field(None, description="that headcount after shrinkage")
 
 
 def _out(prediction: object) -> PredictionOut:
@@ -67,14 +70,20 @@ async def erlang_c(body: StaffingIn, principal: Supervisor) -> StaffingOut:
                                       body.shrinkage)
     given = predict(body.agents, rate, body.handle_seconds, body.sla_seconds) if body.agents else None
     abandonment = []
+    needed_a, scheduled_a = None, None
     if body.patience_seconds is not None:
+        fewest, scheduled_a = agents_needed_a(rate, body.handle_seconds, body.sla_target, body.sla_seconds,
+                                              body.patience_seconds, needed.agents, body.shrinkage)
+        needed_a = AbandonmentOut(agents=fewest.agents, service_level=round(fewest.service_level, 4),
+                                  abandon_rate=round(fewest.abandon_rate, 4))
         for agents in dict.fromkeys(a for a in (needed.agents, body.agents) if a):
             a = predict_a(agents, rate, body.handle_seconds, body.sla_seconds, body.patience_seconds)
             abandonment.append(AbandonmentOut(agents=agents, service_level=round(a.service_level, 4),
                                               abandon_rate=round(a.abandon_rate, 4)))
     return StaffingOut(traffic_erlangs=round(rate * body.handle_seconds, 4), needed=_out(needed),
                        scheduled_agents=scheduled, given=_out(given) if given else None,
-                       with_abandonment=abandonment)
+                       with_abandonment=abandonment, needed_with_abandonment=needed_a,
+                       scheduled_with_abandonment=scheduled_a)
 
 
 class PlanOut(BaseModel):

@@ -62,3 +62,22 @@ def _served_within(rates: list[float], abandon: float, t: float, steps: int) -> 
             total = rate + abandon
             u[i] = previous[i] * decay[i - 1] + rate * previous[i - 1] / total * (1 - decay[i - 1])
     return u
+
+
+def agents_needed_a(calls_per_second: float, handle_seconds: float, target_level: float,
+                    answer_within: float, patience_seconds: float, at_most: int,
+                    shrinkage: float = 0.0) -> tuple[PredictionA, int]:
+    """The fewest agents meeting the target with impatient callers (Erlang A), searched up to
+    `at_most` (Erlang C's answer, which never needs fewer), and the headcount after shrinkage.
+
+    The service level grows with the agents, so a binary search finds the fewest."""
+    low, high = 1, max(1, at_most)
+    while low < high:
+        middle = (low + high) // 2
+        if predict_a(middle, calls_per_second, handle_seconds, answer_within,
+                     patience_seconds).service_level >= target_level:
+            high = middle
+        else:
+            low = middle + 1
+    prediction = predict_a(low, calls_per_second, handle_seconds, answer_within, patience_seconds)
+    return prediction, math.ceil(low / (1 - shrinkage))
