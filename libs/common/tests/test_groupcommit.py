@@ -10,6 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from switchboard.common.groupcommit import GroupCommit, WriterStopped
+from switchboard.common.tracing import correlation_id_var
 from switchboard.common.uow import UnitOfWork
 
 
@@ -167,3 +168,17 @@ async def test_a_connection_waiter_gets_the_connection_between_two_batches(notes
     writer.release.set()
     await asyncio.gather(first, second, relay)
     assert writer.connected == ["first", "relay", "second"]
+
+
+async def test_the_writer_does_not_run_in_the_context_of_the_request_that_started_it(notes) -> None:
+    seen: list[str | None] = []
+
+    async def write(uow: UnitOfWork, names: Sequence[str]) -> list[str | Exception]:
+        seen.append(correlation_id_var.get())
+        return list(names)
+
+    commits = GroupCommit("notes", lambda: UnitOfWork(notes.sessions, notes.backbone, "test"), write)
+    correlation_id_var.set("first-request")
+    assert await commits.submit("n1") == "n1"
+    assert seen == [None]
+    await commits.stop()

@@ -26,6 +26,7 @@ What a caller can rely on:
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -89,7 +90,9 @@ class GroupCommit(Generic[Work, Result]):
         loop = asyncio.get_running_loop()
         if self._task is None or self._task.done() or self._task.get_loop() is not loop:
             self._wake = asyncio.Event()  # an Event belongs to the loop that first waits on it
-            self._task = loop.create_task(self._run(), name=f"{self.name}-group-commit")
+            # A context of its own: not that of the request that happened to start it (its ids).
+            self._task = loop.create_task(self._run(), name=f"{self.name}-group-commit",
+                                          context=contextvars.Context())
 
     async def stop(self) -> None:
         """Stop the writer; members not yet committed are answered with `WriterStopped`."""
