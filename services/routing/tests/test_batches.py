@@ -12,35 +12,35 @@ async def sign_in(api, agent_id: str, slots: int) -> None:
     await api.ok("POST", f"/v1/agents/{agent_id}/sign-in", json={})
 
 
-async def test_a_batch_routes_every_contact_and_offers_the_best_first(api, routing) -> None:
+async def test_a_batch_routes_every_contact_and_offers_the_best_first(api, batched) -> None:
     await api.ok("POST", "/v1/queues", 201, json={"name": "main", "channels": ["sms"], "is_default": True})
     await sign_in(api, "ann", 2)
-    messages = await routing.send_batch([(message(c, text="hi"), c) for c in ("a", "b", "c")])
-    assert len(await routing.events("task.created")) == 3 and await routing.events("task.offered") == []
+    messages = await batched.send_batch([(message(c, text="hi"), c) for c in ("a", "b", "c")])
+    assert len(await batched.events("task.created")) == 3 and await batched.events("task.offered") == []
     tiers = {"a": "standard", "b": "standard", "c": "vip"}
-    await routing.send_batch([(identified(c, tier=tiers[c], customer=f"k-{c}"), c) for c in tiers])
-    assert [e.conversation_id for e in await routing.events("task.queued")] == ["a", "b", "c"]
-    assert [e.conversation_id for e in await routing.events("task.offered")] == ["c", "a"], "vip, then oldest"
+    await batched.send_batch([(identified(c, tier=tiers[c], customer=f"k-{c}"), c) for c in tiers])
+    assert [e.conversation_id for e in await batched.events("task.queued")] == ["a", "b", "c"]
+    assert [e.conversation_id for e in await batched.events("task.offered")] == ["c", "a"], "vip, then oldest"
     # Each event answers its own cause, not the batch's first or last.
-    created = {e.subject: e.causationid for e in await routing.envelopes("task.created")}
+    created = {e.subject: e.causationid for e in await batched.envelopes("task.created")}
     assert created == {e.subject: e.id for e in messages}
 
 
 async def test_a_batch_into_a_queue_with_a_maximum_size_sees_the_offers_made_before_each_contact(
-        api, routing) -> None:
+        api, batched) -> None:
     await api.ok("POST", "/v1/queues", 201, json={"name": "main", "channels": ["sms"], "is_default": True,
                                                   "max_size": 1})
     await sign_in(api, "ann", 3)
-    await routing.send_batch([(message(c, text="hi"), c) for c in ("a", "b", "c")])
-    await routing.send_batch([(identified(c, customer=f"k-{c}"), c) for c in ("a", "b", "c")])
-    assert await routing.events("task.abandoned") == [], "each was offered before the next was admitted"
-    assert len(await routing.events("task.offered")) == 3
+    await batched.send_batch([(message(c, text="hi"), c) for c in ("a", "b", "c")])
+    await batched.send_batch([(identified(c, customer=f"k-{c}"), c) for c in ("a", "b", "c")])
+    assert await batched.events("task.abandoned") == [], "each was offered before the next was admitted"
+    assert len(await batched.events("task.offered")) == 3
 
 
-async def test_two_messages_of_one_conversation_in_a_batch_make_one_task(api, routing) -> None:
+async def test_two_messages_of_one_conversation_in_a_batch_make_one_task(api, batched) -> None:
     await api.ok("POST", "/v1/queues", 201, json={"name": "main", "channels": ["sms"], "is_default": True})
-    await routing.send_batch([(message(c, text="hi"), c) for c in ("a", "a", "b")])
-    assert sorted(e.conversation_id for e in await routing.events("task.created")) == ["a", "b"]
-    await routing.send_batch([(identified(c, customer=f"k-{c}"), c) for c in ("a", "b")])
-    [queued_a] = [e for e in await routing.envelopes("task.queued") if e.subject == "a"]
+    await batched.send_batch([(message(c, text="hi"), c) for c in ("a", "a", "b")])
+    assert sorted(e.conversation_id for e in await batched.events("task.created")) == ["a", "b"]
+    await batched.send_batch([(identified(c, customer=f"k-{c}"), c) for c in ("a", "b")])
+    [queued_a] = [e for e in await batched.envelopes("task.queued") if e.subject == "a"]
     assert queued_a.correlationid == "corr-a", "the profile of conversation a caused its queueing"

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.util import identity_key
 
 from switchboard.routing.models import (
     Agent,
@@ -89,11 +90,12 @@ class RoutingRepository:
 
     async def agent_by_key(self, tenant: str, agent_id: str) -> Agent | None:
         """The agent by primary key: no query when this transaction already loaded it."""
-        return await self.session.get(Agent, (tenant, agent_id))
+        loaded = self.session.sync_session.identity_map.get(identity_key(Agent, (tenant, agent_id)))
+        return loaded if isinstance(loaded, Agent) else await self.agent(tenant, agent_id)
 
     async def tenant_routing(self, tenant: str) -> TenantRouting:
         """The tenant's routing row (created on first use)."""
-        row = await self.session.get(TenantRouting, tenant)
+        row = await self.session.scalar(select(TenantRouting).where(TenantRouting.tenant_id == tenant))
         if row is None:
             row = TenantRouting(tenant_id=tenant, available_agents=0, blended_agents=0)
             self.session.add(row)
