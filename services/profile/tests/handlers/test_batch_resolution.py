@@ -1,6 +1,7 @@
 """Contacts resolved a batch at a time come out exactly as if handled one by one."""
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -94,3 +95,28 @@ async def test_an_unreadable_sender_fails_alone_and_the_rest_of_its_batch_is_res
     assert await count(sessions, Customer) == 2
     assert await count(sessions, backbone.inbox) == 2
     assert [e.conversation_id for _, e in await identified(sessions)] == ["c1", "c3"]
+
+
+async def test_a_customer_writing_from_two_contact_points_in_one_batch_is_counted_once_each(
+    sessions, batches
+) -> None:
+    now = datetime.now(UTC)
+    async with sessions() as session:
+        session.add(Customer(id="cust-1", tenant_id="acme", tier="gold", tags=[], attributes={},
+                             created_at=now))
+        await session.flush()
+        session.add_all([
+            Identity(id="i-1", tenant_id="acme", customer_id="cust-1", kind="phone",
+                     value="+8613800138000", verified=True, created_at=now),
+            Identity(id="i-2", tenant_id="acme", customer_id="cust-1", kind="email",
+                     value="wang@example.com", verified=True, created_at=now),
+        ])
+        await session.commit()
+    batch = [envelope_of(received(conversation="c1")),
+             envelope_of(received("Wang@Example.com", channel="email", conversation="c2"))]
+    assert await batches.handle_batch(batch) == [True, True]
+    [(_, by_sms), (_, by_email)] = await identified(sessions)
+    assert by_sms.customer_id == by_email.customer_id == "cust-1"
+    assert (by_sms.repeat.contacts_today, by_email.repeat.contacts_today) == (1, 2)
+    assert by_email.consent.keys() >= {"sms:service", "email:service"}
+    assert await count(sessions, Customer) == 1

@@ -72,8 +72,8 @@ async def resolve_contacts(uow: UnitOfWork, contacts: list[InboundContact]) -> N
     region = settings.default_region if settings else None
     keys = [identity_for(c.channel, c.address, region) for c in contacts]
     now = datetime.now(UTC)
-    by_key = await _customers_for(repo, tenant, keys, now)
-    resolved = await _load_history(repo, tenant, settings, by_key, now)
+    by_key = await _customers_for(repo, tenant, keys)
+    resolved = await _load_history(repo, tenant, by_key, now)
     conversations = await repo.conversations(tenant, {c.conversation_id for c in contacts})
     batch = _Batch(tenant, settings, now, resolved, conversations)
     identified = [batch.add(contact, by_key[key]) for contact, key in zip(contacts, keys, strict=True)]
@@ -88,27 +88,28 @@ async def resolve_contacts(uow: UnitOfWork, contacts: list[InboundContact]) -> N
 
 
 async def _customers_for(
-    repo: ContactRepository, tenant: str, keys: list[IdentityKey], now: datetime
+    repo: ContactRepository, tenant: str, keys: list[IdentityKey]
 ) -> dict[IdentityKey, _Known]:
+    """Each key's customer; two keys of one customer (a phone and an email) share one."""
     found = await repo.customers_by_identity(tenant, keys)
     by_key: dict[IdentityKey, _Known] = {}
+    by_id: dict[str, _Known] = {}
     for key in keys:
         if key in by_key:
             continue
         row = found.get(key)
-        by_key[key] = (
-            _Known(row.id, row.tier, list(row.tags or []), row.language, row.time_zone,
-                   row.last_contact_at)
-            if row is not None else
-            _Known(str(uuid.uuid4()), DEFAULT_TIER, [], None, None, None, new=True)
-        )
+        if row is None:
+            by_key[key] = _Known(str(uuid.uuid4()), DEFAULT_TIER, [], None, None, None, new=True)
+        else:
+            by_key[key] = by_id.setdefault(row.id, _Known(
+                row.id, row.tier, list(row.tags or []), row.language, row.time_zone,
+                row.last_contact_at))
         by_key[key].points.update((channel, key.value) for channel in channels_of(key.kind))
     return by_key
 
 
 async def _load_history(
-    repo: ContactRepository, tenant: str, settings: TenantSettings | None,
-    by_key: dict[IdentityKey, _Known], now: datetime,
+    repo: ContactRepository, tenant: str, by_key: dict[IdentityKey, _Known], now: datetime
 ) -> dict[str | None, bool]:
     """Fill each known customer's recent inbound entries; the resolved flag of their
     conversations. The week window covers 'today' in every zone (a day is shorter)."""
