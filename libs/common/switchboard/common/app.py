@@ -19,7 +19,9 @@ from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from switchboard.common import deadletters
 from switchboard.common.errors import PROBLEM_JSON, Problem
@@ -107,22 +109,47 @@ def install_http_basics(app: FastAPI, service: str) -> None:
 
 
 def _install_context_middleware(app: FastAPI, service: str) -> None:
-    @app.middleware("http")
-    async def context(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        request_id = request.headers.get("x-request-id") or str(uuid.uuid4())
-        trace = continue_trace(request.headers.get("traceparent"))
+    app.add_middleware(RequestContext, service=service)
+
+
+class RequestContext:
+    """Request id, trace context and request metrics for every HTTP request.
+
+    Plain ASGI rather than Starlette's BaseHTTPMiddleware: the request's body and the response
+    pass straight through (no wrapped receive, no task per request), which was about a quarter
+    of the HTTP stack's time under load on ingest's webhooks."""
+
+    def __init__(self, app: ASGIApp, service: str) -> None:
+        self.app, self.service = app, service
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        request_id = headers.get("x-request-id") or str(uuid.uuid4())
+        trace = str(continue_trace(headers.get("traceparent")))
         request_id_var.set(request_id)
-        correlation_id_var.set(request.headers.get("x-correlation-id") or request_id)
-        traceparent_var.set(str(trace))
+        correlation_id_var.set(headers.get("x-correlation-id") or request_id)
+        traceparent_var.set(trace)
         started = time.perf_counter()
-        response = await call_next(request)
-        route = request.scope.get("route")
-        path = getattr(route, "path", "unmatched")
-        LATENCY.labels(service, request.method, path).observe(time.perf_counter() - started)
-        REQUESTS.labels(service, request.method, path, str(response.status_code)).inc()
-        response.headers["X-Request-ID"] = request_id
-        response.headers["traceparent"] = str(trace)
-        return response
+        status = 500  # what the client gets when the app raises past its handlers
+
+        async def send_with_ids(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                response_headers = MutableHeaders(scope=message)
+                response_headers["X-Request-ID"] = request_id
+                response_headers["traceparent"] = trace
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_ids)
+        finally:
+            path = getattr(scope.get("route"), "path", "unmatched")
+            LATENCY.labels(self.service, scope["method"], path).observe(time.perf_counter() - started)
+            REQUESTS.labels(self.service, scope["method"], path, str(status)).inc()
 
 
 def _install_error_handlers(app: FastAPI) -> None:
