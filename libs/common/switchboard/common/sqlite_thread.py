@@ -49,6 +49,12 @@ class SyncSession:
     async def execute(self, statement: Any, *args: Any, **kwargs: Any) -> Any:
         return self.sync_session.execute(statement, *args, **kwargs)
 
+    async def get(self, entity: Any, ident: Any, **kwargs: Any) -> Any:
+        return self.sync_session.get(entity, ident, **kwargs)
+
+    async def delete(self, row: Any) -> None:
+        self.sync_session.delete(row)
+
     async def flush(self) -> None:
         self.sync_session.flush()
 
