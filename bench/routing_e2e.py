@@ -149,7 +149,9 @@ def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="sb-routing-e2e-"))
     platform = Platform(workdir, TestDatabases(workdir))
     try:
-        platform.start(["profile", "routing"] if args.from_bus else ["ingest", "profile", "routing"])
+        # Nobody accepts in the bench: offers must not time out (agents would go not-ready).
+        platform.start(["profile", "routing"] if args.from_bus else ["ingest", "profile", "routing"],
+                       extra_env={"ROUTING_OFFER_TIMEOUT_SECONDS": "3600"})
         count = int(args.rate * args.seconds)
         if args.from_bus:
             setup_routing(platform, agents=max(10, count // 50), slots=50)
