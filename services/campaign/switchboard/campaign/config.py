@@ -17,3 +17,7 @@ class CampaignSettings(ServiceSettings):
     profile_url: str = "http://127.0.0.1:8102"
     profile_token: str | None = None
     segment_journey_seconds: float = 3600.0
+    # A CSV list of at least this many lines has its numbers parsed by this many worker processes
+    # (spawned per upload, 0 for none), so the parsing and the rest of the import share the cores.
+    list_parse_workers: int = 2
+    list_parse_min_rows: int = 50_000

@@ -25,6 +25,7 @@ from switchboard.campaign.domain.csv_import import (
 from switchboard.campaign.domain.templates import template_problems
 from switchboard.campaign.domain.windows import next_allowed_in_all_zones
 from switchboard.campaign.domain.zones import zones_of_number
+from switchboard.campaign.list_workers import ListParsing, import_contacts_in_workers
 from switchboard.campaign.models import Campaign, ContactList
 from switchboard.campaign.profile_client import ProfileClient, SegmentMember
 from switchboard.campaign.repository import CampaignRepository
@@ -37,10 +38,12 @@ PRIORITY, VALUE = "priority", "value"
 MEANINGFUL = frozenset({TIME_ZONE, CUSTOMER_ID, LANGUAGE, PRIORITY, VALUE})
 
 
-def parse_csv(campaign: Campaign, text: str) -> ImportReport:
+async def parse_csv(campaign: Campaign, text: str, parsing: ListParsing | None = None) -> ImportReport:
     try:
         if campaign.channel == "email":
             return import_email_contacts(text)
+        if parsing is not None and parsing.parallel_for(text):
+            return await import_contacts_in_workers(text, campaign.default_region, parsing)
         return import_contacts(text, campaign.default_region)
     except MissingPhoneColumn as exc:
         raise Unprocessable(str(exc)) from exc
@@ -80,9 +83,12 @@ def _plain_values(row: ImportedRow) -> tuple[dict[str, Any], None]:
 
 
 async def import_list(
-    repo: CampaignRepository, campaign: Campaign, name: str, text: str, now: datetime
+    repo: CampaignRepository, campaign: Campaign, name: str, text: str, now: datetime,
+    parsing: ListParsing | None = None,
 ) -> ContactList:
-    report = parse_csv(campaign, text)
+    """A CSV list stored on the campaign; a large one's numbers parsed in worker processes when
+    `parsing` says so (the same list either way)."""
+    report = await parse_csv(campaign, text, parsing)
     columns = set(report.accepted[0].fields) if report.accepted else set()
     check_template_variables(campaign, columns)
     rejected: list[RejectedRow] = list(report.rejected)

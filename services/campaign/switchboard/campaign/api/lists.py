@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Query, Request
 
 from switchboard.campaign.api.campaigns import Manager, Uow, find
 from switchboard.campaign.domain.pacing import ABANDON_TARGET
+from switchboard.campaign.list_workers import ListParsing
 from switchboard.campaign.lists import import_list, import_members, import_segment, profile_members
 from switchboard.campaign.models import Contact, ContactList
 from switchboard.campaign.repository import CampaignRepository
@@ -41,10 +42,17 @@ def mask(address: str) -> str:
     return f"{address[:3]}****{address[-2:]}" if len(address) > 6 else "****"
 
 
+def list_parsing(runtime: Runtime) -> ListParsing:
+    settings = runtime.settings
+    return ListParsing(workers=getattr(settings, "list_parse_workers", 0),
+                       min_rows=getattr(settings, "list_parse_min_rows", 50_000))
+
+
 @router.post("/{campaign_id}/lists", status_code=201, response_model=ListOut,
              summary="Upload a CSV list (text/csv; a phone or email column)")
 async def upload_list(
     campaign_id: str, request: Request, principal: Manager, uow: Uow,
+    runtime: Annotated[Runtime, Depends(get_runtime)],
     name: Annotated[str, Query(min_length=1, max_length=200)] = "upload",
 ) -> ListOut:
     repo = CampaignRepository(uow.session)
@@ -61,7 +69,7 @@ async def upload_list(
         text = body.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise Unprocessable(f"csv: not UTF-8 text (byte {exc.start})") from exc
-    contact_list = await import_list(repo, campaign, name, text, datetime.now(UTC))
+    contact_list = await import_list(repo, campaign, name, text, datetime.now(UTC), list_parsing(runtime))
     await uow.commit()
     return _list_out(contact_list)
 

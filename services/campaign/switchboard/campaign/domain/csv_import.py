@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from switchboard.campaign.domain.phones import NumberReader
+from switchboard.campaign.domain.phones import NumberReader, Parsed
 
 PHONE_COLUMN = "phone"
 
@@ -68,22 +68,43 @@ def _records(text: str, address_column: str) -> Iterator[tuple[int, str, dict[st
 
 def import_contacts(text: str, default_region: str) -> ImportReport:
     """Accept each good row once; report each bad row with its line number and why."""
-    report = ImportReport()
-    seen: dict[str, int] = {}  # E.164 -> the line that first had it
+    contacts = ContactsTaken()
     numbers = NumberReader(default_region)
-    for line, raw, fields in _records(text, PHONE_COLUMN):
-        parsed = numbers.read(raw) if raw else None
-        phone = parsed[0] if parsed else None
+    for line, raw, fields in phone_records(text):
+        contacts.take(line, raw, fields, numbers.read(raw) if raw else None)
+    return contacts.report
+
+
+def phone_records(text: str) -> Iterator[tuple[int, str, dict[str, str]]]:
+    """(line, phone cell, the other named columns) per record of a phone list."""
+    return _records(text, PHONE_COLUMN)
+
+
+def read_numbers(raws: list[str], default_region: str) -> list[Parsed | None]:
+    """What `import_contacts` reads from each phone cell, for a slice of the list read elsewhere
+    (a worker process): E.164 and zones, None for an empty or invalid cell."""
+    numbers = NumberReader(default_region)
+    return [numbers.read(raw) if raw else None for raw in raws]
+
+
+class ContactsTaken:
+    """The rows of a phone list in line order, each with what its cell reads as: the first row of
+    a number is accepted, every other row is rejected with why."""
+
+    def __init__(self) -> None:
+        self.report = ImportReport()
+        self.seen: dict[str, int] = {}  # E.164 -> the line that first had it
+
+    def take(self, line: int, raw: str, fields: dict[str, str], parsed: Parsed | None) -> None:
         if not raw:
-            report.rejected.append(RejectedRow(line, "phone: empty"))
-        elif parsed is None or phone is None:
-            report.rejected.append(RejectedRow(line, "phone: not a valid number"))
-        elif phone in seen:
-            report.rejected.append(RejectedRow(line, f"phone: duplicate of line {seen[phone]}"))
+            self.report.rejected.append(RejectedRow(line, "phone: empty"))
+        elif parsed is None:
+            self.report.rejected.append(RejectedRow(line, "phone: not a valid number"))
+        elif (phone := parsed[0]) in self.seen:
+            self.report.rejected.append(RejectedRow(line, f"phone: duplicate of line {self.seen[phone]}"))
         else:
-            seen[phone] = line
-            report.accepted.append(ImportedRow(line, phone, fields, parsed[1]))
-    return report
+            self.seen[phone] = line
+            self.report.accepted.append(ImportedRow(line, phone, fields, parsed[1]))
 
 
 EMAIL_COLUMN = "email"
