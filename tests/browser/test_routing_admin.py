@@ -81,6 +81,7 @@ def test_skill_queue_agent_and_rule_are_created_as_entered(admin_page: Page, api
     office = [["09:00", "18:00"]]
     assert queue["business_hours"] == {
         "time_zone": "Asia/Shanghai", "holidays": ["2026-10-01"], "after_hours_queue_id": None,
+        "after_hours_action": "wait",
         "weekly": {"mon": office, "tue": office, "wed": office, "thu": office, "fri": office,
                    "sat": [["10:00", "14:00"]]}}
 
