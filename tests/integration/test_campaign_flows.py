@@ -86,6 +86,17 @@ def _publish_opt_out(platform: Platform, tenant: str, address: str) -> None:
                                     source="customer", at=datetime.now(UTC)), tenant)
 
 
+def _gateway_channel(platform: Platform, gateway: GenericGateway) -> str:
+    """Register the CN gateway as acme's SMS channel in ingest; its id."""
+    with platform.client("ingest", "acme", "admin") as ingest:
+        channel = ingest.post("/v1/channels", json={
+            "kind": "sms", "provider": "generic", "address": "10086", "name": "CN gateway",
+            "signing_secret": SECRET, "credentials": {"send_url": f"{gateway.url}/send"},
+        })
+    assert channel.status_code == 201, channel.text
+    return str(channel.json()["id"])
+
+
 def _campaign_events(platform: Platform, tenant: str) -> list[tuple[str, dict]]:
     return [(envelope.type, envelope.data) for envelope in platform.events("campaign", tenant)]
 
@@ -94,13 +105,7 @@ def test_an_sms_blast_reaches_the_gateway_and_its_receipts_reach_the_results(
     platform: Platform, gateway: GenericGateway
 ) -> None:
     platform.start(["ingest", "campaign"], extra_env={"CAMPAIGN_SCHEDULER_SECONDS": "0.3"})
-    with platform.client("ingest", "acme", "admin") as ingest:
-        channel = ingest.post("/v1/channels", json={
-            "kind": "sms", "provider": "generic", "address": "10086", "name": "CN gateway",
-            "signing_secret": SECRET, "credentials": {"send_url": f"{gateway.url}/send"},
-        })
-    assert channel.status_code == 201, channel.text
-    channel_id = channel.json()["id"]
+    channel_id = _gateway_channel(platform, gateway)
 
     campaign = platform.client("campaign", "acme", "supervisor")
     created = campaign.post("/v1/campaigns", json={
@@ -191,11 +196,7 @@ def test_a_completed_task_triggers_a_csat_journey_whose_reply_names_the_agent(
 ) -> None:
     platform.start(["ingest", "routing", "campaign"],
                    extra_env={"CAMPAIGN_SCHEDULER_SECONDS": "0.3", "ROUTING_PROFILE_GRACE_SECONDS": "0.5"})
-    with platform.client("ingest", "acme", "admin") as ingest:
-        channel_id = ingest.post("/v1/channels", json={
-            "kind": "sms", "provider": "generic", "address": "10086", "name": "CN gateway",
-            "signing_secret": SECRET, "credentials": {"send_url": f"{gateway.url}/send"},
-        }).json()["id"]
+    channel_id = _gateway_channel(platform, gateway)
     with platform.client("routing", "acme", "admin") as routing:
         assert routing.post("/v1/queues", json={"name": "general", "channels": ["sms"], "is_default": True,
                                                 "wrap_up_seconds": 1}).status_code == 201
@@ -240,12 +241,7 @@ def test_a_birthday_journey_greets_a_customer_profile_knows_in_their_language(
     platform.start(["campaign"], extra_env={"CAMPAIGN_SCHEDULER_SECONDS": "0.3",
                                             "CAMPAIGN_SEGMENT_JOURNEY_SECONDS": "1",
                                             "CAMPAIGN_PROFILE_URL": platform.url("profile")})
-    with platform.client("ingest", "acme", "admin") as ingest:
-        channel = ingest.post("/v1/channels", json={
-            "kind": "sms", "provider": "generic", "address": "10086", "name": "CN gateway",
-            "signing_secret": SECRET, "credentials": {"send_url": f"{gateway.url}/send"},
-        })
-    assert channel.status_code == 201, channel.text
+    _gateway_channel(platform, gateway)
     today = datetime.now(UTC).date()  # profile's "today" is in the tenant's zone, UTC by default
     born = today.replace(year=1990) if (today.month, today.day) != (2, 29) else today.replace(year=1992)
     with platform.client("profile", "acme", "admin") as profile:
@@ -276,12 +272,7 @@ def test_an_attempt_ingest_receives_after_its_window_closed_is_not_sent_and_come
     platform: Platform, gateway: GenericGateway
 ) -> None:
     platform.start(["ingest", "campaign"], extra_env={"CAMPAIGN_SCHEDULER_SECONDS": "0.3"})
-    with platform.client("ingest", "acme", "admin") as ingest:
-        channel = ingest.post("/v1/channels", json={
-            "kind": "sms", "provider": "generic", "address": "10086", "name": "CN gateway",
-            "signing_secret": SECRET, "credentials": {"send_url": f"{gateway.url}/send"},
-        })
-    assert channel.status_code == 201, channel.text
+    _gateway_channel(platform, gateway)
     platform.services["ingest"].stop()  # ingest is down while the window closes
 
     # A window of this minute in Shanghai (windows are whole minutes), begun with at least 30 s

@@ -32,7 +32,7 @@ from sqlalchemy import (
     TypeDecorator,
     event,
 )
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
 NAMING_CONVENTION = {
@@ -128,18 +128,21 @@ def create_engine(url: str, *, sqlite_synchronous: str = "FULL", pool_size: int 
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(url, connect_args={"timeout": 30}, pool_size=1, max_overflow=0,
                                      pool_timeout=60)
-        _configure_sqlite(engine, sqlite_synchronous)
+        configure_sqlite(engine.sync_engine, sqlite_synchronous)
         return engine
     return create_async_engine(
         url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, pool_recycle=1800
     )
 
 
-def _configure_sqlite(engine: AsyncEngine, synchronous: str) -> None:
+def configure_sqlite(engine: Engine, synchronous: str) -> None:
+    """Every SQLite connection of ours: WAL, a busy timeout, the given fsync policy, foreign keys,
+    and transactions that take the write lock when they begin (the async engine's sync side, or
+    the plain engine a batch runs on in switchboard.common.sqlite_thread)."""
     if synchronous.upper() not in ("OFF", "NORMAL", "FULL", "EXTRA"):
         raise ValueError(f"SQLite synchronous must be OFF, NORMAL, FULL or EXTRA, not {synchronous}")
 
-    @event.listens_for(engine.sync_engine, "connect")
+    @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy, not the driver, decide when transactions begin.
         dbapi_connection.isolation_level = None
@@ -150,7 +153,7 @@ def _configure_sqlite(engine: AsyncEngine, synchronous: str) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
-    @event.listens_for(engine.sync_engine, "begin")
+    @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
