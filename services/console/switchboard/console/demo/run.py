@@ -100,7 +100,9 @@ class Simulation:
 
     async def _traffic(self, customers: Customers, started: float) -> None:
         loop = asyncio.get_running_loop()
-        for arrival in arrivals(self.rng, self.config.rate_per_minute):
+        # arrivals draw from their own generator: the same seed gives the same channel mix,
+        # whatever the timing of the other draws
+        for arrival in arrivals(random.Random(self.config.seed), self.config.rate_per_minute):
             delay = started + arrival.at - loop.time()
             if delay > 0:
                 await asyncio.sleep(delay)
