@@ -17,7 +17,8 @@ PostgreSQL does not need this and keeps the ordinary async path.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine
+from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
 from sqlalchemy import create_engine
@@ -69,6 +70,12 @@ class SyncSession:
 
     async def begin(self) -> None:
         self.sync_session.begin()
+
+    @asynccontextmanager
+    async def begin_nested(self) -> AsyncIterator[Any]:
+        """A savepoint, used as AsyncSession's: `async with session.begin_nested():`."""
+        with self.sync_session.begin_nested() as savepoint:
+            yield savepoint
 
     def in_transaction(self) -> bool:
         return self.sync_session.in_transaction()
