@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Sequence
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from switchboard.common.groupcommit import GroupCommit, WriterStopped
+from switchboard.common.sqlite_thread import ThreadedSqlite
 from switchboard.common.tracing import correlation_id_var
 from switchboard.common.uow import UnitOfWork
 
@@ -182,3 +185,34 @@ async def test_the_writer_does_not_run_in_the_context_of_the_request_that_starte
     assert await commits.submit("n1") == "n1"
     assert seen == [None]
     await commits.stop()
+
+
+async def test_in_a_worker_thread_a_batch_commits_there_and_the_relay_is_woken_on_the_loop(
+    notes, tmp_path: Path
+) -> None:
+    threaded = ThreadedSqlite(f"sqlite:///{tmp_path}/notes.db", hold=notes.sessions.kw["bind"])
+    threads: list[int] = []
+    woken: list[asyncio.AbstractEventLoop] = []
+
+    async def write(uow: UnitOfWork, names: Sequence[str]) -> list[str | Exception]:
+        threads.append(threading.get_ident())
+        outcomes: list[str | Exception] = []
+        for name in names:
+            if name == "refused":
+                outcomes.append(ValueError("refused"))
+                continue
+            uow.session.add(notes.Note(id=name, tenant_id="acme", text=name))
+            outcomes.append(f"stored {name}")
+        await uow.session.flush()
+        return outcomes
+
+    commits = GroupCommit("notes", lambda: UnitOfWork(threaded.sessions, notes.backbone, "test"), write,
+                          in_thread=threaded.run, on_commit=lambda: woken.append(asyncio.get_running_loop()))
+    results = await asyncio.gather(*(commits.submit(name) for name in ("n1", "refused", "n2")),
+                                   return_exceptions=True)
+    assert results[0::2] == ["stored n1", "stored n2"] and isinstance(results[1], ValueError)
+    assert threads and threading.get_ident() not in threads
+    assert woken == [asyncio.get_running_loop()]
+    assert await stored(notes) == {"n1", "n2"}
+    await commits.stop()
+    threaded.close()

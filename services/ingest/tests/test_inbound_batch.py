@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -11,6 +13,7 @@ from sqlalchemy import func, select
 from switchboard.common.errors import Forbidden, NotFound, Unprocessable
 from switchboard.common.events.base import Envelope, parse_payload
 from switchboard.common.events.ingest import ConsentOptedOut, ConversationOpened, MessageReceived
+from switchboard.common.sqlite_thread import ThreadedSqlite
 from switchboard.common.uow import UnitOfWork
 from switchboard.ingest.inbound import Accepted, InboundMessage, accept_inbound
 from switchboard.ingest.inbound_batch import SmsWebhook, write_sms_batch
@@ -67,17 +70,31 @@ def unparsable() -> SmsWebhook:
     return SmsWebhook("ch-sms", verify=lambda secret: None, parse=parse)
 
 
-async def write(sessions, webhooks: list[SmsWebhook]) -> list[Accepted | Exception]:
+async def write_batch(sessions, webhooks: list[SmsWebhook]) -> list[Accepted | Exception]:
     async with UnitOfWork(sessions, backbone, "ingest") as uow:
         outcomes = await write_sms_batch(uow, webhooks, inactivity=DAY, source="ingest")
         await uow.commit()
     return outcomes
 
 
+@pytest.fixture(params=["on the event loop", "in one worker-thread hop"])
+def write(
+    request, sessions, tmp_path: Path
+) -> Iterator[Callable[..., Awaitable[list[Accepted | Exception]]]]:
+    """A batch as the intake writes it: on aiosqlite, or (SQLite in the service) on a synchronous
+    session in a worker thread; both must give the same outcomes."""
+    if request.param == "on the event loop":
+        yield lambda webhooks: write_batch(sessions, webhooks)
+        return
+    threaded = ThreadedSqlite(f"sqlite:///{tmp_path}/ingest.db", hold=sessions.kw["bind"])
+    yield lambda webhooks: threaded.run(lambda: write_batch(threaded.sessions, webhooks))
+    threaded.close()
+
+
 async def test_one_batch_threads_a_customers_messages_together_and_stores_a_repeated_id_once(
-    sessions, channel
+    write, sessions, channel
 ) -> None:
-    first, reply, other, again = await write(sessions, [
+    first, reply, other, again = await write([
         webhook(sms("gw-1")), webhook(sms("gw-2", text="还有流量吗")), webhook(sms("gw-3", sender=OTHER)),
         webhook(sms("gw-1", text="resent by the gateway")),
     ])
@@ -102,8 +119,8 @@ async def test_one_batch_threads_a_customers_messages_together_and_stores_a_repe
         (other.message_id, "gw-3", "查话费")]
 
 
-async def test_messages_of_one_batch_keep_their_arrival_order_in_the_thread(sessions, channel) -> None:
-    outcomes = await write(sessions, [webhook(sms(f"gw-{i}", text=f"part {i}")) for i in range(5)])
+async def test_messages_of_one_batch_keep_their_arrival_order_in_the_thread(write, sessions, channel) -> None:
+    outcomes = await write([webhook(sms(f"gw-{i}", text=f"part {i}")) for i in range(5)])
     async with sessions() as session:
         texts = (await session.scalars(select(Message.text).order_by(Message.created_at, Message.id))).all()
         conversation = await session.get(Conversation, outcomes[0].conversation_id)  # type: ignore[union-attr]
@@ -112,9 +129,11 @@ async def test_messages_of_one_batch_keep_their_arrival_order_in_the_thread(sess
     assert conversation.last_activity_at == last
 
 
-async def test_a_batch_joins_the_open_conversation_and_moves_its_last_activity(sessions, channel) -> None:
+async def test_a_batch_joins_the_open_conversation_and_moves_its_last_activity(
+    write, sessions, channel
+) -> None:
     earlier = await accept(sessions, channel, sms("gw-1"))
-    [later] = await write(sessions, [webhook(sms("gw-2"))])
+    [later] = await write([webhook(sms("gw-2"))])
     assert isinstance(later, Accepted) and later.conversation_id == earlier.conversation_id
     async with sessions() as session:
         conversation = await session.get(Conversation, earlier.conversation_id)
@@ -123,17 +142,17 @@ async def test_a_batch_joins_the_open_conversation_and_moves_its_last_activity(s
     assert [e.type for e in (await outbox(sessions))[2:]] == ["sb.ingest.message.received.v1"]
 
 
-async def test_a_message_already_stored_is_a_duplicate_that_writes_nothing(sessions, channel) -> None:
+async def test_a_message_already_stored_is_a_duplicate_that_writes_nothing(write, sessions, channel) -> None:
     earlier = await accept(sessions, channel, sms("gw-1"))
-    [again] = await write(sessions, [webhook(sms("gw-1"))])
+    [again] = await write([webhook(sms("gw-1"))])
     assert again == Accepted(earlier.message_id, earlier.conversation_id, duplicate=True)
     assert (await count(sessions, Message), await count(sessions, backbone.outbox)) == (1, 2)
 
 
 async def test_a_refused_request_writes_nothing_and_the_rest_of_its_batch_is_stored(
-    sessions, channel
+    write, sessions, channel
 ) -> None:
-    outcomes = await write(sessions, [
+    outcomes = await write([
         forged(sms("gw-forged")), webhook(sms("gw-1")), webhook(sms("gw-2"), channel_id="no-such-channel"),
         unparsable(), webhook(sms("gw-3", sender=OTHER)),
     ])
@@ -144,18 +163,20 @@ async def test_a_refused_request_writes_nothing_and_the_rest_of_its_batch_is_sto
     assert await count(sessions, RawPayload) == 2
 
 
-async def test_a_channel_of_another_kind_is_not_an_sms_channel(sessions, add_channel) -> None:
+async def test_a_channel_of_another_kind_is_not_an_sms_channel(write, sessions, add_channel) -> None:
     mailbox = await add_channel("ch-mail", address="help@acme.cn")
     async with sessions() as session:
         row = await session.get(type(mailbox), "ch-mail")
         row.kind = "email"
         await session.commit()
-    [outcome] = await write(sessions, [webhook(sms("gw-1"), channel_id="ch-mail")])
+    [outcome] = await write([webhook(sms("gw-1"), channel_id="ch-mail")])
     assert isinstance(outcome, NotFound)
 
 
-async def test_an_opt_out_in_a_batch_joins_the_thread_of_the_message_beside_it(sessions, channel) -> None:
-    stop, plain = await write(sessions, [webhook(sms("gw-stop", text="退订")), webhook(sms("gw-1"))])
+async def test_an_opt_out_in_a_batch_joins_the_thread_of_the_message_beside_it(
+    write, sessions, channel
+) -> None:
+    stop, plain = await write([webhook(sms("gw-stop", text="退订")), webhook(sms("gw-1"))])
     assert isinstance(stop, Accepted) and isinstance(plain, Accepted)
     assert stop.conversation_id == plain.conversation_id and not stop.duplicate
     assert await count(sessions, OptOut) == 1
@@ -166,8 +187,8 @@ async def test_an_opt_out_in_a_batch_joins_the_thread_of_the_message_beside_it(s
     assert isinstance(opted_out, ConsentOptedOut) and opted_out.address == CUSTOMER
 
 
-async def test_a_keyword_sent_twice_in_one_batch_is_stored_once(sessions, channel) -> None:
-    first, again = await write(sessions, [webhook(sms("gw-stop", text="STOP")),
+async def test_a_keyword_sent_twice_in_one_batch_is_stored_once(write, sessions, channel) -> None:
+    first, again = await write([webhook(sms("gw-stop", text="STOP")),
                                           webhook(sms("gw-stop", text="STOP"))])
     assert isinstance(first, Accepted)
     assert again == Accepted(first.message_id, first.conversation_id, duplicate=True)
@@ -175,10 +196,12 @@ async def test_a_keyword_sent_twice_in_one_batch_is_stored_once(sessions, channe
 
 
 @pytest.mark.parametrize("tenants", [("acme", "globex")])
-async def test_one_batch_serves_several_tenants_each_in_its_own_rows(sessions, add_channel, tenants) -> None:
+async def test_one_batch_serves_several_tenants_each_in_its_own_rows(
+    write, sessions, add_channel, tenants
+) -> None:
     await add_channel("ch-a", tenant=tenants[0], address="+8610086")
     await add_channel("ch-b", tenant=tenants[1], address="+8610086")
-    a, b = await write(sessions, [webhook(sms("gw-1"), channel_id="ch-a"),
+    a, b = await write([webhook(sms("gw-1"), channel_id="ch-a"),
                                   webhook(sms("gw-1"), channel_id="ch-b")])
     assert isinstance(a, Accepted) and isinstance(b, Accepted) and a.conversation_id != b.conversation_id
     async with sessions() as session:

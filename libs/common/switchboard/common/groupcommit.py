@@ -21,6 +21,10 @@ What a caller can rely on:
   Because a lost connection can leave a COMMIT's outcome unknown, the work must
   be idempotent under that retry (ingest's is: it de-duplicates on the
   provider's message id).
+
+With `in_thread` (SQLite: `ThreadedSqlite.run`), a batch's whole transaction
+runs in one worker-thread hop instead of one event-loop round trip per
+statement; the unit of work must then be one on that thread's sessions.
 """
 
 from __future__ import annotations
@@ -28,9 +32,9 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from prometheus_client import Histogram
 
@@ -45,6 +49,8 @@ BATCH_SIZE = Histogram(
 
 Work = TypeVar("Work")
 Result = TypeVar("Result")
+T = TypeVar("T")
+InThread = Callable[[Callable[[], Coroutine[Any, Any, T]]], Awaitable[T]]
 
 
 class WriterStopped(Exception):
@@ -66,6 +72,7 @@ class GroupCommit(Generic[Work, Result]):
         *,
         max_batch: int = 512,
         on_commit: Callable[[], None] | None = None,
+        in_thread: InThread[list[Result | Exception]] | None = None,
     ) -> None:
         if max_batch < 1:
             raise ValueError("max_batch must be at least 1")
@@ -74,6 +81,7 @@ class GroupCommit(Generic[Work, Result]):
         self._write = write
         self._max_batch = max_batch
         self._on_commit = on_commit
+        self._in_thread = in_thread
         self._waiting: list[_Member[Work, Result]] = []
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -142,13 +150,20 @@ class GroupCommit(Generic[Work, Result]):
                 member.answer.set_result(outcome)
 
     async def _write_and_commit(self, works: list[Work]) -> list[Result | Exception]:
+        if self._in_thread is None:
+            outcomes = await self._transaction(works)
+        else:
+            outcomes = await self._in_thread(lambda: self._transaction(works))
+        if self._on_commit is not None:
+            self._on_commit()  # on the event loop: the relay's wake is not thread-safe
+        return outcomes
+
+    async def _transaction(self, works: list[Work]) -> list[Result | Exception]:
         async with self._unit_of_work() as uow:
             outcomes = await self._write(uow, works)
             if len(outcomes) != len(works):
                 raise RuntimeError(f"{self.name}: {len(outcomes)} outcomes for {len(works)} members")
             await uow.commit()
-        if self._on_commit is not None:
-            self._on_commit()
         return outcomes
 
 

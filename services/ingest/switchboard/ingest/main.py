@@ -13,7 +13,9 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from switchboard.common.app import create_app as create_service_app
+from switchboard.common.db import is_sqlite, normalize_url
 from switchboard.common.runtime import Runtime
+from switchboard.common.sqlite_thread import ThreadedSqlite
 from switchboard.ingest.api import routers
 from switchboard.ingest.chat.hub import ChatHub
 from switchboard.ingest.chat.limits import ChatLimits
@@ -34,8 +36,11 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
     sender = Sender(runtime, settings, chat_hub)
     sweeper = InactivitySweeper(runtime, settings, chat_hub)
     smtp = SmtpListener(runtime, settings)
+    url = settings.resolved_database_url()
+    sms_thread = (ThreadedSqlite(url, settings.sqlite_synchronous, hold=runtime.engine)
+                  if is_sqlite(normalize_url(url)) else None)
     sms_intake = build_sms_intake(runtime, timedelta(hours=settings.sms_inactivity_hours),
-                                  settings.sms_batch_max)
+                                  settings.sms_batch_max, sms_thread)
     runtime.extras.update(sender=sender, chat_hub=chat_hub, chat_limits=ChatLimits.from_settings(settings),
                           sms_intake=sms_intake)
 
@@ -49,6 +54,8 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
         await sweeper.stop()
         await sender.stop()
         await sms_intake.stop()
+        if sms_thread is not None:
+            sms_thread.close()
 
     app = create_service_app(
         runtime,
