@@ -60,6 +60,11 @@ class Result:
     accepted: int
     seconds: float
     latencies: list[float]
+    server_cpu: float = 0.0  # CPU seconds the server process used in the phase
+
+    @property
+    def cpu_ms_per_request(self) -> float:
+        return self.server_cpu * 1000 / self.accepted if self.accepted else float("nan")
 
     @property
     def per_second(self) -> float:
@@ -154,12 +159,22 @@ def register_channel(url: str) -> str:
     return str(response.json()["id"])
 
 
-def measure(port: int, path: str, args: argparse.Namespace) -> tuple[Result, Result]:
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux), steadier than wall time on a busy machine."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measure(port: int, pid: int, path: str, args: argparse.Namespace) -> tuple[Result, Result]:
     load = sustained(port, signed_requests(path, 60_000), args.connections, args.seconds)
+    before = cpu_seconds(pid)
     first = asyncio.run(load)
+    first.server_cpu = cpu_seconds(pid) - before
     paced_requests = signed_requests(path, int(args.rate * args.seconds))
-    paced = fixed_rate(port, paced_requests, args.rate, args.seconds, connections=64)
-    return first, asyncio.run(paced)
+    before = cpu_seconds(pid)
+    paced = asyncio.run(fixed_rate(port, paced_requests, args.rate, args.seconds, connections=64))
+    paced.server_cpu = cpu_seconds(pid) - before
+    return first, paced
 
 
 def run_ingest(workdir: Path, nats: NatsServer, database_url: str, args: argparse.Namespace,
@@ -172,7 +187,9 @@ def run_ingest(workdir: Path, nats: NatsServer, database_url: str, args: argpars
     try:
         process.wait_ready(60)
         channel = register_channel(process.url)
-        sustained_result, paced = measure(process.port, f"/v1/webhooks/sms/generic/{channel}", args)
+        assert process.proc is not None
+        sustained_result, paced = measure(process.port, process.proc.pid,
+                                          f"/v1/webhooks/sms/generic/{channel}", args)
         stored = int(query_scalar(database_url, "SELECT count(*) FROM messages"))
         batches = _batch_sizes(process.url)
     finally:
@@ -202,7 +219,7 @@ def run_bare(args: argparse.Namespace) -> dict[str, object]:
                 break
             except httpx.TransportError:
                 time.sleep(0.1)
-        sustained_result, paced = measure(port, "/v1/webhooks/sms/generic/bare", args)
+        sustained_result, paced = measure(port, proc.pid, "/v1/webhooks/sms/generic/bare", args)
     finally:
         proc.terminate()
         proc.wait(10)
@@ -232,15 +249,16 @@ def main() -> None:
         nats.stop()
     bare = rows[0]["sustained"].per_second  # type: ignore[attr-defined]
     print(f"\n{os.cpu_count()} cores, {args.seconds:g} s per phase, {args.connections} connections sustained")
-    print(f"| target | sustained accepted/s | vs bare | p50 / p99 at {args.rate:g}/s "
-          f"| accepted at {args.rate:g}/s |")
-    print("|---|---|---|---|---|")
+    print(f"| target | sustained accepted/s | vs bare | server CPU ms/request sustained "
+          f"| p50 / p99 at {args.rate:g}/s | accepted at {args.rate:g}/s | server CPU ms/request there |")
+    print("|---|---|---|---|---|---|---|")
     for row in rows:
         sustained_result, paced = row["sustained"], row["paced"]
         assert isinstance(sustained_result, Result) and isinstance(paced, Result)
         print(f"| {row['target']} | {sustained_result.per_second:,.0f} | "
-              f"{sustained_result.per_second / bare:.2f} | "
-              f"{paced.percentile(0.5):.1f} / {paced.percentile(0.99):.1f} ms | {paced.per_second:,.0f}/s |")
+              f"{sustained_result.per_second / bare:.2f} | {sustained_result.cpu_ms_per_request:.3f} | "
+              f"{paced.percentile(0.5):.1f} / {paced.percentile(0.99):.1f} ms | {paced.per_second:,.0f}/s | "
+              f"{paced.cpu_ms_per_request:.3f} |")
     for row in rows[1:]:
         print(f"{row['target']}: {row['batches']}")
     print("median sustained latency: " + ", ".join(
