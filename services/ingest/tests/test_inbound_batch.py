@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable, Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from switchboard.common.errors import Forbidden, NotFound, Unprocessable
 from switchboard.common.events.base import Envelope, parse_payload
@@ -18,6 +18,7 @@ from switchboard.common.uow import UnitOfWork
 from switchboard.ingest.inbound import Accepted, InboundMessage, accept_inbound
 from switchboard.ingest.inbound_batch import SmsWebhook, write_sms_batch
 from switchboard.ingest.models import Channel, Conversation, Message, OptOut, RawPayload, backbone
+from switchboard.ingest.repository import IngestRepository
 
 CUSTOMER = "+8613800138000"
 OTHER = "+8613912345678"
@@ -209,3 +210,30 @@ async def test_one_batch_serves_several_tenants_each_in_its_own_rows(
             select(Message.tenant_id, Message.channel_id).order_by(Message.tenant_id))).all()
     assert [tuple(row) for row in rows] == [("acme", "ch-a"), ("globex", "ch-b")]
     assert [e.tenant for e in await outbox(sessions)] == ["acme", "acme", "globex", "globex"]
+
+
+async def test_a_batch_looks_up_stored_ids_and_open_threads_through_their_indexes_not_the_tenants(
+    sessions, channel
+) -> None:
+    """SQLite without statistics would read every row of the tenant for each batch."""
+    engine = sessions.kw["bind"].sync_engine
+    lookups: list[tuple[str, tuple]] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany) -> None:
+        if "UNION ALL" in statement:
+            lookups.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        async with sessions() as session:
+            await IngestRepository(session).stored_for_batch(
+                "acme", channel.id, ["gw-1", "gw-2"], [CUSTOMER, OTHER], datetime.now(UTC) - DAY)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    [(statement, parameters)] = lookups
+    async with sessions.kw["bind"].connect() as conn:
+        plan = " | ".join(row[3] for row in await conn.exec_driver_sql(
+            f"EXPLAIN QUERY PLAN {statement}", tuple(parameters)))
+    assert "ix_messages_tenant_id" not in plan and "ix_conversations_tenant_id" not in plan, plan
+    assert "(channel_id=? AND provider_message_id=?)" in plan, plan
+    assert "ix_conversations_lookup" in plan, plan

@@ -10,6 +10,7 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, delete, func, insert, literal, or_, select, union_all, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
 
 from switchboard.ingest.models import (
     Attachment,
@@ -31,6 +32,16 @@ Row = Mapping[str, Any]
 _CHANNELS = cast(Table, Channel.__table__)
 _CONVERSATIONS = cast(Table, Conversation.__table__)
 _MESSAGES = cast(Table, Message.__table__)
+
+
+def _no_index(column: ColumnElement[str]) -> ColumnElement[str]:
+    """The column's value through an expression that no index matches (`tenant_id || ''`).
+
+    SQLite plans without statistics: offered `tenant_id = ?` beside `channel_id = ? AND
+    provider_message_id IN (...)`, it takes the tenant's index and reads every row of the tenant,
+    so de-duplicating a batch grew with the table (3 ms a batch at 10,000 messages, 0.05 ms
+    through the unique index). The tenant condition stays; it just no longer picks the index."""
+    return column.concat("")
 _RAW_PAYLOADS = cast(Table, RawPayload.__table__)
 
 
@@ -269,12 +280,12 @@ class IngestRepository:
         stored = select(
             literal("message").label("kind"), _MESSAGES.c.provider_message_id.label("key"),
             _MESSAGES.c.id.label("row_id"), _MESSAGES.c.conversation_id, _MESSAGES.c.created_at.label("at"),
-        ).where(_MESSAGES.c.tenant_id == tenant, _MESSAGES.c.channel_id == channel_id,
+        ).where(_no_index(_MESSAGES.c.tenant_id) == tenant, _MESSAGES.c.channel_id == channel_id,
                 _MESSAGES.c.provider_message_id.in_(list(provider_ids)))
         threads = select(
             literal("thread"), _CONVERSATIONS.c.customer_address, _CONVERSATIONS.c.id, _CONVERSATIONS.c.id,
             _CONVERSATIONS.c.last_activity_at,
-        ).where(_CONVERSATIONS.c.tenant_id == tenant, _CONVERSATIONS.c.channel_id == channel_id,
+        ).where(_no_index(_CONVERSATIONS.c.tenant_id) == tenant, _CONVERSATIONS.c.channel_id == channel_id,
                 _CONVERSATIONS.c.customer_address.in_(list(addresses)),
                 _CONVERSATIONS.c.status == "open", _CONVERSATIONS.c.last_activity_at >= active_since)
         messages: dict[str, tuple[str, str]] = {}
