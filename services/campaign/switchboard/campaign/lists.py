@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -88,6 +90,14 @@ async def import_list(
 ) -> ContactList:
     """A CSV list stored on the campaign; a large one's numbers parsed in worker processes when
     `parsing` says so (the same list either way)."""
+    with collector_paused():
+        return await _import_list(repo, campaign, name, text, now, parsing)
+
+
+async def _import_list(
+    repo: CampaignRepository, campaign: Campaign, name: str, text: str, now: datetime,
+    parsing: ListParsing | None,
+) -> ContactList:
     report = await parse_csv(campaign, text, parsing)
     columns = set(report.accepted[0].fields) if report.accepted else set()
     check_template_variables(campaign, columns)
@@ -102,6 +112,22 @@ async def import_list(
             candidates.append((row.phone_e164, values))
     await _profile_zones(repo, campaign.tenant_id, candidates)
     return await store_list(repo, campaign, name, "csv", candidates, rejected, now)
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector held off while a list is built: every row, its values and
+    its contact are alive until the rows are stored, so each full collection on a large list
+    walks millions of objects to free none of them (a quarter of the upload's CPU). Reference
+    counting frees all else as usual, and the collector runs again as the list is stored (or
+    refused)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 async def _profile_zones(repo: CampaignRepository, tenant: str,
@@ -131,25 +157,32 @@ async def store_list(
                    key=lambda candidate: candidate[0])
     common = {"tenant_id": campaign.tenant_id, "campaign_id": campaign.id, "list_id": list_id,
               "dedupe_key": "", "attempts_made": 0, "converted": False, "created_at": now}
-    pending = {**common, "status": "pending", "suppressed_reason": None}
-    suppressed = {**common, "status": "suppressed", "suppressed_reason": "consent", "next_attempt_at": None}
     rules = rules_for(campaign, await repo.tenant_settings(campaign.tenant_id))
-    first_allowed = FirstAllowed(campaign, rules, now)
-    rows = [{**values, **suppressed, "id": contact_id, "address": address} if address in revoked else
-            {**values, **pending, "next_attempt_at": first_allowed(values["zones"]), "id": contact_id,
-             "address": address}
-            for (address, values), contact_id in zip(fresh, sorted(new_ids(len(fresh))), strict=True)]
     contact_list = ContactList(
         id=list_id, tenant_id=campaign.tenant_id, campaign_id=campaign.id, name=name, source=source,
-        accepted=len(rows), duplicates=len(already),
+        accepted=len(fresh), duplicates=len(already),
         suppressed=sum(1 for address, _ in fresh if address in revoked),
         rejected=[{"line": r.line, "reason": r.reason} for r in sorted(rejected, key=lambda r: r.line)],
         created_at=now,
     )
     repo.add(contact_list)
     await repo.flush()
-    await repo.insert_contacts(rows)
+    await repo.insert_contacts(common, _contact_rows(fresh, revoked, FirstAllowed(campaign, rules, now)))
     return contact_list
+
+
+_SUPPRESSED = ("suppressed", None, "consent")  # status, next attempt, reason
+
+
+def _contact_rows(fresh: list[tuple[str, dict[str, Any]]], revoked: set[str],
+                  first_allowed: FirstAllowed) -> Iterator[tuple[Any, ...]]:
+    """Each new contact as the values of the repository's `CONTACT_ROW`, with ids drawn in order:
+    pending from the first instant its zones allow, or suppressed for revoked consent."""
+    for (address, values), contact_id in zip(fresh, sorted(new_ids(len(fresh))), strict=True):
+        zones = values["zones"]
+        state = _SUPPRESSED if address in revoked else ("pending", first_allowed(zones), None)
+        yield (contact_id, address, zones, values["zone_given"], values["customer_id"], values["language"],
+               values["fields"], values["priority"], values["value"], *state)
 
 
 class FirstAllowed:

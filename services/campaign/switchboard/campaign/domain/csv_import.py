@@ -13,7 +13,7 @@ from switchboard.campaign.domain.phones import NumberReader, Parsed
 PHONE_COLUMN = "phone"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # a million of them on a large list
 class ImportedRow:
     line: int
     phone_e164: str

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, func, insert, select, update
+from sqlalchemy import case, func, select, update
 
 from switchboard.campaign.models import (
     Campaign,
     Contact,
 )
 from switchboard.campaign.repository._base import LARGE_LIST, RepositoryBase, in_chunks
+
+# A new contact's own values, in the order `insert_contacts` takes them.
+CONTACT_ROW = ("id", "address", "zones", "zone_given", "customer_id", "language", "fields", "priority",
+               "value", "status", "next_attempt_at", "suppressed_reason")
 
 
 class CampaignQueries(RepositoryBase):
@@ -81,10 +86,10 @@ class CampaignQueries(RepositoryBase):
             found.update(rows)
         return found
 
-    async def insert_contacts(self, rows: list[dict[str, Any]]) -> None:
-        """New contacts as plain rows, in statements of a few thousand (a list may hold a million)."""
-        for start in range(0, len(rows), 5000):
-            await self.session.execute(insert(Contact.__table__), rows[start:start + 5000])
+    async def insert_contacts(self, common: dict[str, Any], rows: Iterable[tuple[Any, ...]]) -> None:
+        """New contacts (a list may hold a million): `common` the values they share, each row the
+        values of `CONTACT_ROW` in that order."""
+        await self.insert_rows(Contact.__table__, common, CONTACT_ROW, rows)
 
     async def due_contacts(self, tenant: str, campaign_id: str, now: datetime, limit: int) -> list[Contact]:
         """Due contacts in dialing order: promised callbacks first, then priority, then value."""
