@@ -4,10 +4,11 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from fastapi import FastAPI
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from switchboard.common.app import _install_error_handlers
+from switchboard.common.app import FastRoute, _install_error_handlers, install_http_basics
 from switchboard.common.errors import Conflict, NotFound
 
 PROBLEM_JSON = "application/problem+json"
@@ -93,3 +94,34 @@ async def test_a_successful_request_is_untouched(client: httpx.AsyncClient) -> N
     response = await client.post("/queues", json={"name": "vip", "max_wait_seconds": 30})
     assert (response.status_code, response.json()) == (201, {"name": "vip"})
     assert response.headers["content-type"] == "application/json"
+
+
+async def fast_queue(request: Request) -> Response:
+    queue_id = request.path_params["queue_id"]
+    if queue_id == "crash":
+        raise RuntimeError("password=hunter2 leaked in a message")
+    if queue_id != "q1":
+        raise NotFound(f"no queue {queue_id}")
+    return JSONResponse({"id": queue_id, "fast": True})
+
+
+@pytest.fixture
+async def fast_client() -> AsyncIterator[httpx.AsyncClient]:
+    app = build_app()
+    install_http_basics(app, "probe", [FastRoute("GET", "/queues/{queue_id}", fast_queue)])
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://service.test") as client:
+        yield client
+
+
+async def test_a_fast_route_answers_ahead_of_the_router_with_the_same_problems_and_ids(
+    fast_client: httpx.AsyncClient
+) -> None:
+    answered = await fast_client.get("/queues/q1")
+    assert answered.json() == {"id": "q1", "fast": True} and answered.headers["x-request-id"]
+    body = problem(await fast_client.get("/queues/q7"), 404)
+    assert (body["detail"], body["instance"]) == ("no queue q7", "/queues/q7")
+    crashed = await fast_client.get("/queues/crash")
+    assert problem(crashed, 500)["title"] == "Internal error" and "hunter2" not in crashed.text
+    assert problem(await fast_client.delete("/queues/q7"), 405)["title"] == "Method not allowed"
+    assert problem(await fast_client.get("/queues/q1/members"), 404)["title"] == "Not found"
