@@ -121,3 +121,56 @@ async def test_a_forged_request_among_good_ones_is_403_and_stores_nothing(ingest
     refused = await forged
     assert refused.status_code == 403 and refused.headers["content-type"] == "application/problem+json"
     assert set(await stored_ids(runtime)) == {"gw-1"}
+
+
+def signed(body: bytes, secret: str = SECRET) -> dict[str, str]:
+    timestamp = str(int(time.time()))
+    return {"Content-Type": "application/json", "X-Signature-Timestamp": timestamp,
+            "X-Signature": sign_generic(secret, timestamp, body)}
+
+
+async def test_every_refusal_of_the_webhook_is_problem_json_and_stores_nothing(ingest) -> None:
+    client, runtime = ingest
+    not_json = b'{"message_id": "gw-1", '
+    no_sender = json.dumps({"message_id": "gw-2", "text": "hi"}).encode()
+    large = json.dumps({"message_id": "gw-3", "from": "+8613800138000", "to": "+8610086",
+                        "text": "x" * 300_000}).encode()
+    good = json.dumps({"message_id": "gw-4", "from": "+8613800138000", "to": "+8610086",
+                       "text": "hi"}).encode()
+    answers = [
+        await client.post(PATH, content=not_json, headers=signed(not_json)),
+        await client.post(PATH, content=no_sender, headers=signed(no_sender)),
+        await client.post(PATH, content=large, headers=signed(large)),
+        await client.post(PATH, content=good, headers={"Content-Type": "application/json"}),
+        await client.post("/v1/webhooks/sms/generic/no-such-channel", content=good, headers=signed(good)),
+    ]
+    assert [a.status_code for a in answers] == [422, 422, 413, 403, 404]
+    for answer in answers:
+        assert answer.headers["content-type"] == "application/problem+json"
+        assert answer.json()["status"] == answer.status_code and answer.headers["x-request-id"]
+    assert answers[4].json()["instance"] == "/v1/webhooks/sms/generic/no-such-channel"
+    assert await stored_ids(runtime) == {}
+
+
+async def test_a_repeat_is_answered_200_duplicate_with_the_stored_message_and_no_second_event(ingest) -> None:
+    client, runtime = ingest
+    first = await post(client, "gw-1")
+    again = await post(client, "gw-1")
+    assert (first.status_code, again.status_code) == (200, 200)
+    assert (first.json()["status"], again.json()["status"]) == ("accepted", "duplicate")
+    assert again.json()["message_id"] == first.json()["message_id"]
+    assert again.headers["content-type"] == "application/json"
+    assert await count(runtime, backbone.outbox) == 2  # conversation opened, message received: once
+
+
+async def test_the_webhook_keeps_its_openapi_description_its_metrics_route_and_its_other_methods(
+    ingest
+) -> None:
+    client, _runtime = ingest
+    await post(client, "gw-1")
+    schema = (await client.get("/openapi.json")).json()
+    assert "post" in schema["paths"]["/v1/webhooks/sms/generic/{channel_id}"]
+    assert (await client.get(PATH)).status_code == 405
+    metrics = (await client.get("/metrics")).text
+    assert ('sb_http_requests_total{method="POST",route="/v1/webhooks/sms/generic/{channel_id}",'
+            'service="ingest",status="200"}') in metrics

@@ -17,6 +17,7 @@ from switchboard.common.db import is_sqlite, normalize_url
 from switchboard.common.runtime import Runtime
 from switchboard.common.sqlite_thread import ThreadedSqlite
 from switchboard.ingest.api import routers
+from switchboard.ingest.api.webhooks import GENERIC_SMS_FAST
 from switchboard.ingest.chat.hub import ChatHub
 from switchboard.ingest.chat.limits import ChatLimits
 from switchboard.ingest.config import IngestSettings
@@ -64,6 +65,7 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
         routers=routers,
         on_startup=start_workers,
         on_shutdown=stop_workers,
+        fast_routes=[GENERIC_SMS_FAST],
     )
     # The widget runs on the tenant's own web site: its calls to /v1/chat/* are cross-origin.
     # They carry the visitor's session token, never cookies, so no credentials are allowed.
