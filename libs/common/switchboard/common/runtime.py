@@ -112,7 +112,9 @@ class Runtime:
             return False
 
 
-def get_runtime(request: Request) -> Runtime:
+async def get_runtime(request: Request) -> Runtime:
+    """The app's runtime (a dependency). `async` on purpose: FastAPI runs a plain-function
+    dependency in a worker thread, one thread hop per request for a dictionary read."""
     runtime: Runtime = request.app.state.runtime
     return runtime
 
