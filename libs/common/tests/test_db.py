@@ -5,12 +5,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import create_engine as sync_create_engine
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from switchboard.common.db import create_engine, is_sqlite, normalize_url
+from switchboard.common.db import configure_sqlite, create_engine, is_sqlite, normalize_url
 
 
 @pytest.mark.parametrize(("url", "normalized"), [
@@ -126,3 +127,26 @@ async def test_the_same_interleaving_fails_with_deferred_transactions(tmp_path: 
         assert len(refused) == 1 and "locked" in str(refused[0])
     finally:
         await engine.dispose()
+
+
+def test_a_deferred_engine_reads_while_another_connection_holds_the_write_lock(tmp_path: Path) -> None:
+    path = tmp_path / "a.db"
+    writer, reader = sync_create_engine(f"sqlite:///{path}"), sync_create_engine(f"sqlite:///{path}")
+    configure_sqlite(writer, "FULL")
+    configure_sqlite(reader, "FULL", begin="DEFERRED")
+    try:
+        with writer.begin() as conn:
+            conn.execute(text("CREATE TABLE t (x INTEGER)"))
+            conn.execute(text("INSERT INTO t (x) VALUES (1)"))
+        with writer.begin() as holding:  # the write lock, held while the reader reads
+            holding.execute(text("INSERT INTO t (x) VALUES (2)"))
+            with reader.begin() as conn:
+                assert conn.execute(text("SELECT x FROM t")).scalars().all() == [1]
+    finally:
+        writer.dispose()
+        reader.dispose()
+
+
+def test_an_unknown_way_to_begin_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="DEFERRED"):
+        configure_sqlite(sync_create_engine(f"sqlite:///{tmp_path}/a.db"), "FULL", begin="EXCLUSIVE")

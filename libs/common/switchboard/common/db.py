@@ -135,12 +135,17 @@ def create_engine(url: str, *, sqlite_synchronous: str = "FULL", pool_size: int 
     )
 
 
-def configure_sqlite(engine: Engine, synchronous: str) -> None:
+def configure_sqlite(engine: Engine, synchronous: str, *, begin: str = "IMMEDIATE") -> None:
     """Every SQLite connection of ours: WAL, a busy timeout, the given fsync policy, foreign keys,
     and transactions that take the write lock when they begin (the async engine's sync side, or
-    the plain engine a batch runs on in switchboard.common.sqlite_thread)."""
+    the plain engine a batch runs on in switchboard.common.sqlite_thread). An engine that only
+    reads may pass `begin="DEFERRED"`: its transactions then read a snapshot and never wait for
+    the write lock (WAL readers do not block writers, nor writers them)."""
     if synchronous.upper() not in ("OFF", "NORMAL", "FULL", "EXTRA"):
         raise ValueError(f"SQLite synchronous must be OFF, NORMAL, FULL or EXTRA, not {synchronous}")
+    if begin.upper() not in ("IMMEDIATE", "DEFERRED"):
+        raise ValueError(f"SQLite transactions begin IMMEDIATE or DEFERRED, not {begin}")
+    begin_sql = f"BEGIN {begin.upper()}"
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -155,7 +160,7 @@ def configure_sqlite(engine: Engine, synchronous: str) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql(begin_sql)
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[Any]:
