@@ -5,7 +5,10 @@ default, PostgreSQL with SB_TEST_DATABASE=postgres), one default queue and enoug
 slots that no contact waits for an agent, then posts signed webhooks at `--rate` per second
 for `--seconds`. Reported per contact, from ingest's commit of the message: the time to the
 task opening in routing (the bus hop, the baseline of the same run) and to the offer (bus
-hops, profile, the routing decision), as p50/p95/p99/max.
+hops, profile, the routing decision), as p50/p95/p99/max. The bench also listens on the bus
+(core NATS) for profile's `contact.identified` and routing's `task.offered` and times their
+arrival: the offer event on the bus is the offer committed and relayed, what an agent's
+desktop can be told of; the decision's own timestamp (`offered_at`) is taken before the commit.
 
     .venv/bin/python bench/routing_e2e.py --rate 50 --seconds 10
 
@@ -26,6 +29,7 @@ import time
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -53,7 +57,8 @@ def setup_routing(platform: Platform, agents: int, slots: int) -> None:
             assert admin.post(f"/v1/agents/{agent_id}/sign-in", json={}).status_code == 200
 
 
-async def post_steadily(url: str, secret: str, rate: float, seconds: float) -> int:
+async def post_steadily(url: str, secret: str, rate: float, seconds: float, clock: BusClock,
+                        settle: Any) -> int:
     count = int(rate * seconds)
     async with httpx.AsyncClient(timeout=60) as client:
 
@@ -66,13 +71,19 @@ async def post_steadily(url: str, secret: str, rate: float, seconds: float) -> i
                        "X-Signature": sign_generic(secret, stamp, body)}
             return (await client.post(url, content=body, headers=headers)).status_code
 
+        await clock.start()
         start = time.monotonic()
-        codes = await asyncio.gather(*(one(i, start + i / rate) for i in range(count)))
+        try:
+            codes = await asyncio.gather(*(one(i, start + i / rate) for i in range(count)))
+            await settle(clock)
+        finally:
+            await clock.stop()
     assert set(codes) == {200}, sorted(set(codes))
     return count
 
 
-async def publish_steadily(nats_url: str, rate: float, seconds: float) -> dict[str, datetime]:
+async def publish_steadily(nats_url: str, rate: float, seconds: float, clock: BusClock,
+                           settle: Any) -> dict[str, datetime]:
     """MessageReceived straight to the bus at `rate`; conversation id -> the broker's ack."""
     import nats
 
@@ -96,12 +107,64 @@ async def publish_steadily(nats_url: str, rate: float, seconds: float) -> dict[s
                              headers={"Nats-Msg-Id": envelope.id})
         acked[conversation] = datetime.now(UTC)
 
+    await clock.start()
     start = time.monotonic()
     try:
         await asyncio.gather(*(one(i, start + i / rate) for i in range(count)))
+        await settle(clock)
     finally:
         await connection.close()
+        await clock.stop()
     return acked
+
+
+class BusClock:
+    """Arrival time of each conversation's first event of a subject, listened to on core NATS, and
+    of its first task in an agent's desktop feed (`/v1/agents/{id}/stream`, as a desktop reads it)."""
+
+    def __init__(self, nats_url: str, subjects: dict[str, str], desktops: list[str] | None = None,
+                 routing_url: str = "", token: str = "") -> None:
+        self.nats_url, self.subjects = nats_url, subjects
+        self.desktops, self.routing_url, self.token = desktops or [], routing_url, token
+        self.seen: dict[str, dict[str, datetime]] = {label: {} for label in [*subjects, "desktop"]}
+        self._connection: Any = None
+        self._feeds: list[asyncio.Task[None]] = []
+
+    async def start(self) -> None:
+        import nats
+
+        self._connection = await nats.connect(self.nats_url)
+        for label, subject in self.subjects.items():
+            seen = self.seen[label]
+
+            async def arrived(msg: Any, seen: dict[str, datetime] = seen) -> None:
+                subject_of = json.loads(msg.data)["data"]["conversation_id"]
+                seen.setdefault(subject_of, datetime.now(UTC))
+
+            await self._connection.subscribe(subject, cb=arrived)
+        await self._connection.flush()
+        opened = [asyncio.Event() for _ in self.desktops]
+        self._feeds = [asyncio.create_task(self._read_feed(agent, ready))
+                       for agent, ready in zip(self.desktops, opened, strict=True)]
+        await asyncio.wait_for(asyncio.gather(*(ready.wait() for ready in opened)), 30)
+
+    async def _read_feed(self, agent_id: str, opened: asyncio.Event) -> None:
+        seen = self.seen["desktop"]
+        headers = {"Authorization": f"Bearer {self.token}"}
+        async with httpx.AsyncClient(timeout=600) as client, client.stream(
+                "GET", f"{self.routing_url}/v1/agents/{agent_id}/stream", headers=headers) as response:
+            async for line in response.aiter_lines():
+                opened.set()
+                if line.startswith("data: "):
+                    now = datetime.now(UTC)
+                    for task in json.loads(line[6:])["tasks"]:
+                        seen.setdefault(task["conversation_id"], now)
+
+    async def stop(self) -> None:
+        for feed in self._feeds:
+            feed.cancel()
+        await asyncio.gather(*self._feeds, return_exceptions=True)
+        await self._connection.close()
 
 
 def rows(url: str, sql: str) -> list[tuple[str, datetime]]:
@@ -124,13 +187,20 @@ def _utc(value: datetime | str) -> datetime:
 
 
 def handle_time(url: str) -> str:
-    """Mean time one event's handler transaction took, from the service's own Prometheus metrics."""
+    """Mean time one handler transaction took, and the relay's publish batches, from the service's
+    own Prometheus metrics."""
     metrics = httpx.get(f"{url}/metrics", timeout=10).text
+    names = ("sb_event_handle_seconds_sum", "sb_event_handle_seconds_count", "sb_outbox_batch_seconds_sum",
+             "sb_outbox_batch_seconds_count", "sb_outbox_published_total")
     values = {line.split(" ")[0].split("{")[0]: float(line.split(" ")[-1]) for line in metrics.splitlines()
-              if line.startswith(("sb_event_handle_seconds_sum", "sb_event_handle_seconds_count"))}
+              if line.startswith(names)}
     count = values.get("sb_event_handle_seconds_count", 0)
     mean = values.get("sb_event_handle_seconds_sum", 0) / count * 1000 if count else 0
-    return f"{count:.0f} events handled, {mean:.1f} ms each on average"
+    batches = values.get("sb_outbox_batch_seconds_count", 0)
+    published = values.get("sb_outbox_published_total", 0)
+    publish = values.get("sb_outbox_batch_seconds_sum", 0) / batches * 1000 if batches else 0
+    return (f"{count:.0f} handler transactions, {mean:.1f} ms each on average; relay: {published:.0f} "
+            f"events in {batches:.0f} batches, {publish:.1f} ms each to publish")
 
 
 def describe(label: str, samples: list[float]) -> str:
@@ -145,21 +215,37 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=50)
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--from-bus", action="store_true", help="publish ingest's events; no webhooks")
+    parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
+                        help="extra environment for the services (e.g. ROUTING_TICK_SECONDS=1)")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="sb-routing-e2e-"))
     platform = Platform(workdir, TestDatabases(workdir))
     try:
         # Nobody accepts in the bench: offers must not time out (agents would go not-ready).
         platform.start(["profile", "routing"] if args.from_bus else ["ingest", "profile", "routing"],
-                       extra_env={"ROUTING_OFFER_TIMEOUT_SECONDS": "3600"})
+                       extra_env={"ROUTING_OFFER_TIMEOUT_SECONDS": "3600",
+                                  **dict(pair.split("=", 1) for pair in args.env)})
         count = int(args.rate * args.seconds)
+        assert platform.nats is not None
+        agents = max(10, count // 50)
+        clock = BusClock(platform.nats.url, {"identified": "sb.acme.profile.contact.identified",
+                                             "offer_event": "sb.acme.routing.task.offered"},
+                         desktops=[f"agent-{index}" for index in range(agents)],
+                         routing_url=platform.url("routing"), token=platform.token("acme", "supervisor"))
+
+        async def settle(clock: BusClock) -> None:
+            deadline = time.monotonic() + 300
+            while min(len(clock.seen["offer_event"]), len(clock.seen["desktop"])) < count:
+                assert time.monotonic() < deadline, "every contact offered"
+                await asyncio.sleep(0.2)
+
         if args.from_bus:
-            setup_routing(platform, agents=max(10, count // 50), slots=50)
-            assert platform.nats is not None
-            accepted = asyncio.run(publish_steadily(platform.nats.url, args.rate, args.seconds))
+            setup_routing(platform, agents=agents, slots=50)
+            accepted = asyncio.run(publish_steadily(platform.nats.url, args.rate, args.seconds,
+                                                    clock, settle))
         else:
-            url, secret = setup(platform, agents=max(10, count // 50), slots=50)
-            asyncio.run(post_steadily(url, secret, args.rate, args.seconds))
+            url, secret = setup(platform, agents=agents, slots=50)
+            asyncio.run(post_steadily(url, secret, args.rate, args.seconds, clock, settle))
         wait_until(lambda: platform.scalar("routing", "SELECT count(*) FROM reservations") >= count,
                    300, "every contact offered")
         if not args.from_bus:
@@ -174,7 +260,14 @@ def main() -> None:
         print(f"| from {origin} to | p50 | p95 | p99 | max |\n|---|---|---|---|---|")
         print(describe("task opened in routing (baseline: one bus hop)",
                        [(opened[c] - accepted[c]).total_seconds() for c in opened]))
-        print(describe("offer at an agent", [(offered[c] - accepted[c]).total_seconds() for c in offered]))
+        print(describe("contact.identified on the bus (profile)",
+                       [(at - accepted[c]).total_seconds() for c, at in clock.seen["identified"].items()]))
+        print(describe("offer decided (`offered_at`, before the commit)",
+                       [(offered[c] - accepted[c]).total_seconds() for c in offered]))
+        print(describe("task.offered on the bus (routing's commit and relay)",
+                       [(at - accepted[c]).total_seconds() for c, at in clock.seen["offer_event"].items()]))
+        print(describe("offer at an agent (in the agent's desktop feed)",
+                       [(at - accepted[c]).total_seconds() for c, at in clock.seen["desktop"].items()]))
         for service in ("profile", "routing"):
             print(f"\n{service}: {handle_time(platform.url(service))}")
     finally:
