@@ -102,13 +102,16 @@ def run_to_end(coroutine: Coroutine[Any, Any, T]) -> T:
 class ThreadedSqlite:
     """Synchronous sessions on the service's SQLite file, run in a worker thread."""
 
-    def __init__(self, url: str, synchronous: str = "FULL", hold: AsyncEngine | None = None) -> None:
+    def __init__(
+        self, url: str, synchronous: str = "FULL", hold: AsyncEngine | None = None, *,
+        begin: str = "IMMEDIATE",
+    ) -> None:
         sync_url = make_url(normalize_url(url)).set(drivername="sqlite+pysqlite")
         self.engine: Engine = create_engine(
             sync_url, connect_args={"timeout": 30, "check_same_thread": False}
         )
         self._hold = hold
-        configure_sqlite(self.engine, synchronous)
+        configure_sqlite(self.engine, synchronous, begin=begin)
 
     def sessions(self) -> SyncSession:
         """A new session (the unit of work's session factory)."""
