@@ -133,3 +133,20 @@ async def test_the_session_exists_only_inside_the_block(notes) -> None:
         assert (await uow.session.execute(select(1))).scalar() == 1
     with pytest.raises(RuntimeError, match="outside"):
         _ = uow.session
+
+
+async def test_after_commit_callbacks_run_once_the_commit_is_done_and_never_after_a_rollback(notes) -> None:
+    called: list[str] = []
+    async with UnitOfWork(notes.sessions, notes.backbone, "ingest") as uow:
+        uow.session.add(notes.Note(id="n1", tenant_id="acme", text="kept"))
+        uow.after_commit(lambda: called.append("committed"))
+        assert called == []
+        await uow.commit()
+    assert called == ["committed"]
+    async with UnitOfWork(notes.sessions, notes.backbone, "ingest") as uow:
+        uow.after_commit(lambda: called.append("rolled back"))
+        await uow.rollback()
+        await uow.commit()
+    async with UnitOfWork(notes.sessions, notes.backbone, "ingest") as uow:
+        uow.after_commit(lambda: called.append("left without commit"))
+    assert called == ["committed"]

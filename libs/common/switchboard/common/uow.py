@@ -5,6 +5,10 @@ event into the outbox table inside that same transaction; `await uow.commit()`
 commits both at once and then wakes the relay. Leaving the block without
 commit rolls everything back. Only boundaries (a request dependency, the
 consumer wrapper) commit; handlers and repositories never do.
+
+Code below the boundary that must tell someone in this process once its changes
+are durable (a waiting desktop feed) registers `after_commit`; the callbacks run
+right after the commit, in the thread that committed, and are dropped on rollback.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ class UnitOfWork:
         self._on_commit = on_commit
         self._session: AsyncSession | None = None
         self._emitted = 0
+        self._after_commit: list[Callable[[], None]] = []
         self.causation_id: str | None = None
 
     @property
@@ -59,6 +64,7 @@ class UnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         session, self._session = self.session, None
+        self._after_commit = []
         try:
             if session.in_transaction():
                 await session.rollback()
@@ -127,12 +133,20 @@ class UnitOfWork:
         self._emitted += len(envelopes)
         return envelopes
 
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Call `callback` once this transaction has committed (not at all if it rolls back)."""
+        self._after_commit.append(callback)
+
     async def commit(self) -> None:
         await self.session.commit()
         if self._emitted and self._on_commit is not None:
             self._on_commit()
         self._emitted = 0
+        callbacks, self._after_commit = self._after_commit, []
+        for callback in callbacks:
+            callback()
 
     async def rollback(self) -> None:
         await self.session.rollback()
         self._emitted = 0
+        self._after_commit = []
