@@ -5,11 +5,12 @@ from switchboard.common.events.campaign import DialAnswered
 from switchboard.common.events.ingest import CallEnded, CallStarted, ConversationClosed, MessageReceived
 from switchboard.common.events.profile import ContactIdentified
 from switchboard.routing.config import RoutingSettings
+from switchboard.routing.desktops import DesktopBell
 from switchboard.routing.handlers import RoutingHandlers
 
 
-def build_handlers(settings: RoutingSettings | None = None) -> HandlerMap:
-    handlers = RoutingHandlers(settings or RoutingSettings())
+def build_handlers(settings: RoutingSettings | None = None, bell: DesktopBell | None = None) -> HandlerMap:
+    handlers = RoutingHandlers(settings or RoutingSettings(), bell)
     return (
         HandlerMap()
         .on_batch(MessageReceived, handlers.on_messages_received)

@@ -12,6 +12,7 @@ from switchboard.common.events.ingest import CallEnded, CallStarted, Conversatio
 from switchboard.common.events.profile import ContactIdentified
 from switchboard.common.uow import UnitOfWork
 from switchboard.routing.config import RoutingSettings
+from switchboard.routing.desktops import DesktopBell
 from switchboard.routing.flow.context import Flow, open_flow
 from switchboard.routing.flow.dispatch import dispatch, offer_to_reserved_agent
 from switchboard.routing.flow.intake import (
@@ -28,11 +29,12 @@ from switchboard.routing.models import Task
 
 
 class RoutingHandlers:
-    def __init__(self, settings: RoutingSettings) -> None:
+    def __init__(self, settings: RoutingSettings, bell: DesktopBell | None = None) -> None:
         self.settings = settings
+        self.bell = bell
 
     async def _flow(self, ctx: EventContext) -> Flow:
-        return await open_flow(ctx.uow, ctx.tenant, datetime.now(UTC), self.settings)
+        return await open_flow(ctx.uow, ctx.tenant, datetime.now(UTC), self.settings, self.bell)
 
     async def _route_if_ready(self, flow: Flow, task: Task) -> None:
         if ready_to_route(task) and await route(flow, task):
@@ -55,7 +57,7 @@ class RoutingHandlers:
     async def _batch_flow(self, uow: UnitOfWork, batch: list[tuple[Any, Envelope]]) -> Flow:
         """One flow for the whole batch: its conversations' open tasks read at once, its events
         written at once, each carrying the event it answers as its cause."""
-        flow = await open_flow(uow, batch[0][1].tenant, datetime.now(UTC), self.settings)
+        flow = await open_flow(uow, batch[0][1].tenant, datetime.now(UTC), self.settings, self.bell)
         await flow.read_open_tasks([event.conversation_id for event, _ in batch])
         flow.hold_events()
         return flow

@@ -12,20 +12,23 @@ from switchboard.common.runtime import Runtime
 from switchboard.routing.api import routers
 from switchboard.routing.config import RoutingSettings
 from switchboard.routing.consumers import build_handlers
+from switchboard.routing.desktops import DesktopBell
 from switchboard.routing.flow.timers import Ticker
 from switchboard.routing.models import backbone
 
 
 def create_app(settings: RoutingSettings | None = None) -> FastAPI:
     settings = settings or RoutingSettings()
-    runtime = Runtime.build(settings, backbone, build_handlers(settings))
+    bell = DesktopBell()  # wakes the agents' desktop feeds after this process's commits
+    runtime = Runtime.build(settings, backbone, build_handlers(settings, bell))
+    runtime.extras["desktop_bell"] = bell
     app = create_service_app(
         runtime,
         title="Switchboard routing",
         description="The ACD: skills, queues, agent states, statistics, staffing.",
         routers=routers,
     )
-    ticker = Ticker(runtime.unit_of_work, settings)
+    ticker = Ticker(runtime.unit_of_work, settings, bell)
     runtime.extras["ticker"] = ticker
     service_lifespan = app.router.lifespan_context
 

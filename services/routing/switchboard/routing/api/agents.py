@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections import Counter
 from collections.abc import AsyncIterator
+from contextlib import nullcontext, suppress
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -15,8 +17,18 @@ from switchboard.common.auth import Principal
 from switchboard.common.errors import Conflict, Forbidden
 from switchboard.common.runtime import Runtime
 from switchboard.common.uow import UnitOfWork
-from switchboard.routing.api.deps import Admin, Desktop, Settings, Supervisor, Uow, agent_or_404, locked_flow
+from switchboard.routing.api.deps import (
+    Admin,
+    Bell,
+    Desktop,
+    Settings,
+    Supervisor,
+    Uow,
+    agent_or_404,
+    locked_flow,
+)
 from switchboard.routing.api.skills import check_skills_exist
+from switchboard.routing.desktops import DesktopBell
 from switchboard.routing.flow.agents import set_ready_state, sign_in, sign_out
 from switchboard.routing.flow.context import Flow
 from switchboard.routing.flow.dispatch import dispatch, engine_agent
@@ -73,8 +85,8 @@ async def get_agent(agent_id: str, principal: Desktop, uow: Uow) -> AgentOut:
 
 @router.put("/{agent_id}", response_model=AgentOut, summary="Change an agent's skills and capacity")
 async def update_agent(agent_id: str, body: AgentSettings, principal: Admin, uow: Uow,
-                       settings: Settings) -> AgentOut:
-    flow = await locked_flow(uow, principal, settings)
+                       settings: Settings, bell: Bell) -> AgentOut:
+    flow = await locked_flow(uow, principal, settings, bell)
     agent = await agent_or_404(flow.repo, principal.tenant, agent_id)
     await check_skills_exist(flow.repo, principal.tenant, set(body.skills))
     agent.name, agent.skills, agent.capacity = body.name, body.skills, dict(body.capacity)
@@ -94,18 +106,19 @@ async def agent_tasks(agent_id: str, principal: Desktop, uow: Uow) -> list[TaskO
 
 @router.post("/{agent_id}/sign-in", response_model=AgentOut, summary="Sign in, available or not ready")
 async def agent_sign_in(agent_id: str, body: SignIn, principal: Desktop, uow: Uow,
-                        settings: Settings) -> AgentOut:
+                        settings: Settings, bell: Bell) -> AgentOut:
     _self_or_supervisor(principal, agent_id)
-    flow = await locked_flow(uow, principal, settings)
+    flow = await locked_flow(uow, principal, settings, bell)
     agent = await agent_or_404(flow.repo, principal.tenant, agent_id)
     await sign_in(flow, agent, body.state, body.reason)
     return await _dispatch_and_commit(uow, flow, agent)
 
 
 @router.post("/{agent_id}/sign-out", response_model=AgentOut, summary="Sign out (offers go back)")
-async def agent_sign_out(agent_id: str, principal: Desktop, uow: Uow, settings: Settings) -> AgentOut:
+async def agent_sign_out(agent_id: str, principal: Desktop, uow: Uow, settings: Settings,
+                         bell: Bell) -> AgentOut:
     _self_or_supervisor(principal, agent_id)
-    flow = await locked_flow(uow, principal, settings)
+    flow = await locked_flow(uow, principal, settings, bell)
     agent = await agent_or_404(flow.repo, principal.tenant, agent_id)
     await sign_out(flow, agent)
     return await _dispatch_and_commit(uow, flow, agent)
@@ -114,9 +127,9 @@ async def agent_sign_out(agent_id: str, principal: Desktop, uow: Uow, settings: 
 @router.put("/{agent_id}/state", response_model=AgentOut,
             summary="Available, or not ready with a reason (agent or supervisor)")
 async def agent_state(agent_id: str, body: StateIn, principal: Desktop, uow: Uow,
-                      settings: Settings) -> AgentOut:
+                      settings: Settings, bell: Bell) -> AgentOut:
     _self_or_supervisor(principal, agent_id)
-    flow = await locked_flow(uow, principal, settings)
+    flow = await locked_flow(uow, principal, settings, bell)
     agent = await agent_or_404(flow.repo, principal.tenant, agent_id)
     await set_ready_state(flow, agent, body.state, body.reason)
     return await _dispatch_and_commit(uow, flow, agent)
@@ -143,23 +156,45 @@ async def agent_stream(agent_id: str, request: Request, principal: Desktop, uow:
 
 async def _agent_feed(request: Request, runtime: Runtime, tenant: str, agent_id: str,
                       every: float) -> AsyncIterator[str]:
-    last, quiet = "", 0.0
-    while not await request.is_disconnected():
-        async with runtime.unit_of_work() as unit:
-            unit.scope_to(tenant)
-            repo = RoutingRepository(unit.session)
-            agent = await repo.agent(tenant, agent_id)
-            if agent is None:
+    """Reads again when this process commits a change of the agent (see `desktops.py`), else every
+    `every` seconds (changes committed elsewhere)."""
+    bell = runtime.extras.get("desktop_bell")
+    with bell.listen(tenant, agent_id) if isinstance(bell, DesktopBell) else nullcontext() as rung:
+        last, quiet = "", 0.0
+        while not await request.is_disconnected():
+            if rung is not None:
+                rung.clear()  # before the read: a commit during it rings for the next one
+            snapshot = await _desktop_snapshot(runtime, tenant, agent_id)
+            if snapshot is None:
                 return
-            load = (await repo.agent_loads(tenant)).get(agent_id, {})
-            tasks = [TaskOut.model_validate(t).model_dump(mode="json")
-                     for t in await repo.tasks_of_agent(tenant, agent_id)]
-            snapshot = json.dumps({"agent": agent_out(agent, load).model_dump(mode="json"), "tasks": tasks})
-        if snapshot != last:
-            last, quiet = snapshot, 0.0
-            yield f"event: desktop\ndata: {snapshot}\n\n"
-        elif quiet >= KEEP_ALIVE_SECONDS:  # a comment line keeps proxies from closing an idle stream
-            quiet = 0.0
-            yield ": keep-alive\n\n"
+            if snapshot != last:
+                last, quiet = snapshot, 0.0
+                yield f"event: desktop\ndata: {snapshot}\n\n"
+            elif quiet >= KEEP_ALIVE_SECONDS:  # a comment line keeps proxies from closing an idle stream
+                quiet = 0.0
+                yield ": keep-alive\n\n"
+            quiet += await _wait_for_news(rung, every)
+
+
+async def _desktop_snapshot(runtime: Runtime, tenant: str, agent_id: str) -> str | None:
+    async with runtime.unit_of_work() as unit:
+        unit.scope_to(tenant)
+        repo = RoutingRepository(unit.session)
+        agent = await repo.agent(tenant, agent_id)
+        if agent is None:
+            return None
+        held = await repo.tasks_of_agent(tenant, agent_id)  # offered or accepted: the agent's load
+        load = dict(Counter(task.channel for task in held))
+        tasks = [TaskOut.model_validate(t).model_dump(mode="json") for t in held]
+        return json.dumps({"agent": agent_out(agent, load).model_dump(mode="json"), "tasks": tasks})
+
+
+async def _wait_for_news(rung: asyncio.Event | None, every: float) -> float:
+    """Until the bell rings or `every` seconds pass; the seconds waited."""
+    started = asyncio.get_running_loop().time()
+    if rung is None:
         await asyncio.sleep(every)
-        quiet += every
+    else:
+        with suppress(TimeoutError):
+            await asyncio.wait_for(rung.wait(), every)
+    return asyncio.get_running_loop().time() - started

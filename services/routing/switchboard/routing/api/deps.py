@@ -12,6 +12,7 @@ from switchboard.common.errors import NotFound
 from switchboard.common.runtime import tenant_uow
 from switchboard.common.uow import UnitOfWork
 from switchboard.routing.config import RoutingSettings
+from switchboard.routing.desktops import DesktopBell
 from switchboard.routing.flow.context import Flow, open_flow
 from switchboard.routing.models import Agent, Task
 from switchboard.routing.repository import RoutingRepository
@@ -31,8 +32,17 @@ def routing_settings(request: Request) -> RoutingSettings:
 Settings = Annotated[RoutingSettings, Depends(routing_settings)]
 
 
-async def locked_flow(uow: UnitOfWork, principal: Principal, settings: RoutingSettings) -> Flow:
-    return await open_flow(uow, principal.tenant, datetime.now(UTC), settings)
+def desktop_bell(request: Request) -> DesktopBell | None:
+    bell = request.app.state.runtime.extras.get("desktop_bell")
+    return bell if isinstance(bell, DesktopBell) else None
+
+
+Bell = Annotated[DesktopBell | None, Depends(desktop_bell)]
+
+
+async def locked_flow(uow: UnitOfWork, principal: Principal, settings: RoutingSettings,
+                      bell: DesktopBell | None = None) -> Flow:
+    return await open_flow(uow, principal.tenant, datetime.now(UTC), settings, bell)
 
 
 async def agent_or_404(repo: RoutingRepository, tenant: str, agent_id: str) -> Agent:

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from switchboard.common.auth import Principal
 from switchboard.routing.api.deps import (
     AgentOnly,
+    Bell,
     Settings,
     Supervisor,
     Uow,
@@ -26,9 +27,9 @@ from switchboard.routing.schemas import CompleteIn, TaskChange, TaskOut, Transfe
 router = APIRouter(prefix="/v1/tasks", tags=["tasks"])
 
 
-async def _agent_and_task(uow: Uow, principal: Principal, settings: Settings,
+async def _agent_and_task(uow: Uow, principal: Principal, settings: Settings, bell: Bell,
                           task_id: str) -> tuple[Flow, Agent, Task]:
-    flow = await locked_flow(uow, principal, settings)
+    flow = await locked_flow(uow, principal, settings, bell)
     agent = await agent_or_404(flow.repo, principal.tenant, principal.subject)
     return flow, agent, await task_or_404(flow.repo, principal.tenant, task_id)
 
@@ -40,15 +41,17 @@ async def _finish(uow: Uow, flow: Flow, task: Task) -> TaskOut:
 
 
 @router.post("/{task_id}/accept", response_model=TaskOut, summary="Accept an offer made to me")
-async def accept_task(task_id: str, principal: AgentOnly, uow: Uow, settings: Settings) -> TaskOut:
-    flow, agent, task = await _agent_and_task(uow, principal, settings, task_id)
+async def accept_task(task_id: str, principal: AgentOnly, uow: Uow, settings: Settings,
+                      bell: Bell) -> TaskOut:
+    flow, agent, task = await _agent_and_task(uow, principal, settings, bell, task_id)
     await work.accept(flow, task, agent)
     return await _finish(uow, flow, task)
 
 
 @router.post("/{task_id}/reject", response_model=TaskOut, summary="Reject an offer: the task keeps its place")
-async def reject_task(task_id: str, principal: AgentOnly, uow: Uow, settings: Settings) -> TaskOut:
-    flow, agent, task = await _agent_and_task(uow, principal, settings, task_id)
+async def reject_task(task_id: str, principal: AgentOnly, uow: Uow, settings: Settings,
+                      bell: Bell) -> TaskOut:
+    flow, agent, task = await _agent_and_task(uow, principal, settings, bell, task_id)
     await work.reject(flow, task, agent)
     return await _finish(uow, flow, task)
 
@@ -56,16 +59,16 @@ async def reject_task(task_id: str, principal: AgentOnly, uow: Uow, settings: Se
 @router.post("/{task_id}/complete", response_model=TaskOut,
              summary="Complete with a disposition; the queue's timed wrap-up starts")
 async def complete_task(task_id: str, body: CompleteIn, principal: AgentOnly, uow: Uow,
-                        settings: Settings) -> TaskOut:
-    flow, agent, task = await _agent_and_task(uow, principal, settings, task_id)
+                        settings: Settings, bell: Bell) -> TaskOut:
+    flow, agent, task = await _agent_and_task(uow, principal, settings, bell, task_id)
     await work.complete(flow, task, agent, body.disposition, body.notes)
     return await _finish(uow, flow, task)
 
 
 @router.post("/{task_id}/transfer", response_model=TaskOut, summary="Transfer to a queue or an agent")
 async def transfer_task(task_id: str, body: TransferIn, principal: AgentOnly, uow: Uow,
-                        settings: Settings) -> TaskOut:
-    flow, agent, task = await _agent_and_task(uow, principal, settings, task_id)
+                        settings: Settings, bell: Bell) -> TaskOut:
+    flow, agent, task = await _agent_and_task(uow, principal, settings, bell, task_id)
     if body.queue_id is not None:
         await work.transfer_to_queue(flow, task, agent, body.queue_id)
     else:
@@ -77,8 +80,8 @@ async def transfer_task(task_id: str, body: TransferIn, principal: AgentOnly, uo
 @router.patch("/{task_id}", response_model=TaskOut,
               summary="Supervisor: move a waiting task to another queue and/or set its priority")
 async def change_task(task_id: str, body: TaskChange, principal: Supervisor, uow: Uow,
-                      settings: Settings) -> TaskOut:
-    flow = await locked_flow(uow, principal, settings)
+                      settings: Settings, bell: Bell) -> TaskOut:
+    flow = await locked_flow(uow, principal, settings, bell)
     task = await task_or_404(flow.repo, principal.tenant, task_id)
     await work.move_or_reprioritize(flow, task, body.queue_id, body.priority)
     return await _finish(uow, flow, task)

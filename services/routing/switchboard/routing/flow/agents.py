@@ -22,6 +22,7 @@ async def change_state(flow: Flow, agent: Agent, state: str, reason: str | None 
     if state != "wrap_up":
         agent.wrap_up_until = None
     flow.repo.record_state(agent, flow.now)
+    flow.agent_changed(agent.id)
     await flow.emit(AgentStateChanged(agent_id=agent.id, state=state,  # type: ignore[arg-type]
                                       reason=reason, at=flow.now), agent.id)
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from switchboard.common.events.base import Envelope, Payload
 from switchboard.common.uow import UnitOfWork
 from switchboard.routing.config import RoutingSettings
+from switchboard.routing.desktops import DesktopBell
 from switchboard.routing.models import Queue, RoutingRule, Task
 from switchboard.routing.repository import OPEN_STATUSES, RoutingRepository
 
@@ -25,6 +26,8 @@ class Flow:
     open_tasks: dict[str, Task] | None = field(default=None, repr=False)
     _queues: dict[str, Queue] | None = field(default=None, repr=False)
     _rules: list[RoutingRule] | None = field(default=None, repr=False)
+    bell: DesktopBell | None = field(default=None, repr=False)
+    _changed_agents: set[str] = field(default_factory=set, repr=False)
 
     @property
     def repo(self) -> RoutingRepository:
@@ -68,13 +71,24 @@ class Flow:
     async def read_open_tasks(self, conversation_ids: list[str]) -> None:
         self.open_tasks = await self.repo.open_tasks_for_conversations(self.tenant, conversation_ids)
 
+    def agent_changed(self, agent_id: str) -> None:
+        """The agent's desktop has news (an offer, a withdrawal, a new state): ring its feed
+        once this transaction commits."""
+        if self.bell is None:
+            return
+        if not self._changed_agents:
+            bell, tenant, changed = self.bell, self.tenant, self._changed_agents
+            self.uow.after_commit(lambda: bell.ring(tenant, changed))
+        self._changed_agents.add(agent_id)
+
     def seconds_since(self, then: datetime | None) -> float:
         return max(0.0, (self.now - then).total_seconds()) if then is not None else 0.0
 
 
-async def open_flow(uow: UnitOfWork, tenant: str, now: datetime, settings: RoutingSettings) -> Flow:
+async def open_flow(uow: UnitOfWork, tenant: str, now: datetime, settings: RoutingSettings,
+                    bell: DesktopBell | None = None) -> Flow:
     """A flow holding the tenant's routing lock for the rest of the transaction."""
-    flow = Flow(uow, tenant, now, settings)
+    flow = Flow(uow, tenant, now, settings, bell=bell)
     # A decision reads its own writes (a task just queued must be seen by the dispatch pass).
     uow.session.sync_session.autoflush = True
     await flow.repo.lock_tenant(tenant)

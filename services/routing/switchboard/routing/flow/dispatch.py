@@ -145,6 +145,7 @@ async def record_offer(flow: Flow, task: Task, agent_id: str) -> None:
     agent = await flow.repo.agent_by_key(flow.tenant, agent_id)
     if agent is not None:
         agent.idle_since = flow.now  # as the engine does: idle counts from the last offer
+    flow.agent_changed(agent_id)
     flow.repo.add(Reservation(id=str(uuid.uuid4()), tenant_id=flow.tenant, task_id=task.id,
                               agent_id=agent_id, offered_at=flow.now, expires_at=expires_at,
                               outcome="pending"))
@@ -161,6 +162,7 @@ async def withdraw_offer(flow: Flow, task: Task, outcome: str) -> None:
     agent = await flow.repo.agent(flow.tenant, task.agent_id or "")
     if agent is not None:
         agent.idle_since = flow.now
+        flow.agent_changed(agent.id)
     task.status, task.agent_id, task.offer_expires_at = "message" if task.message else "queued", None, None
 
 

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from switchboard.common.events.routing import TaskCallbackScheduled, TaskTransferred
 from switchboard.common.uow import UnitOfWork
 from switchboard.routing.config import RoutingSettings
+from switchboard.routing.desktops import DesktopBell
 from switchboard.routing.engine.escalation import EscalationPolicy, should_offer_callback, should_overflow
 from switchboard.routing.flow.agents import change_state, end_wrap_ups
 from switchboard.routing.flow.context import Flow, open_flow
@@ -111,9 +112,11 @@ def _overflowed(flow: Flow, task: Task, to_queue_id: str) -> TaskTransferred:
 class Ticker:
     """Runs `tick` for every tenant with timed work, each in its own locked transaction."""
 
-    def __init__(self, units: Callable[[], UnitOfWork], settings: RoutingSettings) -> None:
+    def __init__(self, units: Callable[[], UnitOfWork], settings: RoutingSettings,
+                 bell: DesktopBell | None = None) -> None:
         self._units = units
         self._settings = settings
+        self._bell = bell
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -140,5 +143,5 @@ class Ticker:
         for tenant in tenants:
             async with self._units() as uow:
                 uow.scope_to(tenant)
-                await tick(await open_flow(uow, tenant, datetime.now(UTC), self._settings))
+                await tick(await open_flow(uow, tenant, datetime.now(UTC), self._settings, self._bell))
                 await uow.commit()
