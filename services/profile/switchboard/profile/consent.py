@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from datetime import datetime
 
 from switchboard.common.events.profile import ConsentChanged
@@ -11,6 +12,7 @@ from switchboard.profile.consent_repository import ConsentRepository
 from switchboard.profile.domain.consent import PURPOSES, ConsentDecision, decide
 from switchboard.profile.identities import channels_of
 from switchboard.profile.models import Consent, Identity, TenantSettings
+from switchboard.profile.repository import AnyRow
 from switchboard.profile.schemas import ConsentOut
 
 
@@ -68,16 +70,30 @@ async def consents_of(
     repo: ConsentRepository, settings: TenantSettings | None, tenant: str, identities: list[Identity]
 ) -> list[ConsentOut]:
     """The decision for every contact point of a customer and every purpose."""
-    points = [(channel, i.value) for i in identities for channel in channels_of(i.kind)]
-    records = {(r.channel, r.address, r.purpose): r for r in await repo.records_for(tenant, points)}
-    blocked = await repo.do_not_contact_for(tenant, points)
+    points = contact_points(identities)
+    records = await repo.records_for(tenant, points)
+    return consent_decisions(settings, points, records, await repo.do_not_contact_for(tenant, points))
+
+
+def contact_points(identities: Iterable[Identity | AnyRow]) -> list[tuple[str, str]]:
+    """(channel, address) for every channel each identity reaches."""
+    return [(channel, i.value) for i in identities for channel in channels_of(i.kind)]
+
+
+def consent_decisions(
+    settings: TenantSettings | None, points: list[tuple[str, str]],
+    records: Iterable[Consent | AnyRow], blocked: set[tuple[str, str]],
+) -> list[ConsentOut]:
+    """Each contact point and purpose, decided from its record (if any) and the do-not-contact list."""
+    by_key = {(r.channel, r.address, r.purpose): r for r in records}
+    opt_in = _opt_in(settings)
     out = []
     for channel, address in points:
         for purpose in PURPOSES:
-            record = records.get((channel, address, purpose))
+            record = by_key.get((channel, address, purpose))
             decision = decide(purpose, recorded=record.granted if record else None,
                               do_not_contact=(channel, address) in blocked,
-                              marketing_requires_opt_in=_opt_in(settings))
+                              marketing_requires_opt_in=opt_in)
             out.append(ConsentOut(channel=channel, address=address, purpose=purpose,
                                   allowed=decision.allowed, reason=decision.reason,
                                   source=record.source if record else None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,7 +21,7 @@ from switchboard.profile.domain.customers import (
 from switchboard.profile.domain.sensitive import masked_attributes, refuse_card_numbers
 from switchboard.profile.identities import IdentityKey
 from switchboard.profile.models import Customer, Identity
-from switchboard.profile.repository import ProfileRepository
+from switchboard.profile.repository import AnyRow, ProfileRepository
 from switchboard.profile.schemas import CustomerOut, IdentityOut
 
 
@@ -31,6 +32,13 @@ async def customer_out(
     """The customer as the API shows it; `masked` hides ID-like attributes (for agents)."""
     if identities is None:
         identities = await repo.identities(tenant, customer.id)
+    return customer_view(customer, identities, masked=masked)
+
+
+def customer_view(
+    customer: Customer | AnyRow, identities: Sequence[Identity | AnyRow], *, masked: bool
+) -> CustomerOut:
+    """`customer_out` from what is already read (ORM objects or the screen pop's rows)."""
     external = dict(i.value.split(":", 1) for i in identities if i.kind == "external")
     return CustomerOut(
         id=customer.id, name=customer.name, tier=customer.tier, language=customer.language,
@@ -40,7 +48,7 @@ async def customer_out(
         external_ids=external,
         last_contact_at=customer.last_contact_at, created_at=customer.created_at,
         updated_at=customer.updated_at,
-        identities=[IdentityOut.model_validate(i) for i in identities],
+        identities=[IdentityOut(kind=i.kind, value=i.value, verified=i.verified) for i in identities],
     )
 
 

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from switchboard.profile.domain.customers import start_of_local_day, zone_of
 from switchboard.profile.models import Customer, TenantSettings
-from switchboard.profile.repository import ProfileRepository
+from switchboard.profile.repository import AnyRow, ProfileRepository
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,7 @@ class RepeatFacts:
 
 
 async def repeat_facts(
-    repo: ProfileRepository, customer: Customer, settings: TenantSettings | None, now: datetime,
+    repo: ProfileRepository, customer: Customer | AnyRow, settings: TenantSettings | None, now: datetime,
     *, counting_current: bool,
 ) -> RepeatFacts:
     """Facts about the customer's inbound contacts; `counting_current` adds the one being handled."""
@@ -42,12 +42,11 @@ async def repeat_facts(
     today, week = await repo.inbound_counts(
         tenant, customer.id, start_of_local_day(now, zone), now - timedelta(days=7)
     )
-    found = await repo.last_inbound(tenant, customer.id)
-    if found is None:
+    last = await repo.last_inbound(tenant, customer.id)
+    if last is None:
         return RepeatFacts(today + extra, week + extra, None, None, False)
-    last, resolved = found
     return RepeatFacts(today + extra, week + extra, last.occurred_at, last.channel,
-                       last.conversation_id is not None and not resolved)
+                       last.conversation_id is not None and not last.resolved)
 
 
 def _ordinal(n: int) -> str:

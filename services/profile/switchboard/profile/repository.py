@@ -6,9 +6,9 @@ Consent and do-not-contact live in `consent_repository.py`.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
-from sqlalchemy import Select, and_, bindparam, case, func, or_, select, update
+from sqlalchemy import Row, Select, and_, bindparam, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from switchboard.profile.identities import IdentityKey
@@ -30,7 +30,9 @@ HOT = {"all_tenants": True}
 # (its where clause, its cache key) cost more than running it (docs/performance.md).
 _P = bindparam
 
-Row: TypeAlias = Customer | Identity | TenantSettings | TimelineEntry | Tier | Conversation
+# a Core row of any shape (the hot reads return rows, not ORM objects)
+AnyRow: TypeAlias = Row[*tuple[Any, ...]]
+Record: TypeAlias = Customer | Identity | TenantSettings | TimelineEntry | Tier | Conversation
 
 
 class ProfileRepository:
@@ -63,12 +65,6 @@ class ProfileRepository:
             .execution_options(**HOT)
         )
 
-    async def customer_and_tier(self, tenant: str, key: IdentityKey) -> tuple[Customer, Tier | None] | None:
-        row = (await self.session.execute(
-            _CUSTOMER_AND_TIER, {"tenant": tenant, "kind": key.kind, "value": key.value}
-        )).first()
-        return (row[0], row[1]) if row is not None else None
-
     async def identity(self, tenant: str, key: IdentityKey) -> Identity | None:
         return await self.session.scalar(
             select(Identity).where(
@@ -80,7 +76,7 @@ class ProfileRepository:
         rows = await self.session.scalars(_IDENTITIES, {"tenant": tenant, "customer": customer_id})
         return list(rows)
 
-    async def delete(self, row: Row) -> None:
+    async def delete(self, row: Record) -> None:
         await self.session.delete(row)
 
     # tiers
@@ -162,12 +158,12 @@ class ProfileRepository:
         })).one()
         return int(row[1] or 0), int(row[0] or 0)
 
-    async def last_inbound(self, tenant: str, customer_id: str) -> tuple[TimelineEntry, bool] | None:
-        """The latest inbound contact and whether its conversation was resolved."""
-        row = (await self.session.execute(
+    async def last_inbound(self, tenant: str, customer_id: str) -> AnyRow | None:
+        """The latest inbound contact (`occurred_at`, `channel`, `conversation_id`) and
+        whether its conversation was `resolved`."""
+        return (await self.session.execute(
             _LAST_INBOUND, {"tenant": tenant, "customer": customer_id}
         )).first()
-        return (row[0], bool(row[1])) if row is not None else None
 
     async def has_timeline_entry(self, event_id: str) -> bool:
         found = await self.session.scalar(
@@ -190,7 +186,7 @@ class ProfileRepository:
                 .values(customer_id=to_id)
             )
 
-    def add(self, row: Row) -> None:
+    def add(self, row: Record) -> None:
         self.session.add(row)
 
     async def flush(self) -> None:
@@ -200,14 +196,6 @@ class ProfileRepository:
 INBOUND_KINDS = ("message.received", "call.inbound")
 
 _SETTINGS = select(TenantSettings).where(TenantSettings.tenant_id == _P("tenant")).execution_options(**HOT)
-_CUSTOMER_AND_TIER = (
-    select(Customer, Tier)
-    .join(Identity, Identity.customer_id == Customer.id)
-    .outerjoin(Tier, and_(Tier.tenant_id == Customer.tenant_id, Tier.name == Customer.tier))
-    .where(Identity.tenant_id == _P("tenant"), Identity.kind == _P("kind"),
-           Identity.value == _P("value"), Customer.tenant_id == _P("tenant"))
-    .execution_options(**HOT)
-)
 _IDENTITIES = (
     select(Identity)
     .where(Identity.tenant_id == _P("tenant"), Identity.customer_id == _P("customer"))
@@ -236,7 +224,8 @@ _INBOUND_COUNTS = (
     .execution_options(**HOT)
 )
 _LAST_INBOUND = (
-    select(TimelineEntry, Conversation.resolved)
+    select(TimelineEntry.occurred_at, TimelineEntry.channel, TimelineEntry.conversation_id,
+           Conversation.resolved)
     .outerjoin(Conversation, and_(Conversation.tenant_id == TimelineEntry.tenant_id,
                                   Conversation.id == TimelineEntry.conversation_id))
     .where(TimelineEntry.tenant_id == _P("tenant"), TimelineEntry.customer_id == _P("customer"),

@@ -15,6 +15,7 @@ from switchboard.profile.privacy_repository import PrivacyRepository
 from switchboard.profile.repository import ProfileRepository
 from switchboard.profile.schemas import ScreenPopOut
 from switchboard.profile.screen_pop import screen_pop
+from switchboard.profile.screen_pop_repository import ScreenPopRepository
 from switchboard.profile.sqlite_reader import SqliteReader
 
 router = APIRouter(prefix="/v1/screen-pop", tags=["screen pop"])
@@ -28,22 +29,25 @@ async def get_screen_pop(
     phone: str | None = None, email: str | None = None, visitor: str | None = None,
 ) -> ScreenPopOut:
     async def pop(session: Any) -> ScreenPopOut:
-        """Look up, build the answer and record the access, in one transaction."""
+        """Look up and build the answer (reads only)."""
         repo = ProfileRepository(session)
         settings = await repo.tenant_settings(principal.tenant)
         key = lookup_key(phone, email, visitor, settings.default_region if settings else None)
-        found = await repo.customer_and_tier(principal.tenant, key)
-        if found is None:
+        customer = await ScreenPopRepository(session).customer(principal.tenant, key)
+        if customer is None:
             raise NotFound(f"no customer with this {key.kind}")
-        out = await screen_pop(repo, settings, *found, masked=masks_for(principal.roles))
+        return await screen_pop(repo, settings, customer, masked=masks_for(principal.roles))
+
+    async def record_access(session: Any, out: ScreenPopOut) -> None:
+        """Who looked at whom: committed before the answer is sent."""
         await PrivacyRepository(session).insert_access(principal, out.customer.id, "screen_pop")
-        return out
 
     reader = runtime.extras.get("sqlite_reader")
     if isinstance(reader, SqliteReader):
-        return await reader.run(principal.tenant, pop)
+        return await reader.run(principal.tenant, pop, record_access)
     async with runtime.unit_of_work() as uow:
         uow.scope_to(principal.tenant)
         answer = await pop(uow.session)
+        await record_access(uow.session, answer)
         await uow.commit()
     return answer
