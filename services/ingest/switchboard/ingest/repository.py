@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, delete, func, insert, literal, or_, select, union_all, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.dml import Insert
 from sqlalchemy.sql.elements import ColumnElement
 
 from switchboard.ingest.models import (
@@ -34,6 +36,9 @@ _CONVERSATIONS = cast(Table, Conversation.__table__)
 _MESSAGES = cast(Table, Message.__table__)
 
 
+_RAW_PAYLOADS = cast(Table, RawPayload.__table__)
+
+
 def _no_index(column: ColumnElement[str]) -> ColumnElement[str]:
     """The column's value through an expression that no index matches (`tenant_id || ''`).
 
@@ -42,7 +47,41 @@ def _no_index(column: ColumnElement[str]) -> ColumnElement[str]:
     so de-duplicating a batch grew with the table (3 ms a batch at 10,000 messages, 0.05 ms
     through the unique index). The tenant condition stays; it just no longer picks the index."""
     return column.concat("")
-_RAW_PAYLOADS = cast(Table, RawPayload.__table__)
+
+
+# The batched intake's statements, built once with their parameters (their building was a good
+# part of a batch's CPU): the channels a batch names; what one channel's batch finds stored (see
+# `stored_for_batch`); the last activity of the conversations it moves.
+_BATCH_CHANNELS = select(
+    _CHANNELS.c.id, _CHANNELS.c.tenant_id, _CHANNELS.c.kind, _CHANNELS.c.signing_secret,
+).where(_CHANNELS.c.id.in_(bindparam("channel_ids", expanding=True)))
+_BATCH_STORED = union_all(
+    select(
+        literal("message").label("kind"), _MESSAGES.c.provider_message_id.label("key"),
+        _MESSAGES.c.id.label("row_id"), _MESSAGES.c.conversation_id, _MESSAGES.c.created_at.label("at"),
+    ).where(_no_index(_MESSAGES.c.tenant_id) == bindparam("tenant"),
+            _MESSAGES.c.channel_id == bindparam("channel_id"),
+            _MESSAGES.c.provider_message_id.in_(bindparam("provider_ids", expanding=True))),
+    select(
+        literal("thread"), _CONVERSATIONS.c.customer_address, _CONVERSATIONS.c.id, _CONVERSATIONS.c.id,
+        _CONVERSATIONS.c.last_activity_at,
+    ).where(_no_index(_CONVERSATIONS.c.tenant_id) == bindparam("tenant"),
+            _CONVERSATIONS.c.channel_id == bindparam("channel_id"),
+            _CONVERSATIONS.c.customer_address.in_(bindparam("addresses", expanding=True)),
+            _CONVERSATIONS.c.status == "open",
+            _CONVERSATIONS.c.last_activity_at >= bindparam("active_since")),
+)
+
+
+@cache
+def _insert_into(table: Table) -> Insert:
+    return insert(table)
+
+
+_TOUCH_CONVERSATIONS = (
+    update(_CONVERSATIONS).where(_CONVERSATIONS.c.id == bindparam("conversation_id"))
+    .values(last_activity_at=bindparam("at"))
+)
 
 
 @dataclass(frozen=True)
@@ -264,10 +303,7 @@ class IngestRepository:
     async def webhook_channels(self, channel_ids: Collection[str]) -> dict[str, WebhookChannel]:
         """What checking a batch of provider requests needs of the channels they name (a Core
         read: the ORM's per-row work cost more than the query); each request's tenant is its channel's."""
-        rows = await self.session.execute(
-            select(_CHANNELS.c.id, _CHANNELS.c.tenant_id, _CHANNELS.c.kind, _CHANNELS.c.signing_secret)
-            .where(_CHANNELS.c.id.in_(list(channel_ids)))
-        )
+        rows = await self.session.execute(_BATCH_CHANNELS, {"channel_ids": list(channel_ids)})
         return {row[0]: WebhookChannel(*row) for row in rows}
 
     async def stored_for_batch(
@@ -277,20 +313,12 @@ class IngestRepository:
         """What a batch of one channel needs to know, in one statement (each costs several round
         trips to SQLite's thread): provider id -> (message id, conversation id) for the messages
         already stored, and customer address -> its most recently active open conversation."""
-        stored = select(
-            literal("message").label("kind"), _MESSAGES.c.provider_message_id.label("key"),
-            _MESSAGES.c.id.label("row_id"), _MESSAGES.c.conversation_id, _MESSAGES.c.created_at.label("at"),
-        ).where(_no_index(_MESSAGES.c.tenant_id) == tenant, _MESSAGES.c.channel_id == channel_id,
-                _MESSAGES.c.provider_message_id.in_(list(provider_ids)))
-        threads = select(
-            literal("thread"), _CONVERSATIONS.c.customer_address, _CONVERSATIONS.c.id, _CONVERSATIONS.c.id,
-            _CONVERSATIONS.c.last_activity_at,
-        ).where(_no_index(_CONVERSATIONS.c.tenant_id) == tenant, _CONVERSATIONS.c.channel_id == channel_id,
-                _CONVERSATIONS.c.customer_address.in_(list(addresses)),
-                _CONVERSATIONS.c.status == "open", _CONVERSATIONS.c.last_activity_at >= active_since)
         messages: dict[str, tuple[str, str]] = {}
         latest: dict[str, tuple[datetime, str]] = {}
-        for kind, key, row_id, conversation_id, at in await self.session.execute(union_all(stored, threads)):
+        rows = await self.session.execute(_BATCH_STORED, {
+            "tenant": tenant, "channel_id": channel_id, "provider_ids": list(provider_ids),
+            "addresses": list(addresses), "active_since": active_since})
+        for kind, key, row_id, conversation_id, at in rows:
             if kind == "message":
                 messages[key] = (row_id, conversation_id)
             elif key not in latest or (at, row_id) > latest[key]:
@@ -305,9 +333,7 @@ class IngestRepository:
         if not last_activity:
             return
         await self.session.execute(
-            update(_CONVERSATIONS).where(_CONVERSATIONS.c.id == bindparam("conversation_id"))
-            .values(last_activity_at=bindparam("at")),
-            [{"conversation_id": key, "at": at} for key, at in last_activity.items()],
+            _TOUCH_CONVERSATIONS, [{"conversation_id": key, "at": at} for key, at in last_activity.items()]
         )
 
     async def insert_messages(self, rows: Sequence[Row]) -> None:
@@ -321,7 +347,7 @@ class IngestRepository:
 
     async def _insert(self, table: Table, rows: Sequence[Row]) -> None:
         if rows:
-            await self.session.execute(insert(table), list(rows))
+            await self.session.execute(_insert_into(table), list(rows))
 
     def add(
         self,
