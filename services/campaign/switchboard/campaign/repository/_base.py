@@ -79,7 +79,7 @@ def _as_is(value: Any) -> Any:
 
 def _driver_value(table: Table, name: str, dialect: Dialect) -> Callable[[Any], Any]:
     """What SQLAlchemy would hand the driver for a value of the column, remembered per distinct
-    value (a JSON document, unhashable and seldom repeated, is converted each time)."""
+    value (a JSON document, seldom repeated, and any unhashable value are converted each time)."""
     column_type = table.c[name].type
     process = column_type.dialect_impl(dialect).bind_processor(dialect)
     if process is None:
@@ -94,6 +94,8 @@ def _driver_value(table: Table, name: str, dialect: Dialect) -> Callable[[Any], 
         except KeyError:
             done = known[value] = process(value)
             return done
+        except TypeError:
+            return process(value)
 
     return converted
 
