@@ -17,6 +17,10 @@ accepted/s) and latency at a fixed offered rate (open loop, --rate per second,
 latency from each request's scheduled time, so queueing counts).
 
     .venv/bin/python bench/ingest_sms.py [--seconds 15] [--rate 1000] [--postgres]
+
+`--batch-cpu` instead measures the SMS intake's batch write alone, as the service runs it on
+SQLite (one synchronous session, as in the worker thread): CPU time per batch of 1 and of 16
+messages, with synchronous=OFF so that the fsync, which costs no CPU, does not hide it.
 """
 
 from __future__ import annotations
@@ -226,6 +230,54 @@ def run_bare(args: argparse.Namespace) -> dict[str, object]:
     return {"target": "bare FastAPI endpoint", "sustained": sustained_result, "paced": paced}
 
 
+def batch_cpu(batches: int = 600) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from switchboard.common.db import create_engine, session_factory
+    from switchboard.common.sqlite_thread import ThreadedSqlite, run_to_end
+    from switchboard.common.uow import UnitOfWork
+    from switchboard.ingest.inbound import InboundMessage
+    from switchboard.ingest.inbound_batch import SmsWebhook, write_sms_batch
+    from switchboard.ingest.models import Base, Channel, backbone
+
+    url = f"sqlite+aiosqlite:///{tempfile.mkdtemp(prefix='sb-bench-batch-')}/ingest.db"
+
+    async def create() -> None:
+        engine = create_engine(url, sqlite_synchronous="OFF")
+        async with engine.begin() as conn:
+            await conn.run_sync(Base.metadata.create_all)
+        async with session_factory(engine)() as session:
+            session.add(Channel(id="ch", tenant_id="bench", kind="sms", provider="generic",
+                                address="+8610086", name="bench", signing_secret=SECRET, credentials={},
+                                created_at=datetime.now(UTC)))
+            await session.commit()
+        await engine.dispose()
+
+    asyncio.run(create())
+    threaded = ThreadedSqlite(url, "OFF")
+
+    def webhook(index: int) -> SmsWebhook:
+        inbound = InboundMessage(provider_message_id=uuid.uuid4().hex,
+                                 from_address=f"+86138{index % 1000:08d}", to_address="+8610086",
+                                 text="查话费", content_type="application/json", raw_body="{}")
+        return SmsWebhook("ch", verify=lambda secret: None, parse=lambda: inbound)
+
+    async def one_batch(size: int) -> None:
+        async with UnitOfWork(threaded.sessions, backbone, "ingest") as uow:  # type: ignore[arg-type]
+            await write_sms_batch(uow, [webhook(i) for i in range(size)], inactivity=timedelta(hours=24),
+                                  source="ingest")
+            await uow.commit()
+
+    for size in (1, 16):
+        for _ in range(200):  # warm the statement caches
+            run_to_end(one_batch(size))
+        began = time.process_time()
+        for _ in range(batches):
+            run_to_end(one_batch(size))
+        print(f"batch of {size}: {(time.process_time() - began) / batches * 1000:.3f} ms CPU")
+    threaded.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -233,7 +285,11 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=1000.0)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--postgres", action="store_true", help="also run ingest on an embedded PostgreSQL")
+    parser.add_argument("--batch-cpu", action="store_true", help="only the CPU time of the batch write")
     args = parser.parse_args()
+    if args.batch_cpu:
+        batch_cpu()
+        return
     workdir = Path(tempfile.mkdtemp(prefix="sb-bench-ingest-"))
     nats = NatsServer(workdir / "nats", port=free_port()).start()
     rows = [run_bare(args)]
