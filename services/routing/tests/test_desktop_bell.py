@@ -1,8 +1,9 @@
-"""The desktop feed is woken by the commit that changed its agent, not only by its timer."""
+"""Desktop feeds: woken by the commit that changed their agent, read together per tenant."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
 
 import pytest
@@ -13,9 +14,20 @@ from switchboard.common.bus import Bus
 from switchboard.common.consumer import EventConsumer
 from switchboard.common.sqlite_thread import ThreadedSqlite
 from switchboard.common.streams import BusPolicy
+from switchboard.common.uow import UnitOfWork
 from switchboard.routing.consumers import build_handlers
 from switchboard.routing.desktops import DesktopBell
-from switchboard.routing.models import backbone
+from switchboard.routing.models import Agent, Task, backbone
+
+
+def render(agent: Agent, held: list[Task]) -> str:
+    return json.dumps({"agent": agent.id, "tasks": [task.conversation_id for task in held]})
+
+
+def bell_on(sessions) -> DesktopBell:
+    bell = DesktopBell()
+    bell.attach(lambda: UnitOfWork(sessions, backbone, "routing"), render)
+    return bell
 
 
 async def sign_in(api, agent_id: str) -> None:
@@ -23,10 +35,16 @@ async def sign_in(api, agent_id: str) -> None:
     await api.ok("POST", f"/v1/agents/{agent_id}/sign-in", json={})
 
 
+async def next_snapshot(feed: asyncio.Queue) -> dict:
+    return json.loads(await asyncio.wait_for(feed.get(), 5))
+
+
 @pytest.mark.parametrize("thread_hop", [False, True], ids=["aiosqlite", "one thread hop"])
-async def test_an_offer_rings_its_agents_desktop_once_committed(api, sessions, settings, thread_hop) -> None:
-    bell = DesktopBell()
-    threaded = ThreadedSqlite(settings.resolved_database_url(), hold=sessions.kw["bind"]) if thread_hop else None
+async def test_an_offer_reaches_its_agents_feed_once_committed_and_no_other(api, sessions, settings,
+                                                                             thread_hop) -> None:
+    bell = bell_on(sessions)
+    url = settings.resolved_database_url()
+    threaded = ThreadedSqlite(url, hold=sessions.kw["bind"]) if thread_hop else None
     bus = Bus("nats://127.0.0.1:1", "routing", BusPolicy(), [])
     routing = Consumer(EventConsumer("routing", bus, sessions, backbone, build_handlers(settings, bell),
                                      max_deliver=5, batches_in_thread=threaded), sessions, settings)
@@ -36,25 +54,30 @@ async def test_an_offer_rings_its_agents_desktop_once_committed(api, sessions, s
     try:
         with bell.listen("acme", "ann") as ann, bell.listen("acme", "bob") as bob, \
                 bell.listen("other", "ann") as other_tenant:
+            assert await next_snapshot(ann) == {"agent": "ann", "tasks": []}, "a first snapshot at once"
+            assert (await next_snapshot(bob))["tasks"] == []
+            assert await asyncio.wait_for(other_tenant.get(), 5) is None, "no such agent in that tenant"
             await routing.send_batch([(message("a", text="hi"), "a")])
-            await asyncio.sleep(0.05)
-            assert not (ann.is_set() or bob.is_set()), "a task opened: nobody's desktop changed"
             await routing.send_batch([(identified("a", customer="k-a"), "a")])
             [offer] = await routing.events("task.offered")
-            rung, quiet = (ann, bob) if offer.agent_id == "ann" else (bob, ann)
-            await asyncio.wait_for(rung.wait(), 5)
-            await asyncio.sleep(0.05)
-            assert not quiet.is_set() and not other_tenant.is_set()
+            offered, other = (ann, bob) if offer.agent_id == "ann" else (bob, ann)
+            assert await next_snapshot(offered) == {"agent": offer.agent_id, "tasks": ["a"]}
+            await asyncio.sleep(0.1)
+            assert other.empty() and other_tenant.empty(), "only the agent offered to was read again"
     finally:
         if threaded is not None:
             threaded.close()
 
 
-async def test_a_ring_from_another_thread_wakes_the_feed_on_its_loop() -> None:
-    bell = DesktopBell()
+async def test_a_ring_from_another_thread_reads_the_feed_again(api, sessions) -> None:
+    await sign_in(api, "ann")
+    bell = bell_on(sessions)
     bell.ring("acme", ["ann"])  # no feed open yet: nothing to wake, no error
     with bell.listen("acme", "ann") as ann:
+        await next_snapshot(ann)
         thread = threading.Thread(target=bell.ring, args=("acme", ["ann"]))
         thread.start()
         thread.join()
-        await asyncio.wait_for(ann.wait(), 5)
+        assert (await next_snapshot(ann))["agent"] == "ann"
+    await asyncio.sleep(0.05)
+    assert not bell._readers, "the tenant's reader ends with its last feed"

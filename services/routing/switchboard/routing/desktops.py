@@ -1,38 +1,66 @@
-"""Wakes agents' desktop feeds when a commit of this process changed what they show.
+"""The agents' desktop feeds of this process: woken by the commits that changed their agents, and
+read together, one transaction per round for every feed that has news.
 
-A feed (`GET /v1/agents/{id}/stream`) reads the agent's state and tasks from the database
-and sends them when they change. Without a wake-up it reads on a timer, so an offer reached
-the desktop up to a whole interval after its commit. Flows that offer, withdraw or change
-an agent's state ring the bell for that agent once their transaction commits (never before:
-the feed must find the committed rows). The timer stays as the fallback for changes this
-process did not commit (another replica, a supervisor's edit).
+A feed (`GET /v1/agents/{id}/stream`) sends the agent's state and tasks whenever they change.
+Each feed reading the database on its own timer made hundreds of small transactions a second
+on a busy floor (two a second per agent), all in the queue for the connection the routing
+decisions need, and an offer still reached the desktop up to a whole interval after its commit.
+Now a flow that offers to, withdraws from or changes an agent rings the bell for that agent once
+its transaction commits (never before: the read must find the committed rows); a feed's own
+timer only rings for itself (changes committed elsewhere: another replica, a supervisor's
+edit). One reader per tenant takes every agent rung since its last round and reads them all in
+one transaction; rings during a round wait for the next one.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+
+from switchboard.common.uow import UnitOfWork
+from switchboard.routing.models import Agent, Task
+from switchboard.routing.repository import RoutingRepository
+
+log = logging.getLogger(__name__)
+
+# agent row and the tasks it holds -> the snapshot a feed sends (None: no such agent)
+Render = Callable[[Agent, list[Task]], str]
 
 
 class DesktopBell:
     def __init__(self) -> None:
-        self._listeners: dict[tuple[str, str], set[asyncio.Event]] = defaultdict(set)
+        self._feeds: dict[tuple[str, str], set[asyncio.Queue[str | None]]] = defaultdict(set)
+        self._rung: dict[str, set[str]] = defaultdict(set)
+        self._wakes: dict[str, asyncio.Event] = {}
+        self._readers: dict[str, asyncio.Task[None]] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._units: Callable[[], UnitOfWork] | None = None
+        self._render: Render | None = None
+
+    def attach(self, units: Callable[[], UnitOfWork], render: Render) -> None:
+        """Where the reader reads (the service's units of work) and how it renders a snapshot."""
+        self._units, self._render = units, render
 
     @contextmanager
-    def listen(self, tenant: str, agent_id: str) -> Iterator[asyncio.Event]:
-        """An event set whenever the agent's desktop has something new (clear it before reading)."""
+    def listen(self, tenant: str, agent_id: str) -> Iterator[asyncio.Queue[str | None]]:
+        """The agent's snapshots, starting with one now; None when the agent no longer exists."""
         self._loop = asyncio.get_running_loop()
-        event, key = asyncio.Event(), (tenant, agent_id)
-        self._listeners[key].add(event)
+        feed: asyncio.Queue[str | None] = asyncio.Queue()
+        self._feeds[(tenant, agent_id)].add(feed)
+        if tenant not in self._readers:
+            self._wakes[tenant] = asyncio.Event()
+            self._readers[tenant] = asyncio.create_task(self._read(tenant), name=f"desktops-{tenant}")
+        self._wake(tenant, [agent_id])
         try:
-            yield event
+            yield feed
         finally:
-            self._listeners[key].discard(event)
-            if not self._listeners[key]:
-                del self._listeners[key]
+            self._feeds[(tenant, agent_id)].discard(feed)
+            if not self._feeds[(tenant, agent_id)]:
+                del self._feeds[(tenant, agent_id)]
+            self._wakes[tenant].set()  # the reader ends once its tenant has no feed left
 
     def ring(self, tenant: str, agent_ids: Iterable[str]) -> None:
         """Safe from any thread: a batch commits in a worker thread (SQLite's thread hop)."""
@@ -52,6 +80,39 @@ class DesktopBell:
             pass  # the loop is closed: the service is stopping
 
     def _wake(self, tenant: str, agent_ids: list[str]) -> None:
-        for agent_id in agent_ids:
-            for event in self._listeners.get((tenant, agent_id), ()):
-                event.set()
+        listened = [a for a in agent_ids if (tenant, a) in self._feeds]
+        if listened and tenant in self._wakes:
+            self._rung[tenant].update(listened)
+            self._wakes[tenant].set()
+
+    async def _read(self, tenant: str) -> None:
+        wake = self._wakes[tenant]
+        try:
+            while any(key[0] == tenant for key in self._feeds):
+                await wake.wait()
+                wake.clear()
+                rung, self._rung[tenant] = self._rung[tenant], set()
+                if rung:
+                    try:
+                        await self._read_round(tenant, rung)
+                    except Exception:  # the feeds' timers ring again
+                        log.exception("desktop feeds: read failed")
+                        await asyncio.sleep(0.5)
+        finally:
+            del self._readers[tenant], self._wakes[tenant]
+            self._rung.pop(tenant, None)
+
+    async def _read_round(self, tenant: str, agent_ids: set[str]) -> None:
+        if self._units is None or self._render is None:
+            raise RuntimeError("DesktopBell used before attach()")
+        async with self._units() as uow:
+            uow.scope_to(tenant)
+            repo = RoutingRepository(uow.session)
+            agents = {a.id: a for a in await repo.agents_by_ids(tenant, agent_ids)}
+            held: dict[str, list[Task]] = defaultdict(list)
+            for task in await repo.tasks_of_agents(tenant, agent_ids):
+                held[task.agent_id or ""].append(task)
+            snapshots = {a: self._render(agents[a], held[a]) if a in agents else None for a in agent_ids}
+        for agent_id, snapshot in snapshots.items():
+            for feed in self._feeds.get((tenant, agent_id), ()):
+                feed.put_nowait(snapshot)

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from switchboard.common.app import create_app as create_service_app
 from switchboard.common.runtime import Runtime
 from switchboard.routing.api import routers
+from switchboard.routing.api.agents import desktop_snapshot
 from switchboard.routing.config import RoutingSettings
 from switchboard.routing.consumers import build_handlers
 from switchboard.routing.desktops import DesktopBell
@@ -22,6 +23,7 @@ def create_app(settings: RoutingSettings | None = None) -> FastAPI:
     bell = DesktopBell()  # wakes the agents' desktop feeds after this process's commits
     runtime = Runtime.build(settings, backbone, build_handlers(settings, bell))
     runtime.extras["desktop_bell"] = bell
+    bell.attach(runtime.unit_of_work, desktop_snapshot)
     app = create_service_app(
         runtime,
         title="Switchboard routing",

@@ -162,6 +162,16 @@ class RoutingRepository:
             select(Task).where(Task.tenant_id == tenant, Task.status == "offered",
                                Task.offer_expires_at <= now).order_by(Task.created_at)))
 
+    async def agents_by_ids(self, tenant: str, agent_ids: set[str]) -> list[Agent]:
+        return list(await self.session.scalars(
+            select(Agent).where(Agent.tenant_id == tenant, Agent.id.in_(agent_ids))))
+
+    async def tasks_of_agents(self, tenant: str, agent_ids: set[str]) -> list[Task]:
+        """The tasks offered to or held by any of these agents, oldest first."""
+        return list(await self.session.scalars(
+            select(Task).where(Task.tenant_id == tenant, Task.agent_id.in_(agent_ids),
+                               Task.status.in_(HOLDING_STATUSES)).order_by(Task.created_at)))
+
     async def tasks_of_agent(self, tenant: str, agent_id: str) -> list[Task]:
         return list(await self.session.scalars(
             select(Task).where(Task.tenant_id == tenant, Task.agent_id == agent_id,

@@ -6,7 +6,6 @@ import asyncio
 import json
 from collections import Counter
 from collections.abc import AsyncIterator
-from contextlib import nullcontext, suppress
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -32,7 +31,7 @@ from switchboard.routing.desktops import DesktopBell
 from switchboard.routing.flow.agents import set_ready_state, sign_in, sign_out
 from switchboard.routing.flow.context import Flow
 from switchboard.routing.flow.dispatch import dispatch, engine_agent
-from switchboard.routing.models import Agent
+from switchboard.routing.models import Agent, Task
 from switchboard.routing.repository import RoutingRepository
 from switchboard.routing.schemas import AgentIn, AgentOut, AgentSettings, SignIn, StateIn, TaskOut
 
@@ -156,45 +155,33 @@ async def agent_stream(agent_id: str, request: Request, principal: Desktop, uow:
 
 async def _agent_feed(request: Request, runtime: Runtime, tenant: str, agent_id: str,
                       every: float) -> AsyncIterator[str]:
-    """Reads again when this process commits a change of the agent (see `desktops.py`), else every
-    `every` seconds (changes committed elsewhere)."""
-    bell = runtime.extras.get("desktop_bell")
-    with bell.listen(tenant, agent_id) if isinstance(bell, DesktopBell) else nullcontext() as rung:
+    """A snapshot whenever a commit of this process rang for the agent (see `desktops.py`), and a
+    read at least every `every` seconds for changes committed elsewhere."""
+    bell = runtime.extras["desktop_bell"]
+    assert isinstance(bell, DesktopBell)
+    clock = asyncio.get_running_loop().time
+    with bell.listen(tenant, agent_id) as snapshots:
         last, quiet = "", 0.0
         while not await request.is_disconnected():
-            if rung is not None:
-                rung.clear()  # before the read: a commit during it rings for the next one
-            snapshot = await _desktop_snapshot(runtime, tenant, agent_id)
+            began = clock()
+            try:
+                snapshot = await asyncio.wait_for(snapshots.get(), every)
+            except TimeoutError:
+                bell.ring(tenant, [agent_id])
+                snapshot = last
+            quiet += clock() - began
             if snapshot is None:
-                return
+                return  # the agent was deleted
             if snapshot != last:
                 last, quiet = snapshot, 0.0
                 yield f"event: desktop\ndata: {snapshot}\n\n"
             elif quiet >= KEEP_ALIVE_SECONDS:  # a comment line keeps proxies from closing an idle stream
                 quiet = 0.0
                 yield ": keep-alive\n\n"
-            quiet += await _wait_for_news(rung, every)
 
 
-async def _desktop_snapshot(runtime: Runtime, tenant: str, agent_id: str) -> str | None:
-    async with runtime.unit_of_work() as unit:
-        unit.scope_to(tenant)
-        repo = RoutingRepository(unit.session)
-        agent = await repo.agent(tenant, agent_id)
-        if agent is None:
-            return None
-        held = await repo.tasks_of_agent(tenant, agent_id)  # offered or accepted: the agent's load
-        load = dict(Counter(task.channel for task in held))
-        tasks = [TaskOut.model_validate(t).model_dump(mode="json") for t in held]
-        return json.dumps({"agent": agent_out(agent, load).model_dump(mode="json"), "tasks": tasks})
-
-
-async def _wait_for_news(rung: asyncio.Event | None, every: float) -> float:
-    """Until the bell rings or `every` seconds pass; the seconds waited."""
-    started = asyncio.get_running_loop().time()
-    if rung is None:
-        await asyncio.sleep(every)
-    else:
-        with suppress(TimeoutError):
-            await asyncio.wait_for(rung.wait(), every)
-    return asyncio.get_running_loop().time() - started
+def desktop_snapshot(agent: Agent, held: list[Task]) -> str:
+    """What a desktop feed sends: the agent (its load from the tasks it holds) and those tasks."""
+    load = dict(Counter(task.channel for task in held))
+    tasks = [TaskOut.model_validate(t).model_dump(mode="json") for t in held]
+    return json.dumps({"agent": agent_out(agent, load).model_dump(mode="json"), "tasks": tasks})
