@@ -195,7 +195,8 @@ def run_ingest(workdir: Path, nats: NatsServer, database_url: str, args: argpars
         sustained_result, paced = measure(process.port, process.proc.pid,
                                           f"/v1/webhooks/sms/generic/{channel}", args)
         stored = int(query_scalar(database_url, "SELECT count(*) FROM messages"))
-        batches = _batch_sizes(process.url)
+        waiting = int(query_scalar(database_url, "SELECT count(*) FROM outbox"))
+        batches = f"{_batch_sizes(process.url)}, {waiting:,} events still in the outbox"
     finally:
         process.stop()
     assert stored == sustained_result.accepted + paced.accepted, "every accepted message is stored"
@@ -203,14 +204,18 @@ def run_ingest(workdir: Path, nats: NatsServer, database_url: str, args: argpars
 
 
 def _batch_sizes(url: str) -> str:
-    """Transactions the SMS intake committed and their mean size, from ingest's own metrics."""
+    """Transactions the SMS intake committed and their mean size, and the events the outbox relay
+    published meanwhile, from ingest's own metrics."""
     samples = {}
     for line in httpx.get(f"{url}/metrics", timeout=30).text.splitlines():
         name, _, value = line.partition(" ")
         if name.startswith("sb_group_commit_batch_size_") and 'writer="ingest-sms"' in name:
             samples[name.split("{")[0].rsplit("_", 1)[1]] = float(value)
+        elif name.startswith("sb_outbox_published_total"):
+            samples[name.split("{")[0]] = float(value)
     count, total = samples.get("count", 0.0), samples.get("sum", 0.0)
-    return f"{count:,.0f} commits, {total / count:.1f} messages each" if count else "no commits"
+    commits = f"{count:,.0f} commits, {total / count:.1f} messages each" if count else "no commits"
+    return f"{commits}; the relay published {samples.get('sb_outbox_published_total', 0):,.0f} events"
 
 
 def run_bare(args: argparse.Namespace) -> dict[str, object]:
