@@ -30,6 +30,7 @@ from switchboard.campaign.domain.zones import zones_of_number
 from switchboard.campaign.list_workers import ListParsing, import_contacts_in_workers
 from switchboard.campaign.models import Campaign, ContactList
 from switchboard.campaign.profile_client import ProfileClient, SegmentMember
+from switchboard.campaign.profile_tokens import ProfileAuthError
 from switchboard.campaign.repository import CampaignRepository
 from switchboard.campaign.rules import Rules, all_templates, rules_for, time_zone_problem
 from switchboard.common.errors import Unavailable, Unprocessable
@@ -248,6 +249,8 @@ async def profile_members(profile: ProfileClient, tenant: str, segment_id: str) 
         raise Unavailable(f"profile answered {exc.response.status_code} for the segment") from exc
     except httpx.HTTPError as exc:
         raise Unavailable("profile cannot be reached to read the segment; try again") from exc
+    except ProfileAuthError as exc:
+        raise Unavailable(f"no service token for profile: {exc}") from exc
 
 
 async def import_members(repo: CampaignRepository, campaign: Campaign, name: str,

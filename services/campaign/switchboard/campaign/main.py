@@ -23,8 +23,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     batch = getattr(settings, "scheduler_batch", 200)
     scheduler = Scheduler(runtime, interval=interval, batch=batch)
     runtime.extras["scheduler"] = scheduler
-    profile = ProfileClient(settings, getattr(settings, "profile_url", "http://127.0.0.1:8102"),
-                            getattr(settings, "profile_token", None))
+    profile = ProfileClient(settings, getattr(settings, "profile_url", "http://127.0.0.1:8102"))
     segment_journeys = SegmentJourneys(runtime, profile,
                                        interval=getattr(settings, "segment_journey_seconds", 3600.0))
     runtime.extras["segment_journeys"] = segment_journeys

@@ -1,9 +1,9 @@
 """Profile's HTTP API as campaign reads it: a segment's members and a customer's birthday.
 
 Campaign never reads profile's tables; for what profile publishes no event about (who is in a
-rule-based segment today, a birthday) it asks profile's API with a service token for the tenant.
-The embedded default mints that token with the shared secret; with an OIDC provider the token is
-given (`CAMPAIGN_PROFILE_TOKEN`).
+rule-based segment today, a birthday) it asks profile's API with a service token for the tenant
+(`ServiceTokens`, in profile_tokens.py): minted with the shared secret in the embedded default,
+fetched per tenant from the OIDC provider by client credentials, or one given token.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from datetime import date
 
 import httpx
 
-from switchboard.common.auth import mint_token
+from switchboard.campaign.profile_tokens import ServiceTokens
 from switchboard.common.settings import ServiceSettings
 
 PAGE = 1000
@@ -31,18 +31,17 @@ class SegmentMember:
 
 
 class ProfileClient:
-    def __init__(self, settings: ServiceSettings, base_url: str, token: str | None = None,
+    def __init__(self, settings: ServiceSettings, base_url: str, tokens: ServiceTokens | None = None,
                  transport: httpx.AsyncBaseTransport | None = None) -> None:
-        self._settings, self._token = settings, token
+        self._tokens = tokens or ServiceTokens(settings)
         self._client = httpx.AsyncClient(base_url=base_url, transport=transport, timeout=30.0)
 
     async def close(self) -> None:
         await self._client.aclose()
+        await self._tokens.close()
 
-    def _headers(self, tenant: str) -> dict[str, str]:
-        token = self._token or mint_token(self._settings, tenant=tenant, subject="campaign",
-                                          roles=["service"], ttl_seconds=600)
-        return {"Authorization": f"Bearer {token}"}
+    async def _headers(self, tenant: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {await self._tokens.token(tenant)}"}
 
     async def segment_members(self, tenant: str, segment_id: str) -> AsyncIterator[SegmentMember]:
         """Every member of the segment, page by page (an unknown segment raises)."""
@@ -50,7 +49,7 @@ class ProfileClient:
         while True:
             params: dict[str, str | int] = {"limit": PAGE, **({"after": after} if after else {})}
             answer = await self._client.get(f"/v1/segments/{segment_id}/members", params=params,
-                                            headers=self._headers(tenant))
+                                            headers=await self._headers(tenant))
             answer.raise_for_status()
             page = answer.json()
             for item in page["items"]:
@@ -64,7 +63,7 @@ class ProfileClient:
                 return
 
     async def birthday(self, tenant: str, customer_id: str) -> date | None:
-        answer = await self._client.get(f"/v1/customers/{customer_id}", headers=self._headers(tenant))
+        answer = await self._client.get(f"/v1/customers/{customer_id}", headers=await self._headers(tenant))
         if answer.status_code == 404:
             return None  # erased or merged away since the segment was read
         answer.raise_for_status()

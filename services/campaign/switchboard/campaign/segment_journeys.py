@@ -58,7 +58,7 @@ class SegmentJourneys:
                 await self.run_once()
             except asyncio.CancelledError:
                 raise
-            except Exception:  # profile down or slow: the next round reads the segment again
+            except Exception:  # campaign's own database: the next round tries again
                 log.exception("segment journeys pass failed")
             await asyncio.sleep(self._interval)
 
@@ -68,8 +68,12 @@ class SegmentJourneys:
             journeys = await CampaignRepository(uow.session).segment_journeys()
         added = 0
         for tenant, journey_id, trigger, segment in journeys:
-            members = [m async for m in self._profile.segment_members(tenant, segment) if m.phone]
-            added += await self._add(tenant, journey_id, trigger, members)
+            try:  # one journey's failure (its segment gone, no token for its tenant) stops no other
+                members = [m async for m in self._profile.segment_members(tenant, segment) if m.phone]
+                added += await self._add(tenant, journey_id, trigger, members)
+            except Exception:
+                log.exception("segment journey round failed", extra={"fields": {
+                    "tenant": tenant, "journey": journey_id, "segment": segment}})
         return added
 
     async def _add(self, tenant: str, journey_id: str, trigger: str, members: list[SegmentMember]) -> int:
