@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -132,6 +133,9 @@ def allowed_until_in_all_zones(
     return min(end for end in ends if end is not None)
 
 
+# A pass asks this for each of its contacts at the same instant, mostly in the same few zones; a
+# schedule open all day every day walks up to SEARCH_DAYS days for one answer (4 ms).
+@lru_cache(maxsize=1024)
 def allowed_until_in_zone(schedule: Schedule, now: datetime, zone: ZoneInfo) -> datetime | None:
     """The end of the allowed span holding `now` in this zone, across midnight when the next
     day's first span starts where this one ends (None: `now` is not allowed)."""
