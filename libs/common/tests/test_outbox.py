@@ -1,0 +1,93 @@
+"""The outbox relay on SQLite: every event published, in order, and deleted only once acknowledged."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import insert, select
+
+from switchboard.common.outbox import OutboxRelay
+
+
+class FakeJetStream:
+    """publish_async as nats-py has it: a future per message, acknowledged unless told to fail."""
+
+    def __init__(self) -> None:
+        self.sent: list[str] = []
+        self.refuse: set[str] = set()
+
+    async def publish_async(
+        self, subject: str, payload: bytes, headers: dict[str, str]
+    ) -> asyncio.Future[Any]:
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        event_id = headers["Nats-Msg-Id"]
+        if event_id in self.refuse:
+            future.set_exception(ConnectionError("no responders"))
+        else:
+            self.sent.append(event_id)
+            future.set_result(object())
+        return future
+
+
+class FakeBus:
+    def __init__(self) -> None:
+        self.js = FakeJetStream()
+        self.connected = True
+
+
+async def add_events(notes, *event_ids: str) -> None:
+    async with notes.sessions() as session:
+        await session.execute(insert(notes.backbone.outbox), [
+            {"event_id": event_id, "subject": f"sb.acme.test.{event_id}", "envelope": "{}", "headers": {},
+             "created_at": datetime.now(UTC), "attempts": 0} for event_id in event_ids])
+        await session.commit()
+
+
+async def in_outbox(notes) -> list[tuple[str, int]]:
+    async with notes.sessions() as session:
+        outbox = notes.backbone.outbox
+        rows = await session.execute(select(outbox.c.event_id, outbox.c.attempts).order_by(outbox.c.seq))
+        return [(event_id, attempts) for event_id, attempts in rows]
+
+
+def relay(notes, bus: FakeBus) -> OutboxRelay:
+    return OutboxRelay("test", notes.sessions.kw["bind"], notes.sessions, notes.backbone, bus)  # type: ignore[arg-type]
+
+
+async def test_events_are_sent_once_in_order_and_deleted_once_acknowledged(notes) -> None:
+    bus = FakeBus()
+    outbox = relay(notes, bus)
+    await add_events(notes, "e1", "e2", "e3")
+    assert await outbox.publish_batch() == 3
+    await add_events(notes, "e4")
+    assert await outbox.publish_batch() == 1
+    assert await outbox.publish_batch() == 0
+    assert bus.js.sent == ["e1", "e2", "e3", "e4"]
+    assert await in_outbox(notes) == []
+
+
+async def test_new_events_after_the_outbox_was_emptied_are_sent_though_their_seq_starts_again(notes) -> None:
+    bus = FakeBus()
+    outbox = relay(notes, bus)
+    await add_events(notes, "e1", "e2")
+    assert await outbox.publish_batch() == 2
+    assert await in_outbox(notes) == []
+    await add_events(notes, "e3")
+    assert await outbox.publish_batch() == 1
+    assert bus.js.sent == ["e1", "e2", "e3"]
+
+
+async def test_a_refused_event_stays_counted_and_is_sent_again_while_the_others_are_deleted(notes) -> None:
+    bus = FakeBus()
+    outbox = relay(notes, bus)
+    await add_events(notes, "e1", "e2", "e3")
+    bus.js.refuse = {"e2"}
+    assert await outbox.publish_batch() == 3
+    assert await in_outbox(notes) == [("e2", 1)]
+    bus.js.refuse = set()
+    assert await outbox.publish_batch() == 1
+    assert await outbox.publish_batch() == 0
+    assert bus.js.sent == ["e1", "e3", "e2"] and await in_outbox(notes) == []
+
