@@ -170,10 +170,12 @@ def cpu_seconds(pid: int) -> float:
 
 
 def measure(port: int, pid: int, path: str, args: argparse.Namespace) -> tuple[Result, Result]:
-    load = sustained(port, signed_requests(path, 60_000), args.connections, args.seconds)
-    before = cpu_seconds(pid)
-    first = asyncio.run(load)
-    first.server_cpu = cpu_seconds(pid) - before
+    first = Result(0, args.seconds, [])
+    if not args.paced_only:
+        load = sustained(port, signed_requests(path, 60_000), args.connections, args.seconds)
+        before = cpu_seconds(pid)
+        first = asyncio.run(load)
+        first.server_cpu = cpu_seconds(pid) - before
     paced_requests = signed_requests(path, int(args.rate * args.seconds))
     before = cpu_seconds(pid)
     paced = asyncio.run(fixed_rate(port, paced_requests, args.rate, args.seconds, connections=64))
@@ -290,6 +292,8 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=1000.0)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--postgres", action="store_true", help="also run ingest on an embedded PostgreSQL")
+    parser.add_argument("--paced-only", action="store_true",
+                        help="only the fixed-rate phase, on fresh processes (no backlog left by the other)")
     parser.add_argument("--batch-cpu", action="store_true", help="only the CPU time of the batch write")
     args = parser.parse_args()
     if args.batch_cpu:
@@ -308,7 +312,7 @@ def main() -> None:
             rows.append(run_ingest(workdir, nats, url, args, "PostgreSQL"))
     finally:
         nats.stop()
-    bare = rows[0]["sustained"].per_second  # type: ignore[attr-defined]
+    bare = rows[0]["sustained"].per_second or float("nan")  # type: ignore[attr-defined]
     print(f"\n{os.cpu_count()} cores, {args.seconds:g} s per phase, {args.connections} connections sustained")
     print(f"| target | sustained accepted/s | vs bare | server CPU ms/request sustained "
           f"| p50 / p99 at {args.rate:g}/s | accepted at {args.rate:g}/s | server CPU ms/request there |")
@@ -322,9 +326,10 @@ def main() -> None:
               f"{paced.cpu_ms_per_request:.3f} |")
     for row in rows[1:]:
         print(f"{row['target']}: {row['batches']}")
-    print("median sustained latency: " + ", ".join(
-        f"{row['target']} {statistics.median(row['sustained'].latencies) * 1000:.1f} ms"  # type: ignore[attr-defined]
-        for row in rows))
+    if not args.paced_only:
+        print("median sustained latency: " + ", ".join(
+            f"{row['target']} {statistics.median(row['sustained'].latencies) * 1000:.1f} ms"  # type: ignore[attr-defined]
+            for row in rows))
 
 
 if __name__ == "__main__":
