@@ -79,8 +79,13 @@ class Contact(TenantScoped, Base):
     __table_args__ = (
         UniqueConstraint("campaign_id", "address", "dedupe_key"),
         Index("ix_contacts_due", "campaign_id", "status", "next_attempt_at"),
+        # a customer's contacts (a zone profile learned, a merge, an erasure, their number); the
+        # tenant's alone by its prefix, so it takes the place of the tenant index (one index fewer
+        # to grow on each row of a list)
+        Index("ix_contacts_customer", "tenant_id", "customer_id"),
     )
 
+    tenant_id: Mapped[str] = mapped_column(String(63))
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     campaign_id: Mapped[str] = mapped_column(ForeignKey("campaigns.id"))
     list_id: Mapped[str | None] = mapped_column(String(36))
@@ -207,7 +212,10 @@ class Conversation(TenantScoped, Base):
     """Who an inbound conversation is with, so a journey can answer the right address."""
 
     __tablename__ = "conversations"
+    # a customer's conversations (their number, a merge, an erasure); the tenant's by its prefix
+    __table_args__ = (Index("ix_conversations_customer", "tenant_id", "customer_id"),)
 
+    tenant_id: Mapped[str] = mapped_column(String(63))
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     channel: Mapped[str] = mapped_column(String(10))
     address: Mapped[str] = mapped_column(String(255))
