@@ -44,9 +44,10 @@ CONCURRENCY = 16
 FETCH = CONCURRENCY * 4  # what the consumer fetches at a time
 
 
-def envelopes(count: int, senders: int) -> list[Envelope]:
+def envelopes(count: int, senders: int, first: int = 0) -> list[Envelope]:
+    """`count` contacts from `senders` numbers in turn, the first from the `first`-th one."""
     out = []
-    for n in range(count):
+    for n in range(first, first + count):
         event = MessageReceived(
             message_id=str(uuid.uuid4()), conversation_id=str(uuid.uuid4()), channel="sms",
             channel_id="ch", from_address=f"+86139{n % senders:08d}", to_address="+8610086",

@@ -32,8 +32,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
+from profile_resolution import FETCH, envelopes
 
 from switchboard.common.auth import mint_token
+from switchboard.common.consumer import EventConsumer
 from switchboard.common.db import BackboneTables, create_engine, session_factory
 from switchboard.common.migrations import upgrade
 from switchboard.common.uow import UnitOfWork
@@ -47,6 +49,7 @@ from switchboard.profile.screen_pop_repository import ScreenPopRepository
 
 TENANT = "bench"
 BATCH = 50_000
+SENDERS = 200_000  # contacts resolved meanwhile (--resolving) come from these numbers in turn
 # CPU time of the whole process per lookup (both threads): steadier than latency on a shared machine
 CPU_MS: dict[tuple[str, int], float] = {}
 
@@ -137,9 +140,25 @@ async def measure_service(url: str, customers: int, lookups: int, tables: Backbo
     return samples
 
 
-async def measure_http(url: str, customers: int, lookups: int) -> list[float]:
+async def resolve_meanwhile(consumer: EventConsumer, rate: int, stop: asyncio.Event) -> int:
+    """Contacts resolved by the app's own consumer (a fetch of 64 per transaction, on the same
+    file, connection and event loop as the pops, as the service runs), paced to `rate` a second."""
+    done = 0
+    while not stop.is_set():
+        started = time.perf_counter()
+        outcomes = await consumer.handle_batch(envelopes(FETCH, SENDERS, first=done))
+        assert all(outcome is True for outcome in outcomes), outcomes
+        done += FETCH
+        await asyncio.sleep(max(0.0, FETCH / rate - (time.perf_counter() - started)))
+    return done
+
+
+async def measure_http(url: str, customers: int, lookups: int, resolving: int = 0) -> list[float]:
     settings = ProfileSettings(database_url=url, log_level="WARNING")
     app = create_app(settings)
+    stop = asyncio.Event()
+    resolver = (asyncio.create_task(resolve_meanwhile(app.state.runtime.consumer, resolving, stop))
+                if resolving else None)
     token = mint_token(settings, tenant=TENANT, subject="bench", roles=["agent"])
     rng, samples = random.Random(2), []
     transport = httpx.ASGITransport(app=app)
@@ -156,12 +175,15 @@ async def measure_http(url: str, customers: int, lookups: int) -> list[float]:
             if index >= 100:
                 samples.append(elapsed)
     CPU_MS[("http", customers)] = (time.process_time() - CPU_MS[("http", customers)]) * 1000 / lookups
+    if resolver is not None:
+        stop.set()
+        print(f"  meanwhile {await resolver:,} contacts resolved")
     await app.state.runtime.engine.dispose()
     return samples
 
 
 def run(
-    workdir: Path, customers: int, lookups: int, only: str | None = None
+    workdir: Path, customers: int, lookups: int, only: str | None = None, resolving: int = 0
 ) -> dict[str, tuple[float, float]]:
     path = workdir / f"profile-{customers}.db"
     url = f"sqlite+aiosqlite:///{path}"
@@ -178,7 +200,7 @@ def run(
     if only in (None, "service"):
         figures["service"] = percentiles(asyncio.run(measure_service(url, customers, lookups, backbone)))
     if only in (None, "http"):
-        figures["http"] = percentiles(asyncio.run(measure_http(url, customers, lookups)))
+        figures["http"] = percentiles(asyncio.run(measure_http(url, customers, lookups, resolving)))
     return figures
 
 
@@ -194,6 +216,10 @@ def main() -> None:
                              "(the 1,000,000-customer one takes minutes to build)")
     parser.add_argument("--only", choices=("service", "http"), default=None,
                         help="measure one of the two paths only")
+    parser.add_argument("--resolving", type=int, default=0, metavar="EVENTS_PER_S",
+                        help="meanwhile resolve this many contacts a second through the consumer, "
+                             "a fetch per transaction, on the same file (the http path; the CPU "
+                             "per pop then includes theirs)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="sb-bench-profile-") as tmp:
         workdir = args.keep or Path(tmp)
@@ -201,7 +227,7 @@ def main() -> None:
         results = {}
         for size in (args.baseline, args.customers):
             print(f"{size:,} customers")
-            results[size] = run(workdir, size, args.lookups, args.only)
+            results[size] = run(workdir, size, args.lookups, args.only, args.resolving)
     print(f"\nscreen pop, {args.lookups} random callers, milliseconds")
     print("| customers | service p50 | service p99 | http p50 | http p99 | http CPU per pop |")
     print("|---|---|---|---|---|---|")
