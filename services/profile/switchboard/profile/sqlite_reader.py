@@ -9,10 +9,12 @@ plain (synchronous) connections in a worker thread, in one go
 The reads run in a deferred transaction, on a WAL snapshot, so they never wait
 for the write lock that a consumer's batch holds for a whole fetch. The write
 that follows (the access record) runs in its own short transaction, committed
-before the answer leaves, while holding the service's single async connection
-as a batch does (`ThreadedSqlite`): it queues behind the consumer in the pool's
-FIFO instead of polling in SQLite's busy handler, where back-to-back batches
-starved it (a pop waited seconds). PostgreSQL (asyncpg) needs none of this and
+before the answer leaves. When the write lock is free it is taken at once, in
+the same hop (no waiting: the busy timeout is 0 for that attempt); when a batch
+holds it, the write waits for the service's single async connection as a batch
+does (`ThreadedSqlite`), queued behind the consumer in the pool instead of
+polling in SQLite's busy handler, where back-to-back batches starved it (a pop
+waited seconds). PostgreSQL (asyncpg) needs none of this and
 keeps the ordinary path.
 """
 
@@ -23,6 +25,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import Session
 
@@ -31,6 +34,7 @@ from switchboard.common.sqlite_thread import SyncSession, ThreadedSqlite, run_to
 from switchboard.common.tenancy import bind_tenant
 
 T = TypeVar("T")
+BUSY_TIMEOUT_MS = 30_000  # as configure_sqlite sets it
 
 
 class SqliteReader:
@@ -45,14 +49,41 @@ class SqliteReader:
             with session.begin():
                 return run_to_end(work(SyncSession(session)))  # type: ignore[arg-type]
 
+    def _read_then_write_if_free(
+        self, tenant: str, read: Callable[[Any], Awaitable[T]],
+        write: Callable[[Any, T], Awaitable[None]] | None,
+    ) -> tuple[T, bool]:
+        """The read, then the write only if the write lock is free this instant (no waiting):
+        the common case costs one thread hop and no turn in the pool."""
+        answer = self._transaction(self._reads.engine, tenant, read)
+        if write is None:
+            return answer, True
+        with self._writes.engine.connect() as connection:
+            raw = connection.connection.dbapi_connection
+            assert raw is not None
+            raw.execute("PRAGMA busy_timeout=0")
+            try:
+                with Session(connection, expire_on_commit=False, autoflush=False) as session:
+                    bind_tenant(session, tenant)
+                    with session.begin():
+                        run_to_end(write(SyncSession(session), answer))  # type: ignore[arg-type]
+            except OperationalError as exc:
+                if "locked" not in str(exc):
+                    raise
+                return answer, False  # rolled back: the write waits its turn (run)
+            finally:
+                raw.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        return answer, True
+
     async def run(
         self, tenant: str, read: Callable[[Any], Awaitable[T]],
         write: Callable[[Any, T], Awaitable[None]] | None = None,
     ) -> T:
         """`read(session)` in a read-only transaction, then `write(session, answer)` in a write
-        transaction committed before this returns, each in one worker-thread hop."""
-        answer = await asyncio.to_thread(self._transaction, self._reads.engine, tenant, read)
-        if write is None:
+        transaction committed before this returns. Both run in one worker-thread hop when the
+        write lock is free; if a batch holds it, the write queues for the service's connection."""
+        answer, written = await asyncio.to_thread(self._read_then_write_if_free, tenant, read, write)
+        if written or write is None:
             return answer
         if self._hold is None:
             await asyncio.to_thread(self._transaction, self._writes.engine, tenant,
