@@ -13,6 +13,10 @@ in ten. Then random callers are looked up two ways, in the same run:
 The baseline is the same measurement on a 10,000-customer database: with the
 right indexes the ratio stays near 1 however large the tenant grows.
 
+`--resolving N` measures the http path while the app's own consumer resolves N
+contacts a second on the same file (a fetch of 64 per transaction), as the
+service runs at the same time.
+
     .venv/bin/python bench/profile_screen_pop.py [--customers 1000000] [--lookups 2000]
 """
 
