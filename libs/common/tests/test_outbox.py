@@ -91,3 +91,22 @@ async def test_a_refused_event_stays_counted_and_is_sent_again_while_the_others_
     assert await outbox.publish_batch() == 0
     assert bus.js.sent == ["e1", "e3", "e2"] and await in_outbox(notes) == []
 
+
+
+async def test_a_crash_between_publish_and_delete_leaves_the_rows_to_be_sent_again(notes) -> None:
+    bus = FakeBus()
+    outbox = relay(notes, bus)
+    await add_events(notes, "e1", "e2")
+
+    async def crash(*_: Any) -> None:
+        raise ConnectionError("gone before the delete")
+
+    outbox._settle = crash  # type: ignore[method-assign]
+    try:
+        await outbox.publish_batch()
+    except ConnectionError:
+        pass
+    assert await in_outbox(notes) == [("e1", 0), ("e2", 0)]
+    again = relay(notes, bus)
+    assert await again.publish_batch() == 2
+    assert bus.js.sent == ["e1", "e2", "e1", "e2"] and await in_outbox(notes) == []
