@@ -163,6 +163,7 @@ async def measure_http(url: str, customers: int, lookups: int, resolving: int = 
     stop = asyncio.Event()
     resolver = (asyncio.create_task(resolve_meanwhile(app.state.runtime.consumer, resolving, stop))
                 if resolving else None)
+    resolving_since = time.perf_counter()
     token = mint_token(settings, tenant=TENANT, subject="bench", roles=["agent"])
     rng, samples = random.Random(2), []
     transport = httpx.ASGITransport(app=app)
@@ -181,7 +182,9 @@ async def measure_http(url: str, customers: int, lookups: int, resolving: int = 
     CPU_MS[("http", customers)] = (time.process_time() - CPU_MS[("http", customers)]) * 1000 / lookups
     if resolver is not None:
         stop.set()
-        print(f"  meanwhile {await resolver:,} contacts resolved")
+        resolved, seconds = await resolver, time.perf_counter() - resolving_since
+        print(f"  meanwhile {resolved:,} contacts resolved in {seconds:.1f} s "
+              f"({resolved / seconds:,.0f}/s, paced to at most {resolving:,}/s)")
     await app.state.runtime.engine.dispose()
     return samples
 

@@ -95,7 +95,11 @@ class Conversation(TenantScoped, Base):
     """A conversation ingest opened, linked to its customer; open ones are 'open items'."""
 
     __tablename__ = "conversations"
-    __table_args__ = (Index("ix_conversations_customer_activity", "customer_id", "last_contact_at"),)
+    # tenant first, so that the planner (SQLite's, with no statistics) prefers it to the tenant's
+    # own index for a customer's conversations
+    __table_args__ = (
+        Index("ix_conversations_customer_activity", "tenant_id", "customer_id", "last_contact_at"),
+    )
 
     tenant_id: Mapped[str] = mapped_column(String(63), primary_key=True)
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -140,7 +144,10 @@ class DoNotContact(TenantScoped, Base):
 
 class TimelineEntry(TenantScoped, Base):
     __tablename__ = "timeline"
-    __table_args__ = (Index("ix_timeline_customer_time", "customer_id", "occurred_at"),)
+    # tenant first: with `customer_id` alone SQLite, which plans without statistics, read a batch's
+    # recent entries through the tenant's index, every entry of the tenant (570 ms a batch of 64
+    # senders at 1,000,000 customers)
+    __table_args__ = (Index("ix_timeline_customer_time", "tenant_id", "customer_id", "occurred_at"),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id"))
