@@ -95,7 +95,8 @@ class AgentStateChange(TenantScoped, Base):
     """Every state an agent entered, sign-in and sign-out included (interval statistics read it)."""
 
     __tablename__ = "agent_state_history"
-    __table_args__ = (Index("ix_agent_state_history_agent_at", "tenant_id", "agent_id", "at"),)
+    __table_args__ = (Index("ix_agent_state_history_agent_at", "tenant_id", "agent_id", "at"),
+                      Index("ix_agent_state_history_tenant_at", "tenant_id", "at"))
 
     seq: Mapped[int] = mapped_column(AutoId, primary_key=True, autoincrement=True)
     agent_id: Mapped[str] = mapped_column(String(128))
@@ -113,6 +114,10 @@ class Task(TenantScoped, Base):
         Index("ix_tasks_tenant_status", "tenant_id", "status"),
         Index("ix_tasks_tenant_conversation", "tenant_id", "conversation_id"),
         Index("ix_tasks_tenant_agent", "tenant_id", "agent_id"),
+        # a customer's last completed task (the same agent again), and tasks by time (statistics):
+        # without them both read every task of the tenant
+        Index("ix_tasks_tenant_customer", "tenant_id", "customer_id", "ended_at"),
+        Index("ix_tasks_tenant_created", "tenant_id", "created_at"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)

@@ -112,13 +112,17 @@ class RoutingRepository:
 
     async def agent_loads(self, tenant: str) -> dict[str, dict[str, int]]:
         """agent id -> channel -> tasks offered to or held by the agent (derived, never stored)."""
+        # The holding tasks' rows, counted here: with a GROUP BY on the agent SQLite (no statistics)
+        # walks the tenant's agent index, every task the tenant ever had (300 ms at 300,000 tasks);
+        # without it the status index gives just the few tasks held now (0.2 ms).
         rows = await self.session.execute(
-            select(Task.agent_id, Task.channel, func.count())
-            .where(Task.tenant_id == tenant, Task.status.in_(HOLDING_STATUSES))
-            .group_by(Task.agent_id, Task.channel))
+            select(Task.agent_id, Task.channel)
+            .where(Task.tenant_id == tenant, Task.status.in_(HOLDING_STATUSES)))
         loads: dict[str, dict[str, int]] = {}
-        for agent_id, channel, count in rows:
-            loads.setdefault(agent_id, {})[channel] = int(count)
+        for agent_id, channel in rows:
+            if agent_id is not None:
+                by_channel = loads.setdefault(agent_id, {})
+                by_channel[channel] = by_channel.get(channel, 0) + 1
         return loads
 
     def record_state(self, agent: Agent, at: datetime) -> None:
