@@ -122,7 +122,13 @@ class Attempt(TenantScoped, Base):
     """One send or dial, with the rule that allowed it and how it ended."""
 
     __tablename__ = "attempts"
-    __table_args__ = (Index("ix_attempts_address_time", "tenant_id", "address", "requested_at"),)
+    __table_args__ = (
+        Index("ix_attempts_address_time", "tenant_id", "address", "requested_at"),
+        # a campaign's attempts (pacing's answer and abandon rates, the funnel) and a conversation's
+        # (a reply matched to its attempt): without them SQLite read every attempt of the tenant
+        Index("ix_attempts_tenant_campaign", "tenant_id", "campaign_id", "requested_at"),
+        Index("ix_attempts_tenant_conversation", "tenant_id", "conversation_id"),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     campaign_id: Mapped[str] = mapped_column(ForeignKey("campaigns.id"), index=True)
@@ -181,6 +187,8 @@ class Callback(TenantScoped, Base):
     """A promised or owed call-back, tracked against its due time and deadline."""
 
     __tablename__ = "callbacks"
+    # the recent complaint callbacks of a pass's addresses, not every callback of the tenant
+    __table_args__ = (Index("ix_callbacks_tenant_address", "tenant_id", "address", "created_at"),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     campaign_id: Mapped[str | None] = mapped_column(String(36), index=True)

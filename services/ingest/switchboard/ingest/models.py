@@ -70,7 +70,11 @@ class Conversation(TenantScoped, Base):
 
 class Message(TenantScoped, Base):
     __tablename__ = "messages"
-    __table_args__ = (UniqueConstraint("channel_id", "provider_message_id"),)
+    __table_args__ = (
+        UniqueConstraint("channel_id", "provider_message_id"),
+        # a conversation's messages in order: SQLite (no statistics) took the tenant's index for it
+        Index("ix_messages_tenant_conversation", "tenant_id", "conversation_id", "created_at"),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id"), index=True)

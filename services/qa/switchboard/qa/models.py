@@ -37,6 +37,9 @@ class Contact(TenantScoped, Base):
     __table_args__ = (
         UniqueConstraint("tenant_id", "conversation_id"),
         Index("ix_contacts_tenant_agent", "tenant_id", "agent_id"),
+        # a customer's contacts, and the latest handle times of a channel: not every contact
+        Index("ix_contacts_tenant_customer", "tenant_id", "customer_id"),
+        Index("ix_contacts_tenant_channel_updated", "tenant_id", "channel", "updated_at"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -141,6 +144,7 @@ class Evaluation(TenantScoped, Base):
     __table_args__ = (
         Index("ix_evaluations_tenant_evaluator", "tenant_id", "evaluator_id", "status"),
         Index("ix_evaluations_tenant_agent", "tenant_id", "agent_id"),
+        Index("ix_evaluations_tenant_conversation", "tenant_id", "conversation_id"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)

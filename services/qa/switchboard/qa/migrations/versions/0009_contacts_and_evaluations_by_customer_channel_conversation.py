@@ -1,0 +1,35 @@
+"""contacts by customer and by channel, evaluations by conversation
+
+SQLite plans without statistics, and offered the tenant's own index beside a narrower one
+it could take the tenant's and read every row the tenant ever had; these lead with the
+tenant and name what the reads select by.
+
+Revision ID: 0009
+Revises: 0008
+Create Date: 2026-12-03 08:00:00
+"""
+
+from collections.abc import Sequence
+
+from alembic import op
+
+revision: str = '0009'
+down_revision: str | None = '0008'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+INDEXES = (
+    ('contacts', 'ix_contacts_tenant_customer', ['tenant_id', 'customer_id']),
+    ('contacts', 'ix_contacts_tenant_channel_updated', ['tenant_id', 'channel', 'updated_at']),
+    ('evaluations', 'ix_evaluations_tenant_conversation', ['tenant_id', 'conversation_id']),
+)
+
+
+def upgrade() -> None:
+    for table, name, columns in INDEXES:
+        op.create_index(name, table, columns, unique=False)
+
+
+def downgrade() -> None:
+    for table, name, _columns in INDEXES:
+        op.drop_index(name, table_name=table)
