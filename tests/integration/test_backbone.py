@@ -8,6 +8,7 @@ appending one timeline entry. The effect counted is the timeline entries.
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 
 from switchboard.common.testing import Platform, wait_until
@@ -61,11 +62,19 @@ def test_events_survive_a_broker_killed_mid_stream(platform: Platform, sms_chann
 def test_events_survive_the_consumer_killed_mid_batch(platform: Platform, sms_channel) -> None:
     platform.start(["ingest", "profile"])
     gateway = sms_channel(platform, "acme")
-    assert set(asyncio.run(gateway.send_many(_messages("consumer-kill")))) == {200}
-
+    messages = _messages("consumer-kill")
+    assert set(asyncio.run(gateway.send_many(messages[:300]))) == {200}
     wait_until(lambda: _timeline_count(platform, "acme") >= 150, 60, "profile to be mid-stream")
+    # The rest one at a time, so that profile (which resolves faster than they arrive) is still
+    # consuming when it is killed, whatever the machine's speed.
+    rest: list[int] = []
+    sender = threading.Thread(target=lambda: rest.extend(asyncio.run(gateway.send_many(messages[300:], 1))))
+    sender.start()
+    wait_until(lambda: _timeline_count(platform, "acme") >= 350, 60, "profile to consume the rest")
     platform.services["profile"].kill()  # SIGKILL while batches are in flight
     killed_at = _timeline_count(platform, "acme")
+    sender.join()
+    assert set(rest) == {200} and len(rest) == MESSAGES - 300
     assert killed_at < MESSAGES, "the kill landed before the consumer finished"
     platform.restart("profile")
 

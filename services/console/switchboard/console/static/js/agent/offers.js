@@ -42,7 +42,8 @@ export function offerList(container, { onAccepted }) {
       try {
         const taken = await api("routing", `/v1/tasks/${encodeURIComponent(task.id)}/${action}`, { method: "POST" });
         card.remove();
-        cards.delete(task.id);
+        // a new offer of the same task may have replaced this card while the answer was on its way
+        if (cards.get(task.id)?.node === card) cards.delete(task.id);
         if (action === "accept") onAccepted(taken);
       } catch (error) {
         card.querySelector(".form-error").textContent = error.message;
@@ -87,7 +88,10 @@ export function offerList(container, { onAccepted }) {
       if (!offered.has(id)) { entry.node.remove(); cards.delete(id); }
     }
     for (const [id, task] of offered) {
-      if (cards.has(id)) continue;
+      const shown = cards.get(id);
+      // the same task offered again (after a reject or a timeout) is a new offer: a new card
+      if (shown && shown.task.offer_expires_at === task.offer_expires_at) continue;
+      if (shown) shown.node.remove();
       const entry = card(task);
       cards.set(id, entry);
       container.append(entry.node);
