@@ -208,15 +208,19 @@ def _assert_campaign_attempts(campaign: httpx.Client) -> None:
 
 
 def _assert_qa_transcripts(qa: httpx.Client) -> None:
+    def answered(contact: dict[str, Any]) -> bool:
+        """A customer's contact an agent replied to (not a campaign's send, which has no agent's
+        reply to a customer: a survey and its reminder are two messages of the campaign's)."""
+        return (str(contact["agent_id"] or "").startswith("sim-agent-") and contact["message_count"] >= 2
+                and contact["channel"] != "voice")
+
     def answered_contact() -> bool:
-        contacts = expect(qa.get("/v1/contacts", params={"limit": 200}))
-        return any(c["agent_id"] and c["message_count"] >= 2 and c["channel"] != "voice" for c in contacts)
+        return any(answered(c) for c in expect(qa.get("/v1/contacts", params={"limit": 200})))
 
     wait_until(answered_contact, 20, "qa to hold a transcript with the agent's replies")
     contacts = expect(qa.get("/v1/contacts", params={"limit": 200}))
     assert {c["channel"] for c in contacts} >= {"sms", "email", "chat", "voice"}
-    replied = next(c for c in contacts
-                   if c["agent_id"] and c["message_count"] >= 2 and c["channel"] != "voice")
+    replied = next(c for c in contacts if answered(c))
     transcript = expect(qa.get(f"/v1/contacts/{replied['conversation_id']}"))
     assert {m["role"] for m in transcript["messages"]} >= {"customer", "agent"}, transcript["messages"]
 
