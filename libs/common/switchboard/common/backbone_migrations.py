@@ -1,4 +1,4 @@
-"""Alembic operations for the backbone tables (outbox, inbox) every service keeps.
+"""Alembic operations every service uses: the backbone tables (outbox, inbox), and indexes.
 
 Each function is frozen once released: a later change to the backbone schema
 is a new `_v2` function that a new revision of every service calls, so running
@@ -6,6 +6,8 @@ old revisions always builds the schema they built when they were written.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
@@ -39,3 +41,17 @@ def create_backbone_v1() -> None:
 def drop_backbone_v1() -> None:
     op.drop_table("outbox")
     op.drop_table("inbox")
+
+
+IndexSpec = tuple[str, str, list[str]]  # (table, index name, columns)
+
+
+def create_indexes_v1(indexes: Sequence[IndexSpec]) -> None:
+    """Plain (non-unique) indexes, for a revision that only adds indexes."""
+    for table, name, columns in indexes:
+        op.create_index(name, table, columns, unique=False)
+
+
+def drop_indexes_v1(indexes: Sequence[IndexSpec]) -> None:
+    for table, name, _columns in indexes:
+        op.drop_index(name, table_name=table)

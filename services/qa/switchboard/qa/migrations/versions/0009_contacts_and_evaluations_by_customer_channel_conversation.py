@@ -11,7 +11,7 @@ Create Date: 2026-12-03 08:00:00
 
 from collections.abc import Sequence
 
-from alembic import op
+from switchboard.common.backbone_migrations import create_indexes_v1, drop_indexes_v1
 
 revision: str = '0009'
 down_revision: str | None = '0008'
@@ -26,10 +26,8 @@ INDEXES = (
 
 
 def upgrade() -> None:
-    for table, name, columns in INDEXES:
-        op.create_index(name, table, columns, unique=False)
+    create_indexes_v1(INDEXES)
 
 
 def downgrade() -> None:
-    for table, name, _columns in INDEXES:
-        op.drop_index(name, table_name=table)
+    drop_indexes_v1(INDEXES)
