@@ -8,7 +8,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from switchboard.common.app import FastRoute, _install_error_handlers, install_http_basics
+from switchboard.common.app import FastRoute, ServiceApp, _install_error_handlers, install_http_basics
 from switchboard.common.errors import Conflict, NotFound
 
 PROBLEM_JSON = "application/problem+json"
@@ -20,7 +20,7 @@ class QueueCreate(BaseModel):
 
 
 def build_app() -> FastAPI:
-    app = FastAPI()
+    app = ServiceApp()
     _install_error_handlers(app)
 
     @app.get("/queues/{queue_id}")
@@ -125,3 +125,8 @@ async def test_a_fast_route_answers_ahead_of_the_router_with_the_same_problems_a
     assert problem(crashed, 500)["title"] == "Internal error" and "hunter2" not in crashed.text
     assert problem(await fast_client.delete("/queues/q7"), 405)["title"] == "Method not allowed"
     assert problem(await fast_client.get("/queues/q1/members"), 404)["title"] == "Not found"
+
+
+def test_fast_routes_need_the_app_that_answers_them() -> None:
+    with pytest.raises(TypeError, match="ServiceApp"):
+        install_http_basics(FastAPI(), "probe", [FastRoute("GET", "/queues/{queue_id}", fast_queue)])

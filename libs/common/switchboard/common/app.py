@@ -71,7 +71,7 @@ def create_app(
         await runtime.stop()
         log.info("service stopped")
 
-    app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
+    app = ServiceApp(title=title, description=description, version="0.1.0", lifespan=lifespan)
     app.state.runtime = runtime
     install_http_basics(app, service, fast_routes)
     app.include_router(_operations_router(runtime))
@@ -105,13 +105,35 @@ def _operations_router(runtime: Runtime) -> APIRouter:
 
 
 def install_http_basics(app: FastAPI, service: str, fast_routes: Sequence[FastRoute] = ()) -> None:
-    """problem+json errors, request ids, trace context and request metrics, for any of our web apps."""
+    """problem+json errors, request ids, trace context and request metrics, for any of our web apps.
+    `fast_routes` need a `ServiceApp`."""
     _install_error_handlers(app)
-    app.add_middleware(RequestContext, service=service, fast_routes=fast_routes)
+    app.add_middleware(RequestContext, service=service)
+    if fast_routes:
+        if not isinstance(app, ServiceApp):
+            raise TypeError("fast routes are answered by a ServiceApp")
+        app.fast_routes = FastRoutes(RequestContext(app, service), fast_routes)
+
+
+class ServiceApp(FastAPI):
+    """FastAPI, with its `FastRoute`s answered at the door: before FastAPI's native telemetry
+    check, Starlette's error and body-limit middleware and the router, whose layers cost as much
+    per request as the route's own work on ingest's SMS webhooks under load. A fast route is
+    answered inside the same `RequestContext` (request ids, trace context, metrics) and its
+    errors as every route's are, problem+json."""
+
+    fast_routes: FastRoutes | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.fast_routes is not None and scope["type"] == "http" and await self.fast_routes.answered(
+            self, scope, receive, send
+        ):
+            return
+        await super().__call__(scope, receive, send)
 
 
 class FastRoute:
-    """An endpoint that `RequestContext` answers itself, ahead of FastAPI's router.
+    """An endpoint that `ServiceApp` answers itself, ahead of FastAPI's middleware and router.
 
     For the few hot paths where FastAPI's routing, dependency solving and response validation
     cost more than the work (ingest's SMS webhooks under load: about half the event loop's time
@@ -143,6 +165,24 @@ class FastRoute:
         await response(scope, receive, send)
 
 
+class FastRoutes:
+    """The fast routes of one app and the request context they are answered in."""
+
+    def __init__(self, context: RequestContext, routes: Sequence[FastRoute]) -> None:
+        self.context, self.routes = context, tuple(routes)
+
+    async def answered(self, app: FastAPI, scope: Scope, receive: Receive, send: Send) -> bool:
+        """Answer the request if it is one of the routes' (True), else leave it (False)."""
+        for route in self.routes:
+            if (params := route.path_params(scope)) is not None:
+                if app.root_path:
+                    scope["root_path"] = app.root_path
+                scope["app"], scope["path_params"], scope["route"] = app, params, route
+                await self.context.serve(scope, receive, send, route.answer)
+                return True
+        return False
+
+
 class RequestContext:
     """Request id, trace context and request metrics for every HTTP request.
 
@@ -150,13 +190,17 @@ class RequestContext:
     pass straight through (no wrapped receive, no task per request), which was about a quarter
     of the HTTP stack's time under load on ingest's webhooks."""
 
-    def __init__(self, app: ASGIApp, service: str, fast_routes: Sequence[FastRoute] = ()) -> None:
-        self.app, self.service, self.fast_routes = app, service, tuple(fast_routes)
+    def __init__(self, app: ASGIApp, service: str) -> None:
+        self.app, self.service = app, service
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        await self.serve(scope, receive, send, self.app)
+
+    async def serve(self, scope: Scope, receive: Receive, send: Send, app: ASGIApp) -> None:
+        """`app` answers the request, with the ids and the metrics around it."""
         headers = Headers(scope=scope)
         request_id = headers.get("x-request-id") or str(uuid.uuid4())
         trace = str(continue_trace(headers.get("traceparent")))
@@ -176,13 +220,7 @@ class RequestContext:
             await send(message)
 
         try:
-            for route in self.fast_routes:
-                if (params := route.path_params(scope)) is not None:
-                    scope["path_params"], scope["route"] = params, route
-                    await route.answer(scope, receive, send_with_ids)
-                    break
-            else:
-                await self.app(scope, receive, send_with_ids)
+            await app(scope, receive, send_with_ids)
         finally:
             path = getattr(scope.get("route"), "path", "unmatched")
             LATENCY.labels(self.service, scope["method"], path).observe(time.perf_counter() - started)
