@@ -25,6 +25,7 @@ import asyncio
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -44,13 +45,17 @@ CONCURRENCY = 16
 FETCH = CONCURRENCY * 4  # what the consumer fetches at a time
 
 
-def envelopes(count: int, senders: int, first: int = 0) -> list[Envelope]:
-    """`count` contacts from `senders` numbers in turn, the first from the `first`-th one."""
+def envelopes(
+    count: int, senders: int, first: int = 0, address: Callable[[int], str] | None = None
+) -> list[Envelope]:
+    """`count` contacts from `senders` numbers in turn, the first from the `first`-th one
+    (`address(n)` gives the n-th contact's number instead, when given)."""
     out = []
     for n in range(first, first + count):
         event = MessageReceived(
             message_id=str(uuid.uuid4()), conversation_id=str(uuid.uuid4()), channel="sms",
-            channel_id="ch", from_address=f"+86139{n % senders:08d}", to_address="+8610086",
+            channel_id="ch", to_address="+8610086",
+            from_address=address(n) if address else f"+86139{n % senders:08d}",
             text="我想查一下话费", received_at=datetime.now(UTC),
         )
         out.append(make_envelope(event, tenant="bench", source="ingest", subject=event.conversation_id))

@@ -15,7 +15,13 @@ right indexes the ratio stays near 1 however large the tenant grows.
 
 `--resolving N` measures the http path while the app's own consumer resolves N
 contacts a second on the same file (a fetch of 64 per transaction), as the
-service runs at the same time.
+service runs at the same time. `--only resolution` runs that consumer alone,
+unpaced, on `--events` contacts: the rate it reaches at each size, its CPU per
+contact, and how long each fetch's transaction took (what a pop's access record
+may wait for). `--callers known` draws the contacts from the file's own
+customers (each with a history), `new` (the default) from numbers the file does
+not hold yet (each a new customer on the first run; later runs on a kept file
+find them).
 
     .venv/bin/python bench/profile_screen_pop.py [--customers 1000000] [--lookups 2000]
 """
@@ -32,6 +38,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -56,6 +63,7 @@ BATCH = 50_000
 SENDERS = 200_000  # contacts resolved meanwhile (--resolving) come from these numbers in turn
 # CPU time of the whole process per lookup (both threads): steadier than latency on a shared machine
 CPU_MS: dict[tuple[str, int], float] = {}
+RESOLUTION: dict[int, float] = {}  # contacts a second, by size (--only resolution)
 
 
 def phone_of(n: int) -> str:
@@ -144,24 +152,60 @@ async def measure_service(url: str, customers: int, lookups: int, tables: Backbo
     return samples
 
 
-async def resolve_meanwhile(consumer: EventConsumer, rate: int, stop: asyncio.Event) -> int:
+def callers(kind: str, customers: int) -> Callable[[int], str] | None:
+    """The number of the n-th contact resolved: `new` ones (None: profile_resolution's own
+    numbers, which the file does not hold), or `known` customers of the file, drawn at random."""
+    if kind == "new":
+        return None
+    rng = random.Random(3)
+    return lambda _n: phone_of(rng.randrange(customers))
+
+
+async def resolve_meanwhile(
+    consumer: EventConsumer, rate: int, stop: asyncio.Event, address: Callable[[int], str] | None = None
+) -> int:
     """Contacts resolved by the app's own consumer (a fetch of 64 per transaction, on the same
     file, connection and event loop as the pops, as the service runs), paced to `rate` a second."""
     done = 0
     while not stop.is_set():
         started = time.perf_counter()
-        outcomes = await consumer.handle_batch(envelopes(FETCH, SENDERS, first=done))
+        outcomes = await consumer.handle_batch(envelopes(FETCH, SENDERS, first=done, address=address))
         assert all(outcome is True for outcome in outcomes), outcomes
         done += FETCH
         await asyncio.sleep(max(0.0, FETCH / rate - (time.perf_counter() - started)))
     return done
 
 
-async def measure_http(url: str, customers: int, lookups: int, resolving: int = 0) -> list[float]:
+async def measure_resolution(url: str, customers: int, events: int, kind: str) -> None:
+    """The app's consumer alone, unpaced: contacts a second, CPU per contact, fetch durations."""
+    app = create_app(ProfileSettings(database_url=url, log_level="WARNING"))
+    consumer = app.state.runtime.consumer
+    address = callers(kind, customers)
+    fetches = [envelopes(FETCH, SENDERS, first=start, address=address) for start in range(0, events, FETCH)]
+    await consumer.handle_batch(envelopes(FETCH, SENDERS, first=events))  # warms imports and caches
+    durations, started, cpu = [], time.perf_counter(), time.process_time()
+    for fetch in fetches:
+        began = time.perf_counter()
+        outcomes = await consumer.handle_batch(fetch)
+        durations.append(time.perf_counter() - began)
+        assert all(outcome is True for outcome in outcomes), outcomes
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    p50, p99 = percentiles(durations)
+    print(f"  resolution alone ({kind} callers): {events:,} contacts in {seconds:.1f} s, "
+          f"{events / seconds:,.0f}/s, {cpu * 1000 / events:.3f} ms of CPU each; "
+          f"a fetch of {FETCH} took p50 {p50:.1f} / p99 {p99:.1f} / max {max(durations) * 1000:.1f} ms")
+    RESOLUTION[customers] = events / seconds
+    await app.state.runtime.engine.dispose()
+
+
+async def measure_http(
+    url: str, customers: int, lookups: int, resolving: int = 0, kind: str = "new"
+) -> list[float]:
     settings = ProfileSettings(database_url=url, log_level="WARNING")
     app = create_app(settings)
     stop = asyncio.Event()
-    resolver = (asyncio.create_task(resolve_meanwhile(app.state.runtime.consumer, resolving, stop))
+    resolver = (asyncio.create_task(resolve_meanwhile(app.state.runtime.consumer, resolving, stop,
+                                                      callers(kind, customers)))
                 if resolving else None)
     resolving_since = time.perf_counter()
     token = mint_token(settings, tenant=TENANT, subject="bench", roles=["agent"])
@@ -190,8 +234,9 @@ async def measure_http(url: str, customers: int, lookups: int, resolving: int = 
 
 
 def run(
-    workdir: Path, customers: int, lookups: int, only: str | None = None, resolving: int = 0
+    workdir: Path, customers: int, args: argparse.Namespace
 ) -> dict[str, tuple[float, float]]:
+    lookups, only = args.lookups, args.only
     path = workdir / f"profile-{customers}.db"
     url = f"sqlite+aiosqlite:///{path}"
     if path.exists():  # a database kept from an earlier run (--keep): migrate, do not refill
@@ -207,7 +252,10 @@ def run(
     if only in (None, "service"):
         figures["service"] = percentiles(asyncio.run(measure_service(url, customers, lookups, backbone)))
     if only in (None, "http"):
-        figures["http"] = percentiles(asyncio.run(measure_http(url, customers, lookups, resolving)))
+        figures["http"] = percentiles(asyncio.run(
+            measure_http(url, customers, lookups, args.resolving, args.callers)))
+    if only == "resolution":
+        asyncio.run(measure_resolution(url, customers, args.events, args.callers))
     return figures
 
 
@@ -221,8 +269,13 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, default=None,
                         help="keep the generated databases in this folder and reuse them next run "
                              "(the 1,000,000-customer one takes minutes to build)")
-    parser.add_argument("--only", choices=("service", "http"), default=None,
-                        help="measure one of the two paths only")
+    parser.add_argument("--only", choices=("service", "http", "resolution"), default=None,
+                        help="measure one of the two paths only, or resolution alone (no pops)")
+    parser.add_argument("--events", type=int, default=20_000,
+                        help="contacts resolved by --only resolution")
+    parser.add_argument("--callers", choices=("new", "known"), default="new",
+                        help="contacts resolved from numbers the file does not hold, or from its "
+                             "customers (--resolving and --only resolution)")
     parser.add_argument("--resolving", type=int, default=0, metavar="EVENTS_PER_S",
                         help="meanwhile resolve this many contacts a second through the consumer, "
                              "a fetch per transaction, on the same file (the http path; the CPU "
@@ -234,7 +287,11 @@ def main() -> None:
         results = {}
         for size in (args.baseline, args.customers):
             print(f"{size:,} customers")
-            results[size] = run(workdir, size, args.lookups, args.only, args.resolving)
+            results[size] = run(workdir, size, args)
+    if args.only == "resolution":
+        big, small = RESOLUTION[args.customers], RESOLUTION[args.baseline]
+        print(f"\nresolution rate {args.customers:,} / {args.baseline:,}: {big / small:.2f}x")
+        return
     print(f"\nscreen pop, {args.lookups} random callers, milliseconds")
     print("| customers | service p50 | service p99 | http p50 | http p99 | http CPU per pop |")
     print("|---|---|---|---|---|---|")
