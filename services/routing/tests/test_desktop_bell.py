@@ -24,9 +24,9 @@ def render(agent: Agent, held: list[Task]) -> str:
     return json.dumps({"agent": agent.id, "tasks": [task.conversation_id for task in held]})
 
 
-def bell_on(sessions) -> DesktopBell:
+def bell_on(sessions, snapshots: ThreadedSqlite | None = None) -> DesktopBell:
     bell = DesktopBell()
-    bell.attach(lambda: UnitOfWork(sessions, backbone, "routing"), render)
+    bell.attach(lambda: UnitOfWork(sessions, backbone, "routing"), render, snapshots)
     return bell
 
 
@@ -40,10 +40,13 @@ async def next_snapshot(feed: asyncio.Queue) -> dict:
 
 
 @pytest.mark.parametrize("thread_hop", [False, True], ids=["aiosqlite", "one thread hop"])
-async def test_an_offer_reaches_its_agents_feed_once_committed_and_no_other(api, sessions, settings,
-                                                                             thread_hop) -> None:
-    bell = bell_on(sessions)
+@pytest.mark.parametrize("snapshot_reads", [False, True], ids=["feeds on the unit of work",
+                                                               "feeds on a snapshot connection"])
+async def test_an_offer_reaches_its_agents_feed_once_committed_and_no_other(
+        api, sessions, settings, thread_hop, snapshot_reads) -> None:
     url = settings.resolved_database_url()
+    snapshots = ThreadedSqlite(url, begin="DEFERRED") if snapshot_reads else None
+    bell = bell_on(sessions, snapshots)
     threaded = ThreadedSqlite(url, hold=sessions.kw["bind"]) if thread_hop else None
     bus = Bus("nats://127.0.0.1:1", "routing", BusPolicy(), [])
     routing = Consumer(EventConsumer("routing", bus, sessions, backbone, build_handlers(settings, bell),
@@ -65,8 +68,9 @@ async def test_an_offer_reaches_its_agents_feed_once_committed_and_no_other(api,
             await asyncio.sleep(0.1)
             assert other.empty() and other_tenant.empty(), "only the agent offered to was read again"
     finally:
-        if threaded is not None:
-            threaded.close()
+        for engine in (threaded, snapshots):
+            if engine is not None:
+                engine.close()
 
 
 async def test_a_ring_from_another_thread_reads_the_feed_again(api, sessions) -> None:
@@ -81,3 +85,28 @@ async def test_a_ring_from_another_thread_reads_the_feed_again(api, sessions) ->
         assert (await next_snapshot(ann))["agent"] == "ann"
     await asyncio.sleep(0.05)
     assert not bell._readers, "the tenant's reader ends with its last feed"
+
+
+async def test_a_round_renders_an_agent_again_only_when_its_rows_changed(api, sessions, settings) -> None:
+    rendered: list[str] = []
+
+    def counting(agent, held) -> str:
+        rendered.append(agent.id)
+        return render(agent, held)
+
+    bell = DesktopBell()
+    bell.attach(lambda: UnitOfWork(sessions, backbone, "routing"), counting)
+    bus = Bus("nats://127.0.0.1:1", "routing", BusPolicy(), [])
+    routing = Consumer(EventConsumer("routing", bus, sessions, backbone, build_handlers(settings, bell),
+                                     max_deliver=5), sessions, settings)
+    await api.ok("POST", "/v1/queues", 201, json={"name": "main", "channels": ["sms"], "is_default": True})
+    await sign_in(api, "ann")
+    with bell.listen("acme", "ann") as ann:
+        first = await next_snapshot(ann)
+        bell.ring("acme", ["ann"])  # as the feed's timer does: nothing changed
+        assert await next_snapshot(ann) == first
+        assert rendered == ["ann"], "the same rows: the last snapshot, not rendered again"
+        await routing.send_batch([(message("a", text="hi"), "a")])
+        await routing.send_batch([(identified("a", customer="k-a"), "a")])
+        assert await next_snapshot(ann) == {"agent": "ann", "tasks": ["a"]}
+        assert rendered == ["ann", "ann"]

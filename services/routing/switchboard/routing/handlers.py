@@ -54,11 +54,12 @@ class RoutingHandlers:
             await dispatch(flow)
         await flow.write_events()
 
-    async def _batch_flow(self, uow: UnitOfWork, batch: list[tuple[Any, Envelope]]) -> Flow:
+    async def _batch_flow(self, uow: UnitOfWork, batch: list[tuple[Any, Envelope]],
+                          with_history: bool = False) -> Flow:
         """One flow for the whole batch: its conversations' open tasks read at once, its events
         written at once, each carrying the event it answers as its cause."""
         flow = await open_flow(uow, batch[0][1].tenant, datetime.now(UTC), self.settings, self.bell)
-        await flow.read_open_tasks([event.conversation_id for event, _ in batch])
+        await flow.read_open_tasks([event.conversation_id for event, _ in batch], with_history=with_history)
         flow.hold_events()
         return flow
 
@@ -84,7 +85,9 @@ class RoutingHandlers:
     async def on_contacts_identified(self, batch: list[tuple[ContactIdentified, Envelope]],
                                      uow: UnitOfWork) -> None:
         """A fetch of profiles of one tenant, in stream order, in one transaction and one pass."""
-        flow = await self._batch_flow(uow, batch)
+        # A profile often overtakes its contact (two streams): which conversations were handled
+        # already is read for the whole fetch at once.
+        flow = await self._batch_flow(uow, batch, with_history=True)
         due = False
         for event, envelope in batch:
             flow.cause = envelope
@@ -96,7 +99,7 @@ class RoutingHandlers:
     async def _apply_profile(self, flow: Flow, event: ContactIdentified) -> bool:
         task = await flow.open_task_for(event.conversation_id)
         if task is None:
-            if await flow.repo.latest_task_for_conversation(flow.tenant, event.conversation_id):
+            if await flow.had_task(event.conversation_id):
                 return False  # the contact was already handled (or abandoned): a late profile changes nothing
             # The profile may overtake the contact (two streams): it then opens the task itself.
             task = await new_task(flow, event.conversation_id, event.channel, has_contact=False)

@@ -8,7 +8,9 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from switchboard.common.app import create_app as create_service_app
+from switchboard.common.db import is_sqlite, normalize_url
 from switchboard.common.runtime import Runtime
+from switchboard.common.sqlite_thread import ThreadedSqlite
 from switchboard.routing.api import routers
 from switchboard.routing.api.agents import desktop_snapshot
 from switchboard.routing.config import RoutingSettings
@@ -23,7 +25,11 @@ def create_app(settings: RoutingSettings | None = None) -> FastAPI:
     bell = DesktopBell()  # wakes the agents' desktop feeds after this process's commits
     runtime = Runtime.build(settings, backbone, build_handlers(settings, bell))
     runtime.extras["desktop_bell"] = bell
-    bell.attach(runtime.unit_of_work, desktop_snapshot)
+    url = settings.resolved_database_url()
+    # SQLite: the feeds read a WAL snapshot on a connection of their own (desktops.py)
+    snapshots = (ThreadedSqlite(url, settings.sqlite_synchronous, begin="DEFERRED")
+                 if is_sqlite(normalize_url(url)) else None)
+    bell.attach(runtime.unit_of_work, desktop_snapshot, snapshots)
     app = create_service_app(
         runtime,
         title="Switchboard routing",
@@ -42,6 +48,8 @@ def create_app(settings: RoutingSettings | None = None) -> FastAPI:
                 yield
             finally:
                 await ticker.stop()
+                if snapshots is not None:
+                    snapshots.close()
 
     app.router.lifespan_context = lifespan
     return app

@@ -173,6 +173,13 @@ class Task(TenantScoped, Base):
         return self.facts.get("recording_ref")
 
 
+def facts_shown(facts: dict[str, Any]) -> dict[str, Any]:
+    """What a task's facts tell an agent, as `Task`'s properties of the same names read them
+    (for a task read as a row of columns rather than an instance)."""
+    return {"callback": bool(facts.get("callback")), "message_reason": facts.get("message_reason"),
+            "message": facts.get("message_reason") is not None, "recording_ref": facts.get("recording_ref")}
+
+
 class Reservation(TenantScoped, Base):
     """One offer of a task to an agent and how it ended (accepted, rejected, expired, withdrawn)."""
 

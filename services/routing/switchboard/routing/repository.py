@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import zlib
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import Row, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.util import identity_key
 
@@ -23,6 +25,32 @@ from switchboard.routing.models import (
 # "message": in a queue's message backlog (the customer left a message, agents work it later)
 OPEN_STATUSES = ("pending", "queued", "message", "offered", "accepted")
 HOLDING_STATUSES = ("offered", "accepted")  # what counts against an agent's capacity
+
+
+# What an agent's desktop feed shows of the agent and of the tasks it holds (schemas.AgentOut, TaskOut)
+DESKTOP_AGENT_COLUMNS = (Agent.id, Agent.name, Agent.skills, Agent.capacity, Agent.voice_exclusive,
+                         Agent.blended, Agent.state, Agent.reason, Agent.state_since, Agent.idle_since,
+                         Agent.wrap_up_until)
+DESKTOP_TASK_COLUMNS = (Task.id, Task.facts, Task.conversation_id, Task.channel, Task.direction,
+                        Task.status, Task.queue_id, Task.priority, Task.agent_id, Task.offer_expires_at,
+                        Task.customer_id, Task.tier, Task.created_at, Task.accepted_at, Task.ended_at,
+                        Task.disposition, Task.wait_seconds, Task.talk_seconds, Task.wrap_seconds)
+
+
+@dataclass(frozen=True, slots=True)
+class SignedInAgent:
+    """A signed-in agent as a decision pass reads it: the columns, not an ORM instance (a pass
+    reads every signed-in agent and changes only the few it offers to)."""
+
+    id: str
+    skills: dict[str, int]
+    capacity: dict[str, int]
+    voice_exclusive: bool
+    blended: bool
+    state: str
+    reason: str | None
+    state_since: datetime
+    idle_since: datetime | None
 
 
 class RoutingRepository:
@@ -88,11 +116,6 @@ class RoutingRepository:
     async def agent(self, tenant: str, agent_id: str) -> Agent | None:
         return await self.session.scalar(select(Agent).where(Agent.tenant_id == tenant, Agent.id == agent_id))
 
-    async def agent_by_key(self, tenant: str, agent_id: str) -> Agent | None:
-        """The agent by primary key: no query when this transaction already loaded it."""
-        loaded = self.session.sync_session.identity_map.get(identity_key(Agent, (tenant, agent_id)))
-        return loaded if isinstance(loaded, Agent) else await self.agent(tenant, agent_id)
-
     async def tenant_routing(self, tenant: str) -> TenantRouting:
         """The tenant's routing row (created on first use)."""
         row = await self.session.scalar(select(TenantRouting).where(TenantRouting.tenant_id == tenant))
@@ -101,9 +124,24 @@ class RoutingRepository:
             self.session.add(row)
         return row
 
-    async def signed_in_agents(self, tenant: str) -> list[Agent]:
-        return list(await self.session.scalars(
-            select(Agent).where(Agent.tenant_id == tenant, Agent.state != "logged_out")))
+    async def signed_in_agents(self, tenant: str) -> list[SignedInAgent]:
+        rows = await self.session.execute(
+            select(Agent.id, Agent.skills, Agent.capacity, Agent.voice_exclusive, Agent.blended,
+                   Agent.state, Agent.reason, Agent.state_since, Agent.idle_since)
+            .where(Agent.tenant_id == tenant, Agent.state != "logged_out"))
+        return [SignedInAgent(*row) for row in rows]
+
+    def loaded_agent(self, tenant: str, agent_id: str) -> Agent | None:
+        """The agent if this transaction already loaded it (no query)."""
+        loaded = self.session.sync_session.identity_map.get(identity_key(Agent, (tenant, agent_id)))
+        return loaded if isinstance(loaded, Agent) else None
+
+    async def set_idle_since(self, tenant: str, agent_ids: set[str], at: datetime) -> None:
+        """One statement for the agents a pass offered to (none of them loaded in the session, so
+        there is nothing in it to bring up to date)."""
+        await self.session.execute(
+            update(Agent).where(Agent.tenant_id == tenant, Agent.id.in_(agent_ids)).values(idle_since=at),
+            execution_options={"synchronize_session": False})
 
     async def agents_in_wrap_up_until(self, tenant: str, now: datetime) -> list[Agent]:
         return list(await self.session.scalars(
@@ -145,6 +183,13 @@ class RoutingRepository:
                                Task.status.in_(OPEN_STATUSES)).order_by(Task.created_at))
         return {task.conversation_id: task for task in rows}
 
+    async def conversations_with_tasks(self, tenant: str, conversation_ids: set[str]) -> set[str]:
+        """Which of these conversations have any task, closed ones included."""
+        rows = await self.session.scalars(
+            select(Task.conversation_id).distinct()
+            .where(Task.tenant_id == tenant, Task.conversation_id.in_(conversation_ids)))
+        return set(rows)
+
     async def latest_task_for_conversation(self, tenant: str, conversation_id: str) -> Task | None:
         return await self.session.scalar(
             select(Task).where(Task.tenant_id == tenant, Task.conversation_id == conversation_id)
@@ -166,15 +211,17 @@ class RoutingRepository:
             select(Task).where(Task.tenant_id == tenant, Task.status == "offered",
                                Task.offer_expires_at <= now).order_by(Task.created_at)))
 
-    async def agents_by_ids(self, tenant: str, agent_ids: set[str]) -> list[Agent]:
-        return list(await self.session.scalars(
-            select(Agent).where(Agent.tenant_id == tenant, Agent.id.in_(agent_ids))))
+    async def desktop_agents(self, tenant: str, agent_ids: set[str]) -> list[Row[Any]]:
+        """These agents' columns a desktop shows (rows, not ORM instances: the feeds only read)."""
+        return list(await self.session.execute(
+            select(*DESKTOP_AGENT_COLUMNS).where(Agent.tenant_id == tenant, Agent.id.in_(agent_ids))))
 
-    async def tasks_of_agents(self, tenant: str, agent_ids: set[str]) -> list[Task]:
-        """The tasks offered to or held by any of these agents, oldest first."""
-        return list(await self.session.scalars(
-            select(Task).where(Task.tenant_id == tenant, Task.agent_id.in_(agent_ids),
-                               Task.status.in_(HOLDING_STATUSES)).order_by(Task.created_at)))
+    async def tasks_of_agents(self, tenant: str, agent_ids: set[str]) -> list[Row[Any]]:
+        """The tasks offered to or held by any of these agents, oldest first: the columns a
+        desktop shows."""
+        return list(await self.session.execute(
+            select(*DESKTOP_TASK_COLUMNS).where(Task.tenant_id == tenant, Task.agent_id.in_(agent_ids),
+                                                Task.status.in_(HOLDING_STATUSES)).order_by(Task.created_at)))
 
     async def tasks_of_agent(self, tenant: str, agent_id: str) -> list[Task]:
         return list(await self.session.scalars(

@@ -7,10 +7,11 @@ import json
 from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
+from sqlalchemy import Row
 
 from switchboard.common.auth import Principal
 from switchboard.common.errors import Conflict, Forbidden
@@ -31,7 +32,7 @@ from switchboard.routing.desktops import DesktopBell
 from switchboard.routing.flow.agents import set_ready_state, sign_in, sign_out
 from switchboard.routing.flow.context import Flow
 from switchboard.routing.flow.dispatch import dispatch, engine_agent
-from switchboard.routing.models import Agent, Task
+from switchboard.routing.models import Agent, facts_shown
 from switchboard.routing.repository import RoutingRepository
 from switchboard.routing.schemas import AgentIn, AgentOut, AgentSettings, SignIn, StateIn, TaskOut
 
@@ -39,7 +40,7 @@ router = APIRouter(prefix="/v1/agents", tags=["agents"])
 KEEP_ALIVE_SECONDS = 15.0
 
 
-def agent_out(agent: Agent, load: dict[str, int]) -> AgentOut:
+def agent_out(agent: Agent | Row[Any], load: dict[str, int]) -> AgentOut:
     busy = agent.state == "available" and engine_agent(agent, load).busy
     return AgentOut(id=agent.id, name=agent.name, skills=agent.skills, capacity=agent.capacity,
                     voice_exclusive=agent.voice_exclusive, blended=agent.blended,
@@ -180,8 +181,10 @@ async def _agent_feed(request: Request, runtime: Runtime, tenant: str, agent_id:
                 yield ": keep-alive\n\n"
 
 
-def desktop_snapshot(agent: Agent, held: list[Task]) -> str:
-    """What a desktop feed sends: the agent (its load from the tasks it holds) and those tasks."""
+def desktop_snapshot(agent: Row[Any], held: list[Row[Any]]) -> str:
+    """What a desktop feed sends: the agent (its load from the tasks it holds) and those tasks,
+    from their rows (`RoutingRepository.desktop_agents`, `tasks_of_agents`)."""
     load = dict(Counter(task.channel for task in held))
-    tasks = [TaskOut.model_validate(t).model_dump(mode="json") for t in held]
+    tasks = [TaskOut.model_validate({**t._asdict(), **facts_shown(t.facts)}).model_dump(mode="json")
+             for t in held]
     return json.dumps({"agent": agent_out(agent, load).model_dump(mode="json"), "tasks": tasks})

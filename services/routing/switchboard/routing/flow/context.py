@@ -20,14 +20,17 @@ class Flow:
     now: datetime
     settings: RoutingSettings
     # While a batch runs: the event each step answers, its events kept to be written at once,
-    # and the open tasks of the batch's conversations read up front.
+    # and the open tasks of the batch's conversations read up front (with, for those that have
+    # none, whether they had one before).
     cause: Envelope | None = None
     _pending: list[tuple[Payload, str, Envelope]] | None = field(default=None, repr=False)
     open_tasks: dict[str, Task] | None = field(default=None, repr=False)
+    _handled_before: set[str] = field(default_factory=set, repr=False)
     _queues: dict[str, Queue] | None = field(default=None, repr=False)
     _rules: list[RoutingRule] | None = field(default=None, repr=False)
     bell: DesktopBell | None = field(default=None, repr=False)
     _changed_agents: set[str] = field(default_factory=set, repr=False)
+    _idle_from_now: set[str] = field(default_factory=set, repr=False)
 
     @property
     def repo(self) -> RoutingRepository:
@@ -68,8 +71,19 @@ class Flow:
         task = self.open_tasks.get(conversation_id)
         return task if task is not None and task.status in OPEN_STATUSES else None
 
-    async def read_open_tasks(self, conversation_ids: list[str]) -> None:
+    async def read_open_tasks(self, conversation_ids: list[str], *, with_history: bool = False) -> None:
+        """The batch's open tasks in one read; `with_history`: also, in one more read, which of the
+        other conversations had a task already (`had_task`), instead of a query per event."""
         self.open_tasks = await self.repo.open_tasks_for_conversations(self.tenant, conversation_ids)
+        without = set(conversation_ids) - self.open_tasks.keys()
+        if with_history and without:
+            self._handled_before = await self.repo.conversations_with_tasks(self.tenant, without)
+
+    async def had_task(self, conversation_id: str) -> bool:
+        """Whether the conversation has (or had) any task, closed ones included."""
+        if self.open_tasks is None:
+            return await self.repo.latest_task_for_conversation(self.tenant, conversation_id) is not None
+        return conversation_id in self.open_tasks or conversation_id in self._handled_before
 
     def agent_changed(self, agent_id: str) -> None:
         """The agent's desktop has news (an offer, a withdrawal, a new state): ring its feed
@@ -80,6 +94,21 @@ class Flow:
             bell, tenant, changed = self.bell, self.tenant, self._changed_agents
             self.uow.after_commit(lambda: bell.ring(tenant, changed))
         self._changed_agents.add(agent_id)
+
+    def offered_to(self, agent_id: str) -> None:
+        """The agent's idle time counts from now, as the engine counts it from the last offer:
+        set on the agent if this transaction loaded it, else kept for `write_idle_since`."""
+        agent = self.repo.loaded_agent(self.tenant, agent_id)
+        if agent is not None:
+            agent.idle_since = self.now
+        else:
+            self._idle_from_now.add(agent_id)
+
+    async def write_idle_since(self) -> None:
+        """The idle times kept by `offered_to`, in one statement (before the next pass reads them)."""
+        if self._idle_from_now:
+            agent_ids, self._idle_from_now = self._idle_from_now, set()
+            await self.repo.set_idle_since(self.tenant, agent_ids, self.now)
 
     def seconds_since(self, then: datetime | None) -> float:
         return max(0.0, (self.now - then).total_seconds()) if then is not None else 0.0
