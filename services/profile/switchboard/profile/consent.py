@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -11,6 +10,7 @@ from switchboard.common.uow import UnitOfWork
 from switchboard.profile.consent_repository import ConsentRepository
 from switchboard.profile.domain.consent import PURPOSES, ConsentDecision, decide
 from switchboard.profile.identities import channels_of
+from switchboard.profile.ids import new_id
 from switchboard.profile.models import Consent, Identity, TenantSettings
 from switchboard.profile.repository import AnyRow
 from switchboard.profile.schemas import ConsentOut
@@ -26,7 +26,7 @@ async def set_consent(
     before = await check(repo, settings, tenant, channel, address, purpose)
     record = await repo.record(tenant, channel, address, purpose)
     if record is None:
-        record = Consent(id=str(uuid.uuid4()), tenant_id=tenant, channel=channel, address=address,
+        record = Consent(id=new_id(), tenant_id=tenant, channel=channel, address=address,
                          purpose=purpose, granted=granted, source=source, customer_id=customer_id,
                          updated_at=at)
         repo.add(record)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import io
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -30,6 +29,7 @@ from switchboard.profile.domain.customers import (
 )
 from switchboard.profile.domain.sensitive import refuse_card_numbers
 from switchboard.profile.identities import IdentityKey, identity_key
+from switchboard.profile.ids import new_id
 from switchboard.profile.models import Customer, Identity
 
 COLUMNS = ("name", "phone", "email", "external_id", "tier", "language", "time_zone", "birthday", "tags")
@@ -140,10 +140,10 @@ async def _write_chunk(
         if holder is not None:
             report.reject(row.line, f"an identity of this row is already held by customer {holder}")
             continue
-        customer_id = str(uuid.uuid4())
+        customer_id = new_id()
         customers.append({"id": customer_id, "tenant_id": tenant, "attributes": {}, "created_at": now,
                           "updated_at": now, **row.customer})
-        identities += [{"id": str(uuid.uuid4()), "tenant_id": tenant, "customer_id": customer_id,
+        identities += [{"id": new_id(), "tenant_id": tenant, "customer_id": customer_id,
                         "kind": k.kind, "value": k.value, "verified": False, "created_at": now}
                        for k in row.keys]
     if customers:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -20,6 +19,7 @@ from switchboard.profile.domain.customers import (
 )
 from switchboard.profile.domain.sensitive import masked_attributes, refuse_card_numbers
 from switchboard.profile.identities import IdentityKey
+from switchboard.profile.ids import new_id
 from switchboard.profile.models import Customer, Identity
 from switchboard.profile.repository import AnyRow, ProfileRepository
 from switchboard.profile.schemas import CustomerOut, IdentityOut
@@ -58,7 +58,7 @@ def masks_for(roles: frozenset[str]) -> bool:
 
 
 def new_customer(tenant: str, now: datetime) -> Customer:
-    return Customer(id=str(uuid.uuid4()), tenant_id=tenant, tier=DEFAULT_TIER, tags=[],
+    return Customer(id=new_id(), tenant_id=tenant, tier=DEFAULT_TIER, tags=[],
                     attributes={}, created_at=now)
 
 
@@ -117,7 +117,7 @@ async def attach_identity(
     (the caller decides: merge on a verified identity, 409 otherwise)."""
     existing = await repo.identity(tenant, key)
     if existing is None:
-        identity = Identity(id=str(uuid.uuid4()), tenant_id=tenant, customer_id=customer.id,
+        identity = Identity(id=new_id(), tenant_id=tenant, customer_id=customer.id,
                             kind=key.kind, value=key.value, verified=verified, created_at=now)
         repo.add(identity)
         return identity

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime
 from typing import Any
 
@@ -10,6 +9,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from switchboard.common.auth import Principal
+from switchboard.profile.ids import new_id
 from switchboard.profile.models import (
     AccessRecord,
     Consent,
@@ -92,6 +92,6 @@ class PrivacyRepository:
 
 
 def _access(principal: Principal, customer_id: str, action: str) -> dict[str, Any]:
-    return {"id": str(uuid.uuid4()), "tenant_id": principal.tenant, "customer_id": customer_id,
+    return {"id": new_id(), "tenant_id": principal.tenant, "customer_id": customer_id,
             "actor": principal.subject[:255], "roles": ",".join(sorted(principal.roles))[:255],
             "action": action, "at": datetime.now(UTC)}

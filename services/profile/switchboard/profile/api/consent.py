@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import uuid
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -19,6 +18,7 @@ from switchboard.profile.consent import announce_if_changed, check, consents_of,
 from switchboard.profile.consent_repository import ConsentRepository
 from switchboard.profile.domain.consent import CHANNELS, PURPOSES
 from switchboard.profile.identities import channels_of, identity_key, kind_of_channel
+from switchboard.profile.ids import new_id
 from switchboard.profile.models import DoNotContact, TenantSettings
 from switchboard.profile.repository import ProfileRepository
 from switchboard.profile.schemas import (
@@ -169,7 +169,7 @@ async def _block(
     if existing is not None:
         return existing
     befores = {p: await check(repo, settings, tenant, channel, address, p) for p in PURPOSES}
-    row = DoNotContact(id=str(uuid.uuid4()), tenant_id=tenant, channel=channel, address=address,
+    row = DoNotContact(id=new_id(), tenant_id=tenant, channel=channel, address=address,
                        reason=reason, source=source, created_at=datetime.now(UTC))
     repo.add(row)
     for purpose, before in befores.items():

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Annotated
@@ -16,6 +15,7 @@ from switchboard.common.errors import Conflict, NotFound
 from switchboard.common.runtime import Runtime, get_runtime, tenant_uow
 from switchboard.common.uow import UnitOfWork
 from switchboard.profile.domain.segments import SegmentRules
+from switchboard.profile.ids import new_id
 from switchboard.profile.models import Segment
 from switchboard.profile.repository import ProfileRepository
 from switchboard.profile.segment_repository import SegmentRepository
@@ -63,7 +63,7 @@ async def create_segment(body: SegmentIn, principal: Manager, uow: Uow) -> Segme
     if await repo.segment_named(principal.tenant, body.name) is not None:
         raise Conflict(f"a segment named {body.name!r} already exists")
     now = datetime.now(UTC)
-    segment = Segment(id=str(uuid.uuid4()), tenant_id=principal.tenant, name=body.name,
+    segment = Segment(id=new_id(), tenant_id=principal.tenant, name=body.name,
                       rules=body.rules.model_dump(mode="json"), created_at=now, updated_at=now)
     repo.add(segment)
     await uow.commit()

@@ -10,7 +10,6 @@ The whole batch costs a fixed dozen statements (contact_repository.py).
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -24,6 +23,7 @@ from switchboard.profile.contact_repository import ContactRepository
 from switchboard.profile.domain.consent import PURPOSES, decide
 from switchboard.profile.domain.customers import DEFAULT_TIER, start_of_local_day, zone_of
 from switchboard.profile.identities import IdentityKey, channels_of, identity_for
+from switchboard.profile.ids import new_id
 from switchboard.profile.models import TenantSettings
 from switchboard.profile.repository import ProfileRepository
 
@@ -99,7 +99,7 @@ async def _customers_for(
             continue
         row = found.get(key)
         if row is None:
-            by_key[key] = _Known(str(uuid.uuid4()), DEFAULT_TIER, [], None, None, None, new=True)
+            by_key[key] = _Known(new_id(), DEFAULT_TIER, [], None, None, None, new=True)
         else:
             by_key[key] = by_id.setdefault(row.id, _Known(
                 row.id, row.tier, list(row.tags or []), row.language, row.time_zone,
@@ -140,7 +140,7 @@ class _Batch:
         first_time = customer.new and not customer.inbound  # the contact that creates it
         repeat = self._repeat(customer)
         self._link(contact, customer)
-        entry_id = str(uuid.uuid4())
+        entry_id = new_id()
         self.timeline.append({
             "id": entry_id, "tenant_id": self.tenant, "customer_id": customer.id,
             "event_id": contact.envelope.id, "kind": contact.kind, "channel": contact.channel,
@@ -196,7 +196,7 @@ async def _write(repo: ContactRepository, batch: _Batch, by_key: dict[IdentityKe
          "created_at": now, "updated_at": None}
         for k in customers if k.new])
     await repo.insert("identities", [
-        {"id": str(uuid.uuid4()), "tenant_id": tenant, "customer_id": k.id, "kind": key.kind,
+        {"id": new_id(), "tenant_id": tenant, "customer_id": k.id, "kind": key.kind,
          "value": key.value, "verified": False, "created_at": now}
         for key, k in by_key.items() if k.new])
     await repo.insert("conversations", list(batch.new_conversations.values()))

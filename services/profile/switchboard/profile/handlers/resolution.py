@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 
 from switchboard.profile.customers import new_customer
 from switchboard.profile.identities import IdentityKey
+from switchboard.profile.ids import new_id
 from switchboard.profile.models import Conversation, Customer, Identity, TimelineEntry
 from switchboard.profile.repository import ProfileRepository
 
@@ -21,7 +21,7 @@ async def resolve_customer(
     customer = new_customer(tenant, now)
     repo.add(customer)
     await repo.flush()
-    repo.add(Identity(id=_id(), tenant_id=tenant, customer_id=customer.id,
+    repo.add(Identity(id=new_id(), tenant_id=tenant, customer_id=customer.id,
                       kind=key.kind, value=key.value, verified=False, created_at=now))
     await repo.flush()
     return customer, True
@@ -62,11 +62,8 @@ def append(
     agent_id: str | None = None, detail: dict[str, object] | None = None,
 ) -> None:
     repo.add(TimelineEntry(
-        id=_id(), tenant_id=tenant, customer_id=customer.id, event_id=event_id, kind=kind,
+        id=new_id(), tenant_id=tenant, customer_id=customer.id, event_id=event_id, kind=kind,
         channel=channel, conversation_id=conversation_id, summary=summary[:200], agent_id=agent_id,
         detail=detail, occurred_at=at,
     ))
 
-
-def _id() -> str:
-    return str(uuid.uuid4())
