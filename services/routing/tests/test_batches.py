@@ -3,7 +3,13 @@ same outcome as one event at a time."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from routing_scenarios import identified, message
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from switchboard.common.events.ingest import ConversationClosed
 
 
 async def sign_in(api, agent_id: str, slots: int) -> None:
@@ -44,3 +50,27 @@ async def test_two_messages_of_one_conversation_in_a_batch_make_one_task(api, ba
     await batched.send_batch([(identified(c, customer=f"k-{c}"), c) for c in ("a", "b")])
     [queued_a] = [e for e in await batched.envelopes("task.queued") if e.subject == "a"]
     assert queued_a.correlationid == "corr-a", "the profile of conversation a caused its queueing"
+
+
+async def test_a_batch_of_profiles_learns_in_one_read_which_contacts_were_handled_before(
+        api, batched) -> None:
+    await api.ok("POST", "/v1/queues", 201, json={"name": "main", "channels": ["sms"], "is_default": True})
+    await batched.send_batch([(message("a", text="hi"), "a")])
+    await batched.send(ConversationClosed(conversation_id="a", channel="sms", reason="customer",
+                                          closed_at=datetime.now(UTC)), subject="a")
+    assert [e.conversation_id for e in await batched.events("task.abandoned")] == ["a"]
+    reads: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany) -> None:
+        if statement.lstrip().upper().startswith("SELECT") and "FROM tasks" in statement:
+            reads.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", record)
+    try:  # a late profile for "a" (its task closed), profiles overtaking their contacts for the others
+        await batched.send_batch([(identified(c, customer=f"k-{c}"), c) for c in ("a", "b", "c", "d")])
+    finally:
+        event.remove(Engine, "before_cursor_execute", record)
+    created = [e.conversation_id for e in await batched.events("task.created")]
+    assert created == ["a", "b", "c", "d"], "no second task for the closed contact"
+    history = [r for r in reads if "DISTINCT" in r or "LIMIT" in r]
+    assert len(history) == 1, history

@@ -110,3 +110,25 @@ async def test_a_round_renders_an_agent_again_only_when_its_rows_changed(api, se
         await routing.send_batch([(identified("a", customer="k-a"), "a")])
         assert await next_snapshot(ann) == {"agent": "ann", "tasks": ["a"]}
         assert rendered == ["ann", "ann"]
+
+
+async def test_the_feeds_polls_are_gathered_into_one_round(api, sessions) -> None:
+    await sign_in(api, "ann")
+    await sign_in(api, "bob")
+    rounds: list[set[str]] = []
+
+    class CountingBell(DesktopBell):
+        async def _read_round(self, tenant: str, agent_ids: set[str]) -> None:
+            rounds.append(set(agent_ids))
+            await super()._read_round(tenant, agent_ids)
+
+    bell = CountingBell()
+    bell.attach(lambda: UnitOfWork(sessions, backbone, "routing"), render)
+    with bell.listen("acme", "ann") as ann, bell.listen("acme", "bob") as bob:
+        await next_snapshot(ann), await next_snapshot(bob)
+        rounds.clear()
+        bell.poll("acme", "ann")
+        await asyncio.sleep(0.02)
+        bell.poll("acme", "bob")
+        assert (await next_snapshot(ann))["agent"] == "ann" and (await next_snapshot(bob))["agent"] == "bob"
+        assert rounds == [{"ann", "bob"}], "two timers' polls, one round"

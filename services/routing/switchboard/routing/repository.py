@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import zlib
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, func, select, text, update
+from sqlalchemy import Row, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.util import identity_key
 
@@ -35,22 +34,6 @@ DESKTOP_TASK_COLUMNS = (Task.id, Task.facts, Task.conversation_id, Task.channel,
                         Task.status, Task.queue_id, Task.priority, Task.agent_id, Task.offer_expires_at,
                         Task.customer_id, Task.tier, Task.created_at, Task.accepted_at, Task.ended_at,
                         Task.disposition, Task.wait_seconds, Task.talk_seconds, Task.wrap_seconds)
-
-
-@dataclass(frozen=True, slots=True)
-class SignedInAgent:
-    """A signed-in agent as a decision pass reads it: the columns, not an ORM instance (a pass
-    reads every signed-in agent and changes only the few it offers to)."""
-
-    id: str
-    skills: dict[str, int]
-    capacity: dict[str, int]
-    voice_exclusive: bool
-    blended: bool
-    state: str
-    reason: str | None
-    state_since: datetime
-    idle_since: datetime | None
 
 
 class RoutingRepository:
@@ -116,6 +99,11 @@ class RoutingRepository:
     async def agent(self, tenant: str, agent_id: str) -> Agent | None:
         return await self.session.scalar(select(Agent).where(Agent.tenant_id == tenant, Agent.id == agent_id))
 
+    async def agent_by_key(self, tenant: str, agent_id: str) -> Agent | None:
+        """The agent by primary key: no query when this transaction already loaded it."""
+        loaded = self.session.sync_session.identity_map.get(identity_key(Agent, (tenant, agent_id)))
+        return loaded if isinstance(loaded, Agent) else await self.agent(tenant, agent_id)
+
     async def tenant_routing(self, tenant: str) -> TenantRouting:
         """The tenant's routing row (created on first use)."""
         row = await self.session.scalar(select(TenantRouting).where(TenantRouting.tenant_id == tenant))
@@ -124,24 +112,9 @@ class RoutingRepository:
             self.session.add(row)
         return row
 
-    async def signed_in_agents(self, tenant: str) -> list[SignedInAgent]:
-        rows = await self.session.execute(
-            select(Agent.id, Agent.skills, Agent.capacity, Agent.voice_exclusive, Agent.blended,
-                   Agent.state, Agent.reason, Agent.state_since, Agent.idle_since)
-            .where(Agent.tenant_id == tenant, Agent.state != "logged_out"))
-        return [SignedInAgent(*row) for row in rows]
-
-    def loaded_agent(self, tenant: str, agent_id: str) -> Agent | None:
-        """The agent if this transaction already loaded it (no query)."""
-        loaded = self.session.sync_session.identity_map.get(identity_key(Agent, (tenant, agent_id)))
-        return loaded if isinstance(loaded, Agent) else None
-
-    async def set_idle_since(self, tenant: str, agent_ids: set[str], at: datetime) -> None:
-        """One statement for the agents a pass offered to (none of them loaded in the session, so
-        there is nothing in it to bring up to date)."""
-        await self.session.execute(
-            update(Agent).where(Agent.tenant_id == tenant, Agent.id.in_(agent_ids)).values(idle_since=at),
-            execution_options={"synchronize_session": False})
+    async def signed_in_agents(self, tenant: str) -> list[Agent]:
+        return list(await self.session.scalars(
+            select(Agent).where(Agent.tenant_id == tenant, Agent.state != "logged_out")))
 
     async def agents_in_wrap_up_until(self, tenant: str, now: datetime) -> list[Agent]:
         return list(await self.session.scalars(

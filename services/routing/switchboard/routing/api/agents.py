@@ -168,7 +168,7 @@ async def _agent_feed(request: Request, runtime: Runtime, tenant: str, agent_id:
             try:
                 snapshot = await asyncio.wait_for(snapshots.get(), every)
             except TimeoutError:
-                bell.ring(tenant, [agent_id])
+                bell.poll(tenant, agent_id)
                 snapshot = last
             quiet += clock() - began
             if snapshot is None:

@@ -15,15 +15,14 @@ from datetime import datetime, time
 from typing import TYPE_CHECKING
 
 from switchboard.routing.engine.agents import Agent as EngineAgent
-from switchboard.routing.models import Queue, Task
-from switchboard.routing.repository import SignedInAgent
+from switchboard.routing.models import Agent, Queue, Task
 from switchboard.routing.stats import queue_figures
 
 if TYPE_CHECKING:
     from switchboard.routing.flow.context import Flow
 
 
-def voice_availability(available: Iterable[tuple[SignedInAgent, EngineAgent]], lend: bool) -> tuple[int, int]:
+def voice_availability(available: Iterable[tuple[Agent, EngineAgent]], lend: bool) -> tuple[int, int]:
     """Agents free for a voice call now, and how many of them are blended and lent to outbound.
 
     `available` pairs each available agent's row with its engine view (its load after the

@@ -30,7 +30,6 @@ class Flow:
     _rules: list[RoutingRule] | None = field(default=None, repr=False)
     bell: DesktopBell | None = field(default=None, repr=False)
     _changed_agents: set[str] = field(default_factory=set, repr=False)
-    _idle_from_now: set[str] = field(default_factory=set, repr=False)
 
     @property
     def repo(self) -> RoutingRepository:
@@ -94,21 +93,6 @@ class Flow:
             bell, tenant, changed = self.bell, self.tenant, self._changed_agents
             self.uow.after_commit(lambda: bell.ring(tenant, changed))
         self._changed_agents.add(agent_id)
-
-    def offered_to(self, agent_id: str) -> None:
-        """The agent's idle time counts from now, as the engine counts it from the last offer:
-        set on the agent if this transaction loaded it, else kept for `write_idle_since`."""
-        agent = self.repo.loaded_agent(self.tenant, agent_id)
-        if agent is not None:
-            agent.idle_since = self.now
-        else:
-            self._idle_from_now.add(agent_id)
-
-    async def write_idle_since(self) -> None:
-        """The idle times kept by `offered_to`, in one statement (before the next pass reads them)."""
-        if self._idle_from_now:
-            agent_ids, self._idle_from_now = self._idle_from_now, set()
-            await self.repo.set_idle_since(self.tenant, agent_ids, self.now)
 
     def seconds_since(self, then: datetime | None) -> float:
         return max(0.0, (self.now - then).total_seconds()) if then is not None else 0.0

@@ -25,8 +25,7 @@ from switchboard.routing.engine.strategies import RoundRobin, Strategy
 from switchboard.routing.flow.availability import may_lend_blended, voice_availability
 from switchboard.routing.flow.context import Flow
 from switchboard.routing.flow.snapshot import engine_agent
-from switchboard.routing.models import Queue, Reservation, Task
-from switchboard.routing.repository import SignedInAgent
+from switchboard.routing.models import Agent, Queue, Reservation, Task
 
 
 async def dispatch(flow: Flow) -> list[Task]:
@@ -44,7 +43,6 @@ async def dispatch(flow: Flow) -> list[Task]:
     loads = await flow.repo.agent_loads(flow.tenant) if available else {}
     views = {a.id: engine_agent(a, loads.get(a.id, {})) for a in available}
     offered = await _offer_waiting(flow, waiting, signed_in, views) if waiting and views else []
-    await flow.write_idle_since()
     # Only worth asking the queues when a blended agent is free for a call.
     lendable = any(a.blended and views[a.id].has_room("voice") for a in available)
     lend = lendable and await may_lend_blended(flow, waiting)
@@ -61,7 +59,7 @@ async def announce_availability(flow: Flow, now: tuple[int, int]) -> None:
                                                  at=flow.now), f"availability-{flow.tenant}")
 
 
-async def _offer_waiting(flow: Flow, waiting: list[Task], signed_in: list[SignedInAgent],
+async def _offer_waiting(flow: Flow, waiting: list[Task], signed_in: list[Agent],
                          views: dict[str, EngineAgent]) -> list[Task]:
     queues = await flow.queues()
     engine = await _build_engine(flow, views, queues)
@@ -142,11 +140,11 @@ def _engine_task(flow: Flow, task: Task, queue: Queue) -> EngineTask:
 
 
 async def record_offer(flow: Flow, task: Task, agent_id: str) -> None:
-    """The offer, its reservation and its event. The agent's idle time restarts: on the agent
-    when loaded (a transfer, a reserved agent), else in one statement at the end of the pass."""
     expires_at = flow.now + timedelta(seconds=flow.settings.offer_timeout_seconds)
     task.status, task.agent_id, task.offer_expires_at = "offered", agent_id, expires_at
-    flow.offered_to(agent_id)
+    agent = await flow.repo.agent_by_key(flow.tenant, agent_id)
+    if agent is not None:
+        agent.idle_since = flow.now  # as the engine does: idle counts from the last offer
     flow.agent_changed(agent_id)
     flow.repo.add(Reservation(id=str(uuid.uuid4()), tenant_id=flow.tenant, task_id=task.id,
                               agent_id=agent_id, offered_at=flow.now, expires_at=expires_at,
