@@ -6,12 +6,12 @@ HELP gets its answer queued for the sender.
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from switchboard.common.events.ingest import Channel as ChannelKind
 from switchboard.common.events.ingest import ConsentOptedOut, ConversationOpened, MessageReceived
+from switchboard.common.ids import new_id
 from switchboard.common.uow import UnitOfWork
 from switchboard.ingest.help import answer_help
 from switchboard.ingest.keywords import classify
@@ -59,7 +59,7 @@ async def accept_inbound(
     kind: ChannelKind = channel.kind  # type: ignore[assignment]
     if conversation is None:
         conversation = Conversation(
-            id=str(uuid.uuid4()), tenant_id=channel.tenant_id, channel_id=channel.id,
+            id=new_id(), tenant_id=channel.tenant_id, channel_id=channel.id,
             channel_kind=channel.kind, customer_address=inbound.from_address, status="open",
             opened_at=now, last_activity_at=now,
         )
@@ -73,7 +73,7 @@ async def accept_inbound(
         )
     conversation.last_activity_at = now
     message = Message(
-        id=str(uuid.uuid4()), tenant_id=channel.tenant_id, conversation_id=conversation.id,
+        id=new_id(), tenant_id=channel.tenant_id, conversation_id=conversation.id,
         channel_id=channel.id, direction="in", from_address=inbound.from_address,
         to_address=inbound.to_address, text=inbound.text,
         provider_message_id=inbound.provider_message_id, created_at=now, subject=inbound.subject,
@@ -82,7 +82,7 @@ async def accept_inbound(
     await repo.flush()
     store_attachments(repo, message, inbound.attachments, max_attachment_bytes, now)
     repo.add(RawPayload(
-        id=str(uuid.uuid4()), tenant_id=channel.tenant_id, channel_id=channel.id,
+        id=new_id(), tenant_id=channel.tenant_id, channel_id=channel.id,
         message_id=message.id, content_type=inbound.content_type, body=inbound.raw_body,
         received_at=now,
     ))
@@ -125,7 +125,7 @@ def store_attachments(
     """Every attachment is described; its content is kept only within the size limit."""
     for position, item in enumerate(attachments, start=1):
         repo.add(Attachment(
-            id=str(uuid.uuid4()), tenant_id=message.tenant_id, message_id=message.id, position=position,
+            id=new_id(), tenant_id=message.tenant_id, message_id=message.id, position=position,
             filename=item.filename[:255], content_type=item.content_type[:255], size=len(item.data),
             inline=item.inline, content_id=(item.content_id or "")[:255] or None,
             data=item.data if len(item.data) <= max_bytes else None, created_at=now,
@@ -142,7 +142,7 @@ async def _record_opt_out(
     repo = IngestRepository(uow.session)
     if await repo.opt_out(channel.tenant_id, channel.kind, inbound.from_address) is None:
         repo.add(OptOut(
-            id=str(uuid.uuid4()), tenant_id=channel.tenant_id, channel_kind=channel.kind,
+            id=new_id(), tenant_id=channel.tenant_id, channel_kind=channel.kind,
             address=inbound.from_address, keyword=found[1], source="keyword", created_at=now,
         ))
     await uow.emit(

@@ -15,7 +15,6 @@ sees what the batch stored before it, and its failure does not undo the batch.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -28,6 +27,7 @@ from switchboard.common.events.base import Payload, make_envelope
 from switchboard.common.events.ingest import Channel as ChannelKind
 from switchboard.common.events.ingest import ConversationOpened, MessageReceived
 from switchboard.common.groupcommit import GroupCommit, WriterStopped
+from switchboard.common.ids import new_id
 from switchboard.common.runtime import Runtime
 from switchboard.common.sqlite_thread import ThreadedSqlite
 from switchboard.common.tracing import correlation_id_var, traceparent_var
@@ -224,7 +224,7 @@ def _store_one(rows: _Rows, admitted: _Admitted, threads: dict[tuple[str, str], 
     now = rows.now()
     conversation_id = threads.get((channel.id, inbound.from_address))
     if conversation_id is None:
-        conversation_id = str(uuid.uuid4())
+        conversation_id = new_id()
         threads[(channel.id, inbound.from_address)] = conversation_id
         rows.conversations[conversation_id] = {
             "id": conversation_id, "tenant_id": channel.tenant_id, "channel_id": channel.id,
@@ -238,7 +238,7 @@ def _store_one(rows: _Rows, admitted: _Admitted, threads: dict[tuple[str, str], 
         rows.conversations[conversation_id]["last_activity_at"] = now
     else:
         rows.touched[conversation_id] = now
-    message_id = str(uuid.uuid4())
+    message_id = new_id()
     rows.messages.append({
         "id": message_id, "tenant_id": channel.tenant_id, "conversation_id": conversation_id,
         "channel_id": channel.id, "direction": "in", "from_address": inbound.from_address,
@@ -246,7 +246,7 @@ def _store_one(rows: _Rows, admitted: _Admitted, threads: dict[tuple[str, str], 
         "provider_message_id": inbound.provider_message_id, "created_at": now, "subject": inbound.subject,
     })
     rows.raw_payloads.append({
-        "id": str(uuid.uuid4()), "tenant_id": channel.tenant_id, "channel_id": channel.id,
+        "id": new_id(), "tenant_id": channel.tenant_id, "channel_id": channel.id,
         "message_id": message_id, "content_type": inbound.content_type, "body": inbound.raw_body,
         "received_at": now,
     })

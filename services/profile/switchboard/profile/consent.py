@@ -6,11 +6,11 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from switchboard.common.events.profile import ConsentChanged
+from switchboard.common.ids import new_id
 from switchboard.common.uow import UnitOfWork
 from switchboard.profile.consent_repository import ConsentRepository
 from switchboard.profile.domain.consent import PURPOSES, ConsentDecision, decide
 from switchboard.profile.identities import channels_of
-from switchboard.profile.ids import new_id
 from switchboard.profile.models import Consent, Identity, TenantSettings
 from switchboard.profile.repository import AnyRow
 from switchboard.profile.schemas import ConsentOut

@@ -20,6 +20,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from switchboard.common.errors import Unprocessable
+from switchboard.common.ids import new_id
 from switchboard.profile.domain.customers import (
     DEFAULT_TIER,
     valid_birthday,
@@ -29,7 +30,6 @@ from switchboard.profile.domain.customers import (
 )
 from switchboard.profile.domain.sensitive import refuse_card_numbers
 from switchboard.profile.identities import IdentityKey, identity_key
-from switchboard.profile.ids import new_id
 from switchboard.profile.models import Customer, Identity
 
 COLUMNS = ("name", "phone", "email", "external_id", "tier", "language", "time_zone", "birthday", "tags")

@@ -8,6 +8,7 @@ from typing import Any
 
 from switchboard.common.errors import Conflict, Unprocessable
 from switchboard.common.events.profile import CustomerUpdated
+from switchboard.common.ids import new_id
 from switchboard.common.uow import UnitOfWork
 from switchboard.profile.domain.customers import (
     DEFAULT_TIER,
@@ -19,7 +20,6 @@ from switchboard.profile.domain.customers import (
 )
 from switchboard.profile.domain.sensitive import masked_attributes, refuse_card_numbers
 from switchboard.profile.identities import IdentityKey
-from switchboard.profile.ids import new_id
 from switchboard.profile.models import Customer, Identity
 from switchboard.profile.repository import AnyRow, ProfileRepository
 from switchboard.profile.schemas import CustomerOut, IdentityOut

@@ -9,7 +9,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from switchboard.common.auth import Principal
-from switchboard.profile.ids import new_id
+from switchboard.common.ids import new_id
 from switchboard.profile.models import (
     AccessRecord,
     Consent,

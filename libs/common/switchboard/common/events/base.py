@@ -9,11 +9,12 @@ class's own pydantic fields. Producers and consumers import the same classes.
 from __future__ import annotations
 
 import re
-import uuid
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from switchboard.common.ids import new_id
 
 TENANT_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,62}$"
 _TENANT = re.compile(TENANT_PATTERN)
@@ -49,7 +50,7 @@ class Envelope(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    id: str = Field(default_factory=lambda: str(uuid.uuid4()))
+    id: str = Field(default_factory=new_id)
     source: str
     type: str
     specversion: str = SPECVERSION
@@ -104,7 +105,7 @@ def make_envelope(
 ) -> Envelope:
     if not valid_tenant(tenant):
         raise ValueError(f"tenant {tenant!r} is not a valid tenant id")
-    event_id = str(uuid.uuid4())
+    event_id = new_id()
     return Envelope(
         id=event_id,
         source=source,

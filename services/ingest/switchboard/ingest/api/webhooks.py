@@ -105,8 +105,8 @@ async def accept_generic_sms(request: Request, channel_id: str) -> WebhookAccept
 
 
 def webhook_runtime(request: Request) -> Runtime:
-    """The runtime for the hot inbound paths, read straight from the app: as a dependency
-    (`get_runtime` is a plain function) FastAPI would run it in a worker thread per request."""
+    """The runtime for the inbound paths that share code with `GENERIC_SMS_FAST`, which is
+    answered ahead of FastAPI's router and so without its dependencies: read from the app."""
     runtime: Runtime = request.app.state.runtime
     return runtime
 

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 
 from switchboard.common.auth import Principal, require_roles
 from switchboard.common.errors import NotFound, Unprocessable
+from switchboard.common.ids import new_id
 from switchboard.common.runtime import tenant_uow
 from switchboard.common.uow import UnitOfWork
 from switchboard.profile.api.customers import live_customer
@@ -18,7 +19,6 @@ from switchboard.profile.consent import announce_if_changed, check, consents_of,
 from switchboard.profile.consent_repository import ConsentRepository
 from switchboard.profile.domain.consent import CHANNELS, PURPOSES
 from switchboard.profile.identities import channels_of, identity_key, kind_of_channel
-from switchboard.profile.ids import new_id
 from switchboard.profile.models import DoNotContact, TenantSettings
 from switchboard.profile.repository import ProfileRepository
 from switchboard.profile.schemas import (

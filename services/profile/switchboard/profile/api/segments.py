@@ -12,10 +12,10 @@ from pydantic import BaseModel, Field
 
 from switchboard.common.auth import Principal, require_roles
 from switchboard.common.errors import Conflict, NotFound
+from switchboard.common.ids import new_id
 from switchboard.common.runtime import Runtime, get_runtime, tenant_uow
 from switchboard.common.uow import UnitOfWork
 from switchboard.profile.domain.segments import SegmentRules
-from switchboard.profile.ids import new_id
 from switchboard.profile.models import Segment
 from switchboard.profile.repository import ProfileRepository
 from switchboard.profile.segment_repository import SegmentRepository

@@ -17,13 +17,13 @@ from typing import Any
 from switchboard.common.events.base import Envelope
 from switchboard.common.events.ingest import MessageReceived
 from switchboard.common.events.profile import ContactIdentified, RepeatContact
+from switchboard.common.ids import new_id
 from switchboard.common.uow import UnitOfWork
 from switchboard.profile.consent_repository import ConsentRepository
 from switchboard.profile.contact_repository import ContactRepository
 from switchboard.profile.domain.consent import PURPOSES, decide
 from switchboard.profile.domain.customers import DEFAULT_TIER, start_of_local_day, zone_of
 from switchboard.profile.identities import IdentityKey, channels_of, identity_for
-from switchboard.profile.ids import new_id
 from switchboard.profile.models import TenantSettings
 from switchboard.profile.repository import ProfileRepository
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from switchboard.common.ids import new_id
 from switchboard.profile.customers import new_customer
 from switchboard.profile.identities import IdentityKey
-from switchboard.profile.ids import new_id
 from switchboard.profile.models import Conversation, Customer, Identity, TimelineEntry
 from switchboard.profile.repository import ProfileRepository
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 import uuid
 
-from switchboard.profile.ids import new_id
+from switchboard.common.ids import new_id
 
 
 def test_an_id_is_a_version_7_uuid_string() -> None:

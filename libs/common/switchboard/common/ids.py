@@ -1,11 +1,12 @@
-"""Ids of the rows profile creates: UUIDs whose first 48 bits are the time of creation.
+"""Ids of new rows and events: UUIDs whose first 48 bits are the time of creation.
 
 A random (version 4) id lands each new row at a random place in every index led by it,
-so each insert of a resolution batch dirtied its own B-tree leaf per such index, and
-every dirty page is written to the WAL at commit and again at the checkpoint. On the
-1,000,000-customer file a batch of 64 contacts wrote about 1,000 pages of 4 KiB, and
-the commit (then the checkpoint) took a fifth of the batch, which is how long a screen
-pop's access record may wait behind it (docs/performance.md). Ids that grow with
+so each insert of a batch dirtied its own B-tree leaf per such index, and every dirty
+page is written to the WAL at commit and again at the checkpoint. On profile's
+1,000,000-customer file a resolution batch of 64 contacts wrote about 1,000 pages of
+4 KiB, and the commit (then the checkpoint) took a fifth of the batch, which is how long
+a screen pop's access record may wait behind it (docs/performance.md). Events' ids are
+keys of every service's outbox and inbox, and ingest's message ids of its messages. Ids that grow with
 time (the version 7 layout of RFC 9562: 48 bits of Unix milliseconds, then 74 random
 bits) put a batch's new rows side by side at the right end of those indexes. They are
 still 36-character UUID strings, unique without coordination; ids made within the same
