@@ -5,9 +5,9 @@ so each insert of a batch dirtied its own B-tree leaf per such index, and every 
 page is written to the WAL at commit and again at the checkpoint. On profile's
 1,000,000-customer file a resolution batch of 64 contacts wrote about 1,000 pages of
 4 KiB, and the commit (then the checkpoint) took a fifth of the batch, which is how long
-a screen pop's access record may wait behind it (docs/performance.md). Events' ids are
-keys of every service's outbox and inbox, and ingest's message ids of its messages. Ids that grow with
-time (the version 7 layout of RFC 9562: 48 bits of Unix milliseconds, then 74 random
+a screen pop's access record may wait behind it (docs/performance.md). Event ids key
+every service's outbox and inbox rows, and ingest's message ids its messages. Ids that
+grow with time (the version 7 layout of RFC 9562: 48 bits of Unix milliseconds, then 74 random
 bits) put a batch's new rows side by side at the right end of those indexes. They are
 still 36-character UUID strings, unique without coordination; ids made within the same
 millisecond are in no particular order among themselves.

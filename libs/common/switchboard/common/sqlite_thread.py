@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import Session
 
 from switchboard.common.db import configure_sqlite, normalize_url
+from switchboard.common.tenancy import bind_tenant
 
 T = TypeVar("T")
 
@@ -112,6 +113,14 @@ class ThreadedSqlite:
         )
         self._hold = hold
         configure_sqlite(self.engine, synchronous, begin=begin)
+
+    def tenant_transaction(self, tenant: str, work: Callable[[SyncSession], Coroutine[Any, Any, T]]) -> T:
+        """`work(session)` driven to its end in one transaction scoped to `tenant`, on the calling
+        thread (a worker thread: `asyncio.to_thread(threaded.tenant_transaction, ...)`)."""
+        with Session(self.engine, expire_on_commit=False, autoflush=False) as session:
+            bind_tenant(session, tenant)
+            with session.begin():
+                return run_to_end(work(SyncSession(session)))
 
     def sessions(self) -> SyncSession:
         """A new session (the unit of work's session factory)."""

@@ -24,7 +24,6 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import Session
@@ -43,19 +42,13 @@ class SqliteReader:
         self._writes = ThreadedSqlite(url, synchronous)
         self._hold = hold
 
-    def _transaction(self, engine: Engine, tenant: str, work: Callable[[Any], Awaitable[T]]) -> T:
-        with Session(engine, expire_on_commit=False, autoflush=False) as session:
-            bind_tenant(session, tenant)
-            with session.begin():
-                return run_to_end(work(SyncSession(session)))  # type: ignore[arg-type]
-
     def _read_then_write_if_free(
         self, tenant: str, read: Callable[[Any], Awaitable[T]],
         write: Callable[[Any, T], Awaitable[None]] | None,
     ) -> tuple[T, bool]:
         """The read, then the write only if the write lock is free this instant (no waiting):
         the common case costs one thread hop and no turn in the pool."""
-        answer = self._transaction(self._reads.engine, tenant, read)
+        answer = self._reads.tenant_transaction(tenant, read)  # type: ignore[arg-type]
         if write is None:
             return answer, True
         with self._writes.engine.connect() as connection:
@@ -86,12 +79,12 @@ class SqliteReader:
         if written or write is None:
             return answer
         if self._hold is None:
-            await asyncio.to_thread(self._transaction, self._writes.engine, tenant,
-                                    lambda session: write(session, answer))
+            await asyncio.to_thread(self._writes.tenant_transaction, tenant,
+                                    lambda session: write(session, answer))  # type: ignore[arg-type]
             return answer
         async with self._hold.connect():
-            await asyncio.to_thread(self._transaction, self._writes.engine, tenant,
-                                    lambda session: write(session, answer))
+            await asyncio.to_thread(self._writes.tenant_transaction, tenant,
+                                    lambda session: write(session, answer))  # type: ignore[arg-type]
         return answer
 
     def close(self) -> None:

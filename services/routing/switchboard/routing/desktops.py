@@ -27,15 +27,13 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Coroutine, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Row
-from sqlalchemy.orm import Session
 
-from switchboard.common.sqlite_thread import SyncSession, ThreadedSqlite, run_to_end
-from switchboard.common.tenancy import bind_tenant
+from switchboard.common.sqlite_thread import ThreadedSqlite
 from switchboard.common.uow import UnitOfWork
 from switchboard.routing.repository import RoutingRepository
 
@@ -142,7 +140,10 @@ class DesktopBell:
         if self._units is None or self._render is None:
             raise RuntimeError("DesktopBell used before attach()")
         if self._snapshots is not None:
-            snapshots = await asyncio.to_thread(self._read_snapshot, self._snapshots, tenant, agent_ids)
+            def render(session: Any) -> Coroutine[Any, Any, dict[str, str | None]]:
+                return self._render_agents(session, tenant, agent_ids)
+
+            snapshots = await asyncio.to_thread(self._snapshots.tenant_transaction, tenant, render)
         else:
             async with self._units() as uow:
                 uow.scope_to(tenant)
@@ -150,13 +151,6 @@ class DesktopBell:
         for agent_id, snapshot in snapshots.items():
             for feed in self._feeds.get((tenant, agent_id), ()):
                 feed.put_nowait(snapshot)
-
-    def _read_snapshot(self, reads: ThreadedSqlite, tenant: str,
-                       agent_ids: set[str]) -> dict[str, str | None]:
-        with Session(reads.engine, expire_on_commit=False, autoflush=False) as session:
-            bind_tenant(session, tenant)
-            with session.begin():
-                return run_to_end(self._render_agents(SyncSession(session), tenant, agent_ids))
 
     async def _render_agents(self, session: Any, tenant: str, agent_ids: set[str]) -> dict[str, str | None]:
         """agent id -> its snapshot (None: no such agent), from the agents and their held tasks;
