@@ -155,12 +155,12 @@ class Task(TenantScoped, Base):
     @property
     def callback(self) -> bool:
         """The caller hung up keeping the place: the agent who gets the task calls back."""
-        return bool(self.facts.get("callback"))
+        return _callback(self.facts)
 
     @property
     def message_reason(self) -> str | None:
         """Why the contact left the live queue to leave a message (None: a live contact)."""
-        return self.facts.get("message_reason")
+        return _message_reason(self.facts)
 
     @property
     def message(self) -> bool:
@@ -170,14 +170,27 @@ class Task(TenantScoped, Base):
     @property
     def recording_ref(self) -> str | None:
         """A voice message's recording, as the PBX named it when the call ended."""
-        return self.facts.get("recording_ref")
+        return _recording_ref(self.facts)
+
+
+def _callback(facts: dict[str, Any]) -> bool:
+    return bool(facts.get("callback"))
+
+
+def _message_reason(facts: dict[str, Any]) -> str | None:
+    return facts.get("message_reason")
+
+
+def _recording_ref(facts: dict[str, Any]) -> str | None:
+    return facts.get("recording_ref")
 
 
 def facts_shown(facts: dict[str, Any]) -> dict[str, Any]:
-    """What a task's facts tell an agent, as `Task`'s properties of the same names read them
-    (for a task read as a row of columns rather than an instance)."""
-    return {"callback": bool(facts.get("callback")), "message_reason": facts.get("message_reason"),
-            "message": facts.get("message_reason") is not None, "recording_ref": facts.get("recording_ref")}
+    """What a task's facts tell an agent, as `Task`'s properties of the same names (for a task
+    read as a row of columns rather than an instance)."""
+    reason = _message_reason(facts)
+    return {"callback": _callback(facts), "message_reason": reason, "message": reason is not None,
+            "recording_ref": _recording_ref(facts)}
 
 
 class Reservation(TenantScoped, Base):
