@@ -130,3 +130,33 @@ async def test_a_fast_route_answers_ahead_of_the_router_with_the_same_problems_a
 def test_fast_routes_need_the_app_that_answers_them() -> None:
     with pytest.raises(TypeError, match="ServiceApp"):
         install_http_basics(FastAPI(), "probe", [FastRoute("GET", "/queues/{queue_id}", fast_queue)])
+
+
+async def test_the_ids_a_request_brings_are_the_ones_its_work_and_answer_carry() -> None:
+    from prometheus_client import REGISTRY
+
+    from switchboard.common.tracing import correlation_id_var, parse_traceparent, request_id_var
+
+    app = ServiceApp()
+    install_http_basics(app, "probe-ids")
+
+    @app.get("/seen")
+    async def seen() -> dict:
+        return {"request": request_id_var.get(), "correlation": correlation_id_var.get()}
+
+    trace_id = "4bf92f3577b34da6a3ce929d0e0e4736"
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://service.test") as client:
+        given = await client.get("/seen", headers={
+            "X-Request-ID": "req-1", "X-Correlation-ID": "corr-1",
+            "traceparent": f"00-{trace_id}-00f067aa0ba902b7-01"})
+        fresh = await client.get("/seen")
+    assert given.json() == {"request": "req-1", "correlation": "corr-1"}
+    assert given.headers["x-request-id"] == "req-1"
+    continued = parse_traceparent(given.headers["traceparent"])
+    assert continued is not None and continued.trace_id == trace_id
+    # Without them: a new request id, which is also the correlation id, and a new trace.
+    assert fresh.json()["request"] == fresh.json()["correlation"] == fresh.headers["x-request-id"] != "req-1"
+    assert parse_traceparent(fresh.headers["traceparent"]).trace_id != trace_id  # type: ignore[union-attr]
+    assert REGISTRY.get_sample_value("sb_http_requests_total", {
+        "service": "probe-ids", "method": "GET", "route": "/seen", "status": "200"}) == 2

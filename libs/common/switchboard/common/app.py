@@ -19,7 +19,7 @@ from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
-from starlette.datastructures import Headers, MutableHeaders
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -192,6 +192,9 @@ class RequestContext:
 
     def __init__(self, app: ASGIApp, service: str) -> None:
         self.app, self.service = app, service
+        # The metrics' children by their labels: `labels()` checks and locks on every call.
+        self._latency: dict[tuple[str, str], Any] = {}
+        self._requests: dict[tuple[str, str, int], Any] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -201,11 +204,11 @@ class RequestContext:
 
     async def serve(self, scope: Scope, receive: Receive, send: Send, app: ASGIApp) -> None:
         """`app` answers the request, with the ids and the metrics around it."""
-        headers = Headers(scope=scope)
-        request_id = headers.get("x-request-id") or str(uuid.uuid4())
-        trace = str(continue_trace(headers.get("traceparent")))
+        given = _context_headers(scope)
+        request_id = given.get(b"x-request-id") or str(uuid.uuid4())
+        trace = str(continue_trace(given.get(b"traceparent")))
         request_id_var.set(request_id)
-        correlation_id_var.set(headers.get("x-correlation-id") or request_id)
+        correlation_id_var.set(given.get(b"x-correlation-id") or request_id)
         traceparent_var.set(trace)
         started = time.perf_counter()
         status = 500  # what the client gets when the app raises past its handlers
@@ -222,9 +225,29 @@ class RequestContext:
         try:
             await app(scope, receive, send_with_ids)
         finally:
-            path = getattr(scope.get("route"), "path", "unmatched")
-            LATENCY.labels(self.service, scope["method"], path).observe(time.perf_counter() - started)
-            REQUESTS.labels(self.service, scope["method"], path, str(status)).inc()
+            self._observe(scope["method"], getattr(scope.get("route"), "path", "unmatched"), status,
+                          time.perf_counter() - started)
+
+    def _observe(self, method: str, path: str, status: int, seconds: float) -> None:
+        latency = self._latency.get((method, path))
+        if latency is None:
+            latency = self._latency[method, path] = LATENCY.labels(self.service, method, path)
+        latency.observe(seconds)
+        requests = self._requests.get((method, path, status))
+        if requests is None:
+            requests = self._requests[method, path, status] = REQUESTS.labels(
+                self.service, method, path, str(status))
+        requests.inc()
+
+
+_CONTEXT_HEADERS = frozenset({b"x-request-id", b"x-correlation-id", b"traceparent"})
+
+
+def _context_headers(scope: Scope) -> dict[bytes, str]:
+    """The request's id, correlation id and trace context as given, in one pass over the raw
+    headers (ASGI names are lower-case): a lookup of a header that is absent, as these mostly
+    are, raises and catches a KeyError inside Starlette's `Headers.get` each time."""
+    return {name: value.decode("latin-1") for name, value in scope["headers"] if name in _CONTEXT_HEADERS}
 
 
 def _install_error_handlers(app: FastAPI) -> None:
