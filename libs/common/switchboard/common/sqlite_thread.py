@@ -17,12 +17,14 @@ PostgreSQL does not need this and keeps the ordinary async path.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine, Mapping, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import create_engine
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy import Insert, Update, create_engine
+from sqlalchemy.engine import Dialect, Engine, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import Session
 
@@ -50,6 +52,19 @@ class SyncSession:
 
     async def execute(self, statement: Any, *args: Any, **kwargs: Any) -> Any:
         return self.sync_session.execute(statement, *args, **kwargs)
+
+    def execute_rows(self, statement: Insert | Update, rows: Sequence[Mapping[str, Any]]) -> None:
+        """`statement` once per row, straight on the driver: see `execute_many`."""
+        connection = self.sync_session.connection()  # begins the transaction if it has not begun
+        compiled = _driver_statement(statement, connection.dialect, tuple(rows[0]))
+        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        driver_error = connection.dialect.loaded_dbapi.Error
+        try:
+            cursor.executemany(compiled.sql, [compiled.parameters(row) for row in rows])
+        except driver_error as exc:  # raised as SQLAlchemy's own (IntegrityError, OperationalError...)
+            raise DBAPIError.instance(compiled.sql, None, exc, driver_error) from exc
+        finally:
+            cursor.close()
 
     async def get(self, entity: Any, ident: Any, **kwargs: Any) -> Any:
         return self.sync_session.get(entity, ident, **kwargs)
@@ -89,6 +104,67 @@ class SyncSession:
 
     async def close(self) -> None:
         self.sync_session.close()
+
+
+async def execute_many(
+    session: Any, statement: Insert | Update, rows: Sequence[Mapping[str, Any]]
+) -> None:
+    """A Core INSERT or UPDATE run once for each of `rows` (dicts with the same keys, the
+    statement's bind names or the table's columns), in the session's transaction.
+
+    On a `SyncSession` not bound to a tenant this goes straight to the driver's executemany,
+    with the statement compiled once for its keys and each value passed through its column
+    type's bind processor, as SQLAlchemy would: SQLAlchemy's own path costs about 70 us a
+    statement and some per row on top (ingest's SMS batch makes five such statements, so at
+    the batch sizes its webhooks see that was a tenth of the process's time per message).
+    Column defaults are not applied: a row must give every column that has one. Anywhere else,
+    including a session bound to a tenant (whose ORM net must see the statement), it is
+    `session.execute(statement, rows)`."""
+    if not rows:
+        return
+    if isinstance(session, SyncSession) and "tenant" not in session.info:
+        session.execute_rows(statement, rows)
+    else:
+        await session.execute(statement, list(rows))
+
+
+@dataclass(frozen=True)
+class _DriverStatement:
+    sql: str
+    keys: tuple[str, ...]  # the row's key for each positional parameter
+    processors: tuple[Callable[[Any], Any] | None, ...]
+
+    def parameters(self, row: Mapping[str, Any]) -> tuple[Any, ...]:
+        return tuple(value if process is None else process(value)
+                     for value, process in zip(map(row.__getitem__, self.keys), self.processors, strict=True))
+
+
+_DRIVER_STATEMENTS: dict[tuple[int, str, tuple[str, ...]], tuple[Any, _DriverStatement]] = {}
+
+
+def _driver_statement(
+    statement: Insert | Update, dialect: Dialect, keys: tuple[str, ...]
+) -> _DriverStatement:
+    key = (id(statement), dialect.name, keys)
+    cached = _DRIVER_STATEMENTS.get(key)
+    if cached is not None and cached[0] is statement:
+        return cached[1]
+    compiled = statement.compile(dialect=dialect, column_keys=list(keys))
+    if compiled.positiontup is None:
+        raise ValueError(f"{dialect.name} compiles to named parameters; execute_many needs positional ones")
+    names = tuple(compiled.positiontup)
+    # A bind of an INSERT is named after its column, but compiled from the row's key; so is an
+    # UPDATE's SET; a WHERE's bindparam is named as the statement names it.
+    needed = tuple(compiled.binds[name].key for name in names)
+    if missing := [name for name in needed if name not in keys]:  # a column with a default
+        raise ValueError(f"execute_many: each row must give {', '.join(missing)}")
+    types = [compiled.binds[name].type for name in names]
+    made = _DriverStatement(
+        sql=compiled.string, keys=needed,
+        processors=tuple(type_.dialect_impl(dialect).bind_processor(dialect) for type_ in types),
+    )
+    _DRIVER_STATEMENTS[key] = (statement, made)  # the statement kept: its id is not reused meanwhile
+    return made
 
 
 def run_to_end(coroutine: Coroutine[Any, Any, T]) -> T:

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import Insert
 from sqlalchemy.sql.elements import ColumnElement
 
+from switchboard.common.sqlite_thread import execute_many
 from switchboard.ingest.models import (
     Attachment,
     Call,
@@ -332,8 +333,9 @@ class IngestRepository:
         """Move the last activity of existing conversations (id -> when)."""
         if not last_activity:
             return
-        await self.session.execute(
-            _TOUCH_CONVERSATIONS, [{"conversation_id": key, "at": at} for key, at in last_activity.items()]
+        await execute_many(
+            self.session, _TOUCH_CONVERSATIONS,
+            [{"conversation_id": key, "at": at} for key, at in last_activity.items()],
         )
 
     async def insert_messages(self, rows: Sequence[Row]) -> None:
@@ -346,8 +348,7 @@ class IngestRepository:
         await self._insert(backbone.outbox, rows)
 
     async def _insert(self, table: Table, rows: Sequence[Row]) -> None:
-        if rows:
-            await self.session.execute(_insert_into(table), list(rows))
+        await execute_many(self.session, _insert_into(table), rows)
 
     def add(
         self,
