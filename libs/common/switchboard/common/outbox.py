@@ -1,9 +1,9 @@
 """The outbox relay: publishes committed events to JetStream, in order, at least once.
 
 Woken right after a commit that emitted events (low latency) and sweeping on a
-timer (recovery after a crash or a broker outage). It publishes a batch with
-`publish_async`, up to a bounded window in flight, and waits for the broker's
-acknowledgements; only acknowledged rows are deleted. Each message carries
+timer (recovery after a crash or a broker outage). It publishes a batch (at most
+`batch_size` rows, all in flight at once: `Bus.publish_all`) and waits for the
+broker's acknowledgements; only acknowledged rows are deleted. Each message carries
 `Nats-Msg-Id` = event id, so a row re-sent after a lost acknowledgement is
 dropped by the stream's duplicate window, and any older duplicate by the
 consumers' inbox.
@@ -21,7 +21,6 @@ import logging
 import time
 from dataclasses import dataclass
 from datetime import UTC
-from typing import Any
 
 from prometheus_client import Counter, Gauge, Histogram
 from sqlalchemy import delete, select, update
@@ -137,21 +136,17 @@ class OutboxRelay:
 
     async def _publish(self, rows: list[_Row]) -> tuple[list[int], dict[int, str]]:
         started = time.perf_counter()
-        js = self._bus.js
-        futures: list[asyncio.Future[Any]] = []
-        for row in rows:
-            headers = {**row.headers, "Nats-Msg-Id": row.event_id}
-            futures.append(await js.publish_async(row.subject, row.envelope.encode(), headers=headers))
-        done, pending = await asyncio.wait(futures, timeout=self._ack_timeout)
-        for future in pending:
-            future.cancel()
+        outcomes = await self._bus.publish_all(
+            [(row.subject, row.envelope.encode(), {**row.headers, "Nats-Msg-Id": row.event_id})
+             for row in rows],
+            self._ack_timeout,
+        )
         acked: list[int] = []
         failed: dict[int, str] = {}
-        for row, future in zip(rows, futures, strict=True):
-            if future in done and future.exception() is None:
+        for row, error in zip(rows, outcomes, strict=True):
+            if error is None:
                 acked.append(row.seq)
             else:
-                error = "ack timeout" if future in pending else repr(future.exception())
                 failed[row.seq] = error
         BATCH_SECONDS.labels(self.service).observe(time.perf_counter() - started)
         PUBLISHED.labels(self.service).inc(len(acked))
