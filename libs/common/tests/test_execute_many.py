@@ -1,4 +1,4 @@
-"""execute_many on SQLite's thread: the driver's executemany, storing what SQLAlchemy would store."""
+"""execute_many and fetch_all on SQLite's thread: the driver, storing and reading what SQLAlchemy would."""
 
 from __future__ import annotations
 
@@ -6,11 +6,25 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from sqlalchemy import JSON, Column, Integer, MetaData, String, Table, bindparam, insert, select, text, update
+from sqlalchemy import (
+    JSON,
+    Column,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    bindparam,
+    insert,
+    literal,
+    select,
+    text,
+    union_all,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 
 from switchboard.common.db import UtcDateTime
-from switchboard.common.sqlite_thread import SyncSession, ThreadedSqlite, execute_many, run_to_end
+from switchboard.common.sqlite_thread import SyncSession, ThreadedSqlite, execute_many, fetch_all, run_to_end
 
 metadata = MetaData()
 notes = Table(
@@ -117,3 +131,32 @@ def test_a_session_bound_to_a_tenant_and_an_empty_list_take_sqlalchemys_path(
 
     in_transaction(threaded, write)
     assert len(calls) == 1 and len(stored(threaded)) == 2
+
+
+FOUND = union_all(
+    select(literal("by id").label("how"), notes.c.id, notes.c.at, notes.c.body)
+    .where(notes.c.id.in_(bindparam("ids", expanding=True))),
+    select(literal("by kind").label("how"), notes.c.id, notes.c.at, notes.c.body)
+    .where(notes.c.kind == bindparam("kind"), notes.c.at >= bindparam("since")),
+)
+
+
+def test_a_query_reads_back_what_sqlalchemy_reads_with_its_in_lists_expanded(
+    threaded: ThreadedSqlite
+) -> None:
+    async def write(session: SyncSession) -> None:
+        await execute_many(session, insert(notes), ROWS)
+
+    in_transaction(threaded, write)
+    found: dict[int, list[tuple]] = {}
+
+    async def read(session: SyncSession) -> None:
+        for size, ids in ((1, ["n1"]), (3, ["n1", "n2", "nobody"])):  # two lengths of the same IN list
+            params = {"ids": ids, "kind": "memo", "since": datetime(2026, 12, 3, tzinfo=UTC)}
+            found[size] = await fetch_all(session, FOUND, params)
+            assert found[size] == [tuple(row) for row in session.sync_session.execute(FOUND, params)]
+
+    in_transaction(threaded, read)
+    assert [row[:2] for row in found[3]] == [("by id", "n1"), ("by id", "n2"), ("by kind", "n2")]
+    assert found[1][0] == ("by id", "n1", datetime(2026, 12, 3, 1, 30, tzinfo=UTC), {"tags": ["vip"], "n": 1})
+    assert [row[:2] for row in found[1]] == [("by id", "n1"), ("by kind", "n2")]

@@ -22,11 +22,12 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import Insert, Update, create_engine
+from sqlalchemy import CompoundSelect, Insert, Select, Update, create_engine
 from sqlalchemy.engine import Dialect, Engine, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.compiler import SQLCompiler
 
 from switchboard.common.db import configure_sqlite, normalize_url
 from switchboard.common.tenancy import bind_tenant
@@ -65,6 +66,27 @@ class SyncSession:
             raise DBAPIError.instance(compiled.sql, None, exc, driver_error) from exc
         finally:
             cursor.close()
+
+    def fetch_rows(
+        self, statement: Select[Any] | CompoundSelect[Any], params: Mapping[str, Any]
+    ) -> list[tuple[Any, ...]]:
+        """`statement` straight on the driver: see `fetch_all`."""
+        connection = self.sync_session.connection()
+        reader = _driver_query(statement, connection.dialect)
+        expanded = reader.compiled.construct_expanded_state(dict(params))
+        processors = expanded.processors
+        values = tuple(process(value) if (process := processors.get(name)) is not None else value
+                       for name in expanded.positiontup or () for value in (expanded.parameters[name],))
+        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        driver_error = connection.dialect.loaded_dbapi.Error
+        try:
+            cursor.execute(expanded.statement, values)
+            rows = cursor.fetchall()
+        except driver_error as exc:
+            raise DBAPIError.instance(expanded.statement, None, exc, driver_error) from exc
+        finally:
+            cursor.close()
+        return [reader.row(row) for row in rows]
 
     async def get(self, entity: Any, ident: Any, **kwargs: Any) -> Any:
         return self.sync_session.get(entity, ident, **kwargs)
@@ -126,6 +148,50 @@ async def execute_many(
         session.execute_rows(statement, rows)
     else:
         await session.execute(statement, list(rows))
+
+
+async def fetch_all(
+    session: Any, statement: Select[Any] | CompoundSelect[Any], params: Mapping[str, Any]
+) -> list[tuple[Any, ...]]:
+    """The rows of a Core SELECT (or UNION) of plain columns, as tuples.
+
+    On a `SyncSession` not bound to a tenant the query goes straight to the driver, compiled
+    once, its expanding IN lists rendered for `params` by SQLAlchemy's `construct_expanded_state`
+    and each selected column read through its type's result processor, as SQLAlchemy would; the
+    reads that open ingest's SMS batch cost about 150 us each through the ORM session's execute,
+    a quarter of a batch of 12. Anywhere else, `(await session.execute(statement, params)).all()`."""
+    if isinstance(session, SyncSession) and "tenant" not in session.info:
+        return session.fetch_rows(statement, params)
+    return [tuple(row) for row in await session.execute(statement, dict(params))]
+
+
+@dataclass(frozen=True)
+class _DriverQuery:
+    compiled: SQLCompiler
+    processors: tuple[Callable[[Any], Any] | None, ...]
+
+    def row(self, values: tuple[Any, ...]) -> tuple[Any, ...]:
+        return tuple(value if process is None else process(value)
+                     for value, process in zip(values, self.processors, strict=True))
+
+
+_DRIVER_QUERIES: dict[tuple[int, str], tuple[Any, _DriverQuery]] = {}
+
+
+def _driver_query(statement: Select[Any] | CompoundSelect[Any], dialect: Dialect) -> _DriverQuery:
+    key = (id(statement), dialect.name)
+    cached = _DRIVER_QUERIES.get(key)
+    if cached is not None and cached[0] is statement:
+        return cached[1]
+    compiled = statement.compile(dialect=dialect)
+    assert isinstance(compiled, SQLCompiler)
+    if compiled.positiontup is None:
+        raise ValueError(f"{dialect.name} compiles to named parameters; fetch_all needs positional ones")
+    made = _DriverQuery(compiled, tuple(
+        column.type.dialect_impl(dialect).result_processor(dialect, None)
+        for column in statement.selected_columns))
+    _DRIVER_QUERIES[key] = (statement, made)
+    return made
 
 
 @dataclass(frozen=True)

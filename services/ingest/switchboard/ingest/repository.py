@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import Insert
 from sqlalchemy.sql.elements import ColumnElement
 
-from switchboard.common.sqlite_thread import execute_many
+from switchboard.common.sqlite_thread import execute_many, fetch_all
 from switchboard.ingest.models import (
     Attachment,
     Call,
@@ -304,7 +304,7 @@ class IngestRepository:
     async def webhook_channels(self, channel_ids: Collection[str]) -> dict[str, WebhookChannel]:
         """What checking a batch of provider requests needs of the channels they name (a Core
         read: the ORM's per-row work cost more than the query); each request's tenant is its channel's."""
-        rows = await self.session.execute(_BATCH_CHANNELS, {"channel_ids": list(channel_ids)})
+        rows = await fetch_all(self.session, _BATCH_CHANNELS, {"channel_ids": list(channel_ids)})
         return {row[0]: WebhookChannel(*row) for row in rows}
 
     async def stored_for_batch(
@@ -316,7 +316,7 @@ class IngestRepository:
         already stored, and customer address -> its most recently active open conversation."""
         messages: dict[str, tuple[str, str]] = {}
         latest: dict[str, tuple[datetime, str]] = {}
-        rows = await self.session.execute(_BATCH_STORED, {
+        rows = await fetch_all(self.session, _BATCH_STORED, {
             "tenant": tenant, "channel_id": channel_id, "provider_ids": list(provider_ids),
             "addresses": list(addresses), "active_since": active_since})
         for kind, key, row_id, conversation_id, at in rows:
