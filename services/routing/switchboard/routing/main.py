@@ -11,12 +11,13 @@ from switchboard.common.app import create_app as create_service_app
 from switchboard.common.db import is_sqlite, normalize_url
 from switchboard.common.runtime import Runtime
 from switchboard.common.sqlite_thread import ThreadedSqlite
+from switchboard.common.uow import UnitOfWork
 from switchboard.routing.api import routers
 from switchboard.routing.api.agents import desktop_snapshot
 from switchboard.routing.config import RoutingSettings
 from switchboard.routing.consumers import build_handlers
 from switchboard.routing.desktops import DesktopBell
-from switchboard.routing.flow.timers import Ticker
+from switchboard.routing.flow.timers import ThreadHop, Ticker
 from switchboard.routing.models import backbone
 
 
@@ -26,9 +27,9 @@ def create_app(settings: RoutingSettings | None = None) -> FastAPI:
     runtime = Runtime.build(settings, backbone, build_handlers(settings, bell))
     runtime.extras["desktop_bell"] = bell
     url = settings.resolved_database_url()
+    sqlite = is_sqlite(normalize_url(url))
     # SQLite: the feeds read a WAL snapshot on a connection of their own (desktops.py)
-    snapshots = (ThreadedSqlite(url, settings.sqlite_synchronous, begin="DEFERRED")
-                 if is_sqlite(normalize_url(url)) else None)
+    snapshots = ThreadedSqlite(url, settings.sqlite_synchronous, begin="DEFERRED") if sqlite else None
     bell.attach(runtime.unit_of_work, desktop_snapshot, snapshots)
     app = create_service_app(
         runtime,
@@ -36,7 +37,8 @@ def create_app(settings: RoutingSettings | None = None) -> FastAPI:
         description="The ACD: skills, queues, agent states, statistics, staffing.",
         routers=routers,
     )
-    ticker = Ticker(runtime.unit_of_work, settings, bell)
+    hop = timers_in_thread(runtime, url) if sqlite else None
+    ticker = Ticker(runtime.unit_of_work, settings, bell, hop)
     runtime.extras["ticker"] = ticker
     service_lifespan = app.router.lifespan_context
 
@@ -48,8 +50,17 @@ def create_app(settings: RoutingSettings | None = None) -> FastAPI:
                 yield
             finally:
                 await ticker.stop()
-                if snapshots is not None:
-                    snapshots.close()
+                for threaded in (snapshots, hop.sqlite if hop else None):
+                    if threaded is not None:
+                        threaded.close()
 
     app.router.lifespan_context = lifespan
     return app
+
+
+def timers_in_thread(runtime: Runtime, url: str) -> ThreadHop:
+    """The timers' transactions in one thread hop each, holding the service's one connection."""
+    threaded = ThreadedSqlite(url, runtime.settings.sqlite_synchronous, hold=runtime.engine)
+    return ThreadHop(threaded, lambda emitted: UnitOfWork(threaded.sessions, runtime.backbone,
+                                                          runtime.settings.service_name, emitted),
+                     runtime.relay.wake)

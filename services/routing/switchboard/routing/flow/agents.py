@@ -59,6 +59,9 @@ async def start_wrap_up(flow: Flow, agent: Agent, seconds: float) -> None:
         agent.wrap_up_until = flow.now + timedelta(seconds=seconds)
 
 
-async def end_wrap_ups(flow: Flow) -> None:
-    for agent in await flow.repo.agents_in_wrap_up_until(flow.tenant, flow.now):
+async def end_wrap_ups(flow: Flow) -> bool:
+    """Agents whose timed wrap-up is over become available; True when any did."""
+    ended = await flow.repo.agents_in_wrap_up_until(flow.tenant, flow.now)
+    for agent in ended:
         await change_state(flow, agent, "available")
+    return bool(ended)
