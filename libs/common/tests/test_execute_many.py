@@ -112,13 +112,17 @@ def test_a_refused_row_raises_sqlalchemys_error_and_a_missing_value_is_named(
         in_transaction(threaded, without_kind)
 
 
-def test_a_session_bound_to_a_tenant_and_an_empty_list_take_sqlalchemys_path(
+def test_an_update_for_a_tenant_and_a_session_with_its_own_execute_take_sqlalchemys_path(
     threaded: ThreadedSqlite
 ) -> None:
     calls: list[object] = []
 
+    class Recording(SyncSession):
+        async def execute(self, statement, *args, **kwargs):  # type: ignore[no-untyped-def]
+            calls.append(statement)
+            return await super().execute(statement, *args, **kwargs)
+
     async def write(session: SyncSession) -> None:
-        session.info["tenant"] = "acme"
         real = session.execute
 
         async def counted(statement, *args, **kwargs):  # type: ignore[no-untyped-def]
@@ -126,11 +130,17 @@ def test_a_session_bound_to_a_tenant_and_an_empty_list_take_sqlalchemys_path(
             return await real(statement, *args, **kwargs)
 
         session.execute = counted  # type: ignore[method-assign]
+        session.info["tenant"] = "acme"
         await execute_many(session, insert(notes), ROWS)
+        await execute_many(session, TOUCH, [{"note_id": "n1", "when": datetime(2027, 1, 1, tzinfo=UTC)}])
         await execute_many(session, insert(notes), [])
+        own = Recording(session.sync_session)
+        await execute_many(own, TOUCH, [{"note_id": "n2", "when": datetime(2027, 1, 1, tzinfo=UTC)}])
+        await fetch_all(own, FOUND, {"ids": ["n1"], "kind": "x", "since": datetime(2026, 1, 1, tzinfo=UTC)})
 
     in_transaction(threaded, write)
-    assert len(calls) == 1 and len(stored(threaded)) == 2
+    assert calls[1:] == [TOUCH, TOUCH, FOUND] and len(stored(threaded)) == 2
+    assert calls[0].table is notes  # type: ignore[attr-defined]
 
 
 FOUND = union_all(

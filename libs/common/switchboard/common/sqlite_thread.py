@@ -140,11 +140,12 @@ async def execute_many(
     statement and some per row on top (ingest's SMS batch makes five such statements, so at
     the batch sizes its webhooks see that was a tenth of the process's time per message).
     Column defaults are not applied: a row must give every column that has one. Anywhere else,
-    including a session bound to a tenant (whose ORM net must see the statement), it is
-    `session.execute(statement, rows)`."""
+    including a session bound to a tenant (whose ORM net must see the statement) and a kind of
+    `SyncSession` that does its own `execute` (one that records a batch's writes to make them
+    later, consumer.py), it is `session.execute(statement, rows)`."""
     if not rows:
         return
-    if isinstance(session, SyncSession) and "tenant" not in session.info:
+    if type(session) is SyncSession and "tenant" not in session.info:
         session.execute_rows(statement, rows)
     else:
         await session.execute(statement, list(rows))
@@ -160,7 +161,7 @@ async def fetch_all(
     and each selected column read through its type's result processor, as SQLAlchemy would; the
     reads that open ingest's SMS batch cost about 150 us each through the ORM session's execute,
     a quarter of a batch of 12. Anywhere else, `(await session.execute(statement, params)).all()`."""
-    if isinstance(session, SyncSession) and "tenant" not in session.info:
+    if type(session) is SyncSession and "tenant" not in session.info:
         return session.fetch_rows(statement, params)
     return [tuple(row) for row in await session.execute(statement, dict(params))]
 
@@ -175,6 +176,7 @@ class _DriverQuery:
                      for value, process in zip(values, self.processors, strict=True))
 
 
+_KEPT = 512  # compiled statements kept; the services have a few dozen
 _DRIVER_QUERIES: dict[tuple[int, str], tuple[Any, _DriverQuery]] = {}
 
 
@@ -190,6 +192,8 @@ def _driver_query(statement: Select[Any] | CompoundSelect[Any], dialect: Dialect
     made = _DriverQuery(compiled, tuple(
         column.type.dialect_impl(dialect).result_processor(dialect, None)
         for column in statement.selected_columns))
+    if len(_DRIVER_QUERIES) >= _KEPT:  # statements made anew per call would otherwise pile up
+        _DRIVER_QUERIES.clear()
     _DRIVER_QUERIES[key] = (statement, made)
     return made
 
@@ -229,6 +233,8 @@ def _driver_statement(
         sql=compiled.string, keys=needed,
         processors=tuple(type_.dialect_impl(dialect).bind_processor(dialect) for type_ in types),
     )
+    if len(_DRIVER_STATEMENTS) >= _KEPT:  # statements made anew per call would otherwise pile up
+        _DRIVER_STATEMENTS.clear()
     _DRIVER_STATEMENTS[key] = (statement, made)  # the statement kept: its id is not reused meanwhile
     return made
 
