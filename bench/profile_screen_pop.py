@@ -44,6 +44,7 @@ from pathlib import Path
 
 import httpx
 from profile_resolution import FETCH, envelopes
+from prometheus_client import REGISTRY
 
 from switchboard.common.auth import mint_token
 from switchboard.common.consumer import EventConsumer
@@ -124,6 +125,14 @@ def fill(path: Path, customers: int) -> None:
     db.close()
 
 
+def planned_batches() -> str:
+    """How the consumer's reads-first batches went (none on code without them)."""
+    counts = {outcome: int(REGISTRY.get_sample_value(
+        "sb_batches_planned_total", {"service": "profile", "outcome": outcome}) or 0)
+        for outcome in ("committed", "conflict", "not plannable")}
+    return ", ".join(f"{n} {outcome}" for outcome, n in counts.items())
+
+
 def percentiles(samples: list[float]) -> tuple[float, float]:
     ordered = sorted(samples)
     return statistics.median(ordered) * 1000, ordered[int(len(ordered) * 0.99) - 1] * 1000
@@ -193,7 +202,8 @@ async def measure_resolution(url: str, customers: int, events: int, kind: str) -
     p50, p99 = percentiles(durations)
     print(f"  resolution alone ({kind} callers): {events:,} contacts in {seconds:.1f} s, "
           f"{events / seconds:,.0f}/s, {cpu * 1000 / events:.3f} ms of CPU each; "
-          f"a fetch of {FETCH} took p50 {p50:.1f} / p99 {p99:.1f} / max {max(durations) * 1000:.1f} ms")
+          f"a fetch of {FETCH} took p50 {p50:.1f} / p99 {p99:.1f} / max {max(durations) * 1000:.1f} ms; "
+          f"batches read first: {planned_batches()}")
     RESOLUTION[customers] = events / seconds
     await app.state.runtime.engine.dispose()
 
@@ -228,7 +238,8 @@ async def measure_http(
         stop.set()
         resolved, seconds = await resolver, time.perf_counter() - resolving_since
         print(f"  meanwhile {resolved:,} contacts resolved in {seconds:.1f} s "
-              f"({resolved / seconds:,.0f}/s, paced to at most {resolving:,}/s)")
+              f"({resolved / seconds:,.0f}/s, paced to at most {resolving:,}/s); "
+              f"batches read first: {planned_batches()}")
     await app.state.runtime.engine.dispose()
     return samples
 

@@ -19,15 +19,29 @@ batch fails, it is rolled back whole and every event runs again alone in its
 own transaction, so a poison event is retried and dead-lettered on its own and
 the good ones commit. An entity whose events in the fetch are not all of
 batched types runs entirely on the one-by-one path, so its order holds.
+
+On SQLite a batch handler may also be registered `reads_first`: it promises that its
+reads never depend on its own writes and that it uses no write's result. The batch
+then runs in two steps so that it holds SQLite's single write lock for its writes
+only, not for its reads and Python work (a screen pop's access record waited behind
+that whole time): first its inbox check, reads and work on a read snapshot, its
+writes recorded rather than made (`PlannedWrites`); then, under the lock, on the
+`BatchWriter`'s connection, the inbox rows and the recorded writes, and the commit.
+At the lock it checks that no other connection committed since the snapshot
+(SQLite's `data_version`, which the writer's own commits leave unchanged); if one
+did, or if the handler needed the lock earlier (`NotPlannable`), the batch runs
+again in one transaction under the lock from the start, as an ordinary batch.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -36,14 +50,18 @@ from nats.errors import ConnectionClosedError
 from nats.errors import TimeoutError as NatsTimeoutError
 from prometheus_client import Counter, Histogram
 from pydantic import ValidationError
+from sqlalchemy import create_engine, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Session
 
 from switchboard.common.bus import Bus
-from switchboard.common.db import BackboneTables
+from switchboard.common.db import BackboneTables, configure_sqlite
 from switchboard.common.events.base import Envelope, Payload, parse_payload
-from switchboard.common.sqlite_thread import ThreadedSqlite
+from switchboard.common.sqlite_thread import SyncSession, ThreadedSqlite, run_to_end
 from switchboard.common.streams import ConsumerSpec, dlq_subject
+from switchboard.common.tenancy import bind_tenant
 from switchboard.common.tracing import (
     continue_trace,
     correlation_id_var,
@@ -58,6 +76,9 @@ HANDLED = Counter("sb_events_handled_total", "Events handled", ["service", "type
 DEAD_LETTERED = Counter("sb_events_dead_lettered_total", "Events parked in the dead-letter stream",
                         ["service"])
 HANDLE_SECONDS = Histogram("sb_event_handle_seconds", "Time to handle one event", ["service"])
+PLANNED = Counter("sb_batches_planned_total",
+                  "Reads-first batches: committed as planned, or run again under the lock",
+                  ["service", "outcome"])
 
 
 @dataclass
@@ -84,6 +105,7 @@ class HandlerMap:
     def __init__(self) -> None:
         self._by_type: dict[str, Handler] = {}
         self._batch_by_type: dict[str, BatchHandler] = {}
+        self._reads_first: set[str] = set()
         self._classes: list[type[Payload]] = []
 
     def on(self, payload: type[Payload], handler: Handler) -> HandlerMap:
@@ -91,10 +113,15 @@ class HandlerMap:
         self._classes.append(payload)
         return self
 
-    def on_batch(self, payload: type[Payload], handler: BatchHandler) -> HandlerMap:
+    def on_batch(self, payload: type[Payload], handler: BatchHandler, *,
+                 reads_first: bool = False) -> HandlerMap:
         """Handle this type a fetch at a time in one transaction (see the module's doc);
-        a single event (a redelivery, the fallback) comes as a batch of one."""
+        a single event (a redelivery, the fallback) comes as a batch of one. `reads_first`:
+        the handler's reads never see its own writes and it uses no write's result, so on
+        SQLite it may read and work before the write lock is taken."""
         self._batch_by_type[payload.event_type()] = handler
+        if reads_first:
+            self._reads_first.add(payload.event_type())
         self._classes.append(payload)
         return self
 
@@ -109,6 +136,12 @@ class HandlerMap:
 
     def has_batches(self) -> bool:
         return bool(self._batch_by_type)
+
+    def reads_first(self, event_type: str) -> bool:
+        return event_type in self._reads_first
+
+    def has_reads_first(self) -> bool:
+        return bool(self._reads_first)
 
     def handled(self) -> list[tuple[str, str]]:
         """(producer service, event name) of every handled type, for the consumer filters."""
@@ -126,6 +159,114 @@ def _one_at_a_time(batch: BatchHandler) -> Handler:
 
 class HandlerFailed(Exception):
     pass
+
+
+class NotPlannable(Exception):
+    """A reads-first handler did what needs the write lock before its writes are made (an ORM
+    add or flush, a savepoint, a write's result): the batch runs under the lock instead."""
+
+
+class _Unwritten:
+    """The result of a write that has not been made yet: any use of it is NotPlannable."""
+
+    def __getattr__(self, name: str) -> Any:
+        raise NotPlannable(f"a write's result ({name}) is not known before the write is made")
+
+
+class PlannedWrites(SyncSession):
+    """A read snapshot's session: reads run at once, Core writes are recorded to be made later,
+    in order, under the write lock (`EventConsumer`'s reads-first batches)."""
+
+    def __init__(self, session: Session) -> None:
+        super().__init__(session)
+        self.writes: list[tuple[Any, tuple[Any, ...], dict[str, Any]]] = []
+
+    async def execute(self, statement: Any, *args: Any, **kwargs: Any) -> Any:
+        if getattr(statement, "is_dml", False):
+            self.writes.append((statement, args, kwargs))
+            return _Unwritten()
+        return self.sync_session.execute(statement, *args, **kwargs)
+
+    async def scalar(self, statement: Any, *args: Any, **kwargs: Any) -> Any:
+        if getattr(statement, "is_dml", False):
+            raise NotPlannable("a write whose result is used")
+        return self.sync_session.scalar(statement, *args, **kwargs)
+
+    async def scalars(self, statement: Any, *args: Any, **kwargs: Any) -> Any:
+        if getattr(statement, "is_dml", False):
+            raise NotPlannable("a write whose result is used")
+        return self.sync_session.scalars(statement, *args, **kwargs)
+
+    def _needs_the_lock(self, *_args: Any, **_kwargs: Any) -> Any:
+        raise NotPlannable("ORM writes are made under the lock")
+
+    add = add_all = _needs_the_lock
+    delete = flush = begin_nested = _needs_the_lock  # type: ignore[assignment]
+
+
+class _PlanningUnitOfWork(UnitOfWork):
+    """The unit of work of a batch's first step: it never commits; its after-commit callbacks
+    are kept for the commit of the second step."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.callbacks: list[Callable[[], None]] = []
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        self.callbacks.append(callback)
+
+    async def commit(self) -> None:
+        raise NotPlannable("the first step of a batch does not commit")
+
+
+class BatchWriter:
+    """The one SQLite connection reads-first batches commit on.
+
+    SQLite's `data_version` of a connection changes when another connection commits, never
+    for its own commits. A batch reads it here before its snapshot and again once it holds
+    the write lock here: equal, nothing it read can have changed. Writes that cannot change
+    what a batch reads (a screen pop's access record) commit on this connection too, so
+    they may land between a batch's two steps without making it start over. One user at a
+    time (a thread lock), for one transaction."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._lock = threading.Lock()
+        self._connection: Connection | None = None
+
+    @contextmanager
+    def connection(self) -> Iterator[Connection]:
+        with self._lock:
+            if self._connection is None or self._connection.closed or self._connection.invalidated:
+                self._connection = self._engine.connect()
+            yield self._connection
+
+    @staticmethod
+    def data_version(connection: Connection) -> int:
+        """On the driver's connection: SQLAlchemy's own execute would begin a transaction
+        (and so take the write lock) just to ask."""
+        raw = connection.connection.dbapi_connection
+        assert raw is not None
+        return int(raw.execute("PRAGMA data_version").fetchone()[0])
+
+    def close(self) -> None:
+        with self._lock:
+            if self._connection is not None:
+                self._connection.close()
+                self._connection = None
+
+
+@dataclass
+class _Plan:
+    """A batch's first step: what the inbox lacked, the writes to make, and what to check."""
+
+    tenant: str
+    kind: str
+    fresh: set[str]
+    version: int  # the writer's data_version before the snapshot was read
+    generation: int  # the tenant's batches committed on the writer before it
+    writes: list[tuple[Any, tuple[Any, ...], dict[str, Any]]] = field(default_factory=list)
+    callbacks: list[Callable[[], None]] = field(default_factory=list)
 
 
 class EventConsumer:
@@ -155,6 +296,20 @@ class EventConsumer:
         self._threaded = batches_in_thread  # SQLite: a batch's transaction in one thread hop
         self._fetch_timeout = fetch_timeout
         self._tasks: list[asyncio.Task[None]] = []
+        self._writer: BatchWriter | None = None
+        self._snapshots: Engine | None = None
+        self._generations: dict[str, int] = defaultdict(int)
+        if batches_in_thread is not None and handlers.has_reads_first():
+            self._writer = BatchWriter(batches_in_thread.engine)
+            self._snapshots = create_engine(batches_in_thread.engine.url, connect_args={
+                "timeout": 30, "check_same_thread": False})
+            configure_sqlite(self._snapshots, "FULL", begin="DEFERRED")
+
+    @property
+    def batch_writer(self) -> BatchWriter | None:
+        """The connection reads-first batches commit on (SQLite), for writes that cannot
+        change what a batch reads; None when there are no such batches."""
+        return self._writer
 
     def start(self) -> None:
         for spec in self._bus.consumers:
@@ -166,6 +321,10 @@ class EventConsumer:
         await asyncio.gather(*self._tasks, return_exceptions=True)
 
     def close(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+        if self._snapshots is not None:
+            self._snapshots.dispose()
         if self._threaded is not None:
             self._threaded.close()
 
@@ -319,17 +478,112 @@ class EventConsumer:
         threaded = self._threaded
         if threaded is None:
             return await self._handle_together(envelopes, headers, self._sessions, self._on_commit)
-        handled = await threaded.run(
-            lambda: self._handle_together(envelopes, headers, threaded.sessions, None)
-        )
+        handled = None
+        if self._writer is not None and self._handlers.reads_first(envelopes[0].type):
+            handled = await self._handle_reads_first(threaded, envelopes, headers)
+        if handled is None:
+            handled = await threaded.run(
+                lambda: self._handle_together(envelopes, headers, threaded.sessions, None)
+            )
         if self._on_commit is not None:
             self._on_commit()  # here, on the event loop: the relay's wake is not thread-safe
         return handled
 
-    async def _handle_together(
-        self, envelopes: list[Envelope], headers: list[dict[str, str]] | None,
-        sessions: Callable[[], Any], on_commit: Callable[[], None] | None,
-    ) -> list[bool | Exception]:
+    async def _handle_reads_first(
+        self, threaded: ThreadedSqlite, envelopes: list[Envelope], headers: list[dict[str, str]] | None
+    ) -> list[bool | Exception] | None:
+        """The batch in two steps (see the module's doc); None if it must run under the lock."""
+        try:
+            plan = await asyncio.to_thread(lambda: run_to_end(self._plan(envelopes, headers)))
+        except NotPlannable:
+            PLANNED.labels(self.service, "not plannable").inc()
+            return None
+
+        async def commit() -> bool:
+            return self._commit_plan(plan, envelopes)
+
+        if not await threaded.run(commit):  # the service's connection held, as for any batch
+            PLANNED.labels(self.service, "conflict").inc()
+            return None
+        PLANNED.labels(self.service, "committed").inc()
+        await asyncio.to_thread(self._checkpoint)
+        HANDLED.labels(self.service, plan.kind, "ok").inc(len(plan.fresh))
+        HANDLED.labels(self.service, plan.kind, "duplicate").inc(len(envelopes) - len(plan.fresh))
+        return [e.id in plan.fresh for e in envelopes]
+
+    def _checkpoint(self) -> None:
+        """Copy the WAL into the database file after a batch, outside the write lock and the
+        writer (a passive checkpoint waits for nobody). Left to SQLite, a commit that finds
+        1,000 pages in the WAL checkpoints them itself, holding the write lock 30-40 ms longer,
+        every few batches at a million customers; after this the WAL starts over small."""
+        assert self._snapshots is not None
+        with self._snapshots.connect() as connection:
+            raw = connection.connection.dbapi_connection
+            assert raw is not None
+            raw.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+
+    async def _plan(self, envelopes: list[Envelope], headers: list[dict[str, str]] | None) -> _Plan:
+        """The first step, on a read snapshot: the inbox's answer, the handler's reads and work."""
+        assert self._writer is not None and self._snapshots is not None
+        tenant, kind = envelopes[0].tenant, envelopes[0].type
+        handler, payloads = self._batch_handler(envelopes, headers)
+        with self._writer.connection() as connection:
+            plan = _Plan(tenant, kind, set(), BatchWriter.data_version(connection),
+                         self._generations[tenant])
+        snapshots = self._snapshots
+        uow = _PlanningUnitOfWork(
+            lambda: PlannedWrites(Session(snapshots, expire_on_commit=False, autoflush=False)),
+            self._backbone, self.service, None)
+        async with uow:
+            uow.scope_to(tenant)
+            known = await self._in_inbox(uow.session, envelopes)
+            todo = []
+            for payload, envelope in zip(payloads, envelopes, strict=True):
+                if envelope.id not in known and envelope.id not in plan.fresh:
+                    plan.fresh.add(envelope.id)
+                    todo.append((payload, envelope))
+            if todo:
+                await handler(todo, uow)
+            plan.writes = uow.session.writes  # type: ignore[attr-defined]
+            plan.callbacks = uow.callbacks
+        return plan
+
+    def _commit_plan(self, plan: _Plan, envelopes: list[Envelope]) -> bool:
+        """The second step, under the write lock on the writer's connection: False (nothing
+        written) if another connection committed since the snapshot."""
+        assert self._writer is not None
+        with self._writer.connection() as connection, \
+                Session(connection, expire_on_commit=False, autoflush=False) as session:
+            bind_tenant(session, plan.tenant)
+            transaction = session.begin()  # BEGIN IMMEDIATE: the write lock
+            if (BatchWriter.data_version(connection) != plan.version
+                    or self._generations[plan.tenant] != plan.generation):
+                transaction.rollback()
+                return False
+            if run_to_end(self._record_all_in_inbox(SyncSession(session), envelopes)) != plan.fresh:
+                transaction.rollback()
+                return False
+            for statement, args, kwargs in plan.writes:
+                session.execute(statement, *args, **kwargs)
+            transaction.commit()
+            self._generations[plan.tenant] += 1
+        for callback in plan.callbacks:
+            callback()
+        return True
+
+    async def _in_inbox(self, session: Any, envelopes: list[Envelope]) -> set[str]:
+        """The ids of these events this consumer has handled before (read, not written)."""
+        inbox = self._backbone.inbox
+        result = await session.execute(
+            select(inbox.c.event_id)
+            .where(inbox.c.consumer == self.service, inbox.c.event_id.in_({e.id for e in envelopes}))
+        )
+        return set(result.scalars())
+
+    def _batch_handler(
+        self, envelopes: list[Envelope], headers: list[dict[str, str]] | None
+    ) -> tuple[BatchHandler, list[Any]]:
+        """The handler of a batch of one tenant and one type, its payloads; the trace set."""
         tenant, kind = envelopes[0].tenant, envelopes[0].type
         if any(e.tenant != tenant or e.type != kind for e in envelopes):
             raise ValueError("a batch holds events of one tenant and one type")
@@ -340,6 +594,14 @@ class EventConsumer:
         tenant_var.set(tenant)
         correlation_id_var.set(envelopes[0].correlationid)
         traceparent_var.set(str(continue_trace((headers[0] if headers else {}).get("traceparent"))))
+        return handler, payloads
+
+    async def _handle_together(
+        self, envelopes: list[Envelope], headers: list[dict[str, str]] | None,
+        sessions: Callable[[], Any], on_commit: Callable[[], None] | None,
+    ) -> list[bool | Exception]:
+        tenant, kind = envelopes[0].tenant, envelopes[0].type
+        handler, payloads = self._batch_handler(envelopes, headers)
         uow = UnitOfWork(sessions, self._backbone, self.service, on_commit)
         async with uow:
             uow.scope_to(tenant)

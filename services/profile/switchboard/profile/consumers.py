@@ -18,7 +18,7 @@ from switchboard.profile.handlers import contacts, ingest, outcomes
 def build_handlers() -> HandlerMap:
     return (
         HandlerMap()
-        .on_batch(MessageReceived, contacts.on_messages_received)
+        .on_batch(MessageReceived, contacts.on_messages_received, reads_first=True)
         .on(MessageSent, ingest.on_message_sent)
         .on(CallStarted, ingest.on_call_started)
         .on(CallEnded, ingest.on_call_ended)

@@ -18,7 +18,8 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     settings = settings or ProfileSettings()
     runtime = Runtime.build(settings, backbone, build_handlers())
     runtime.extras["sqlite_reader"] = reader_for(
-        settings.resolved_database_url(), settings.sqlite_synchronous, hold=runtime.engine
+        settings.resolved_database_url(), settings.sqlite_synchronous, hold=runtime.engine,
+        writer=runtime.consumer.batch_writer,
     )
     return create_service_app(
         runtime,

@@ -16,18 +16,27 @@ does (`ThreadedSqlite`), queued behind the consumer in the pool instead of
 polling in SQLite's busy handler, where back-to-back batches starved it (a pop
 waited seconds). PostgreSQL (asyncpg) needs none of this and
 keeps the ordinary path.
+
+Given the consumer's `BatchWriter`, the access record commits on the connection the
+resolution batches commit on. A batch then holds the write lock only for its writes
+(it reads and works on a snapshot first), and an access record committed there
+between the batch's two steps does not make it start over: the batch reads nothing
+from the access log.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import Session
 
+from switchboard.common.consumer import BatchWriter
 from switchboard.common.db import is_sqlite, normalize_url
 from switchboard.common.sqlite_thread import SyncSession, ThreadedSqlite, run_to_end
 from switchboard.common.tenancy import bind_tenant
@@ -37,10 +46,25 @@ BUSY_TIMEOUT_MS = 30_000  # as configure_sqlite sets it
 
 
 class SqliteReader:
-    def __init__(self, url: str, synchronous: str = "FULL", hold: AsyncEngine | None = None) -> None:
+    def __init__(self, url: str, synchronous: str = "FULL", hold: AsyncEngine | None = None,
+                 writer: BatchWriter | None = None) -> None:
         self._reads = ThreadedSqlite(url, synchronous, begin="DEFERRED")
         self._writes = ThreadedSqlite(url, synchronous)
         self._hold = hold
+        self._writer = writer
+
+    @contextmanager
+    def _write_connection(self) -> Iterator[Connection]:
+        if self._writer is not None:
+            with self._writer.connection() as connection:
+                yield connection
+        else:
+            with self._writes.engine.connect() as connection:
+                yield connection
+
+    def _write(self, tenant: str, write: Callable[[Any, T], Awaitable[None]], answer: T) -> None:
+        with self._write_connection() as connection:
+            _write_on(connection, tenant, write, answer)
 
     def _read_then_write_if_free(
         self, tenant: str, read: Callable[[Any], Awaitable[T]],
@@ -51,15 +75,12 @@ class SqliteReader:
         answer = self._reads.tenant_transaction(tenant, read)  # type: ignore[arg-type]
         if write is None:
             return answer, True
-        with self._writes.engine.connect() as connection:
+        with self._write_connection() as connection:
             raw = connection.connection.dbapi_connection
             assert raw is not None
             raw.execute("PRAGMA busy_timeout=0")
             try:
-                with Session(connection, expire_on_commit=False, autoflush=False) as session:
-                    bind_tenant(session, tenant)
-                    with session.begin():
-                        run_to_end(write(SyncSession(session), answer))  # type: ignore[arg-type]
+                _write_on(connection, tenant, write, answer)
             except OperationalError as exc:
                 if "locked" not in str(exc):
                     raise
@@ -79,12 +100,10 @@ class SqliteReader:
         if written or write is None:
             return answer
         if self._hold is None:
-            await asyncio.to_thread(self._writes.tenant_transaction, tenant,
-                                    lambda session: write(session, answer))  # type: ignore[arg-type]
+            await asyncio.to_thread(self._write, tenant, write, answer)
             return answer
         async with self._hold.connect():
-            await asyncio.to_thread(self._writes.tenant_transaction, tenant,
-                                    lambda session: write(session, answer))  # type: ignore[arg-type]
+            await asyncio.to_thread(self._write, tenant, write, answer)
         return answer
 
     def close(self) -> None:
@@ -92,5 +111,17 @@ class SqliteReader:
         self._writes.close()
 
 
-def reader_for(url: str, synchronous: str, hold: AsyncEngine | None = None) -> SqliteReader | None:
-    return SqliteReader(url, synchronous, hold) if is_sqlite(normalize_url(url)) else None
+def _write_on(
+    connection: Connection, tenant: str, write: Callable[[Any, T], Awaitable[None]], answer: T
+) -> None:
+    """`write(session, answer)` in a transaction of its own on `connection`, committed here."""
+    with Session(connection, expire_on_commit=False, autoflush=False) as session:
+        bind_tenant(session, tenant)
+        with session.begin():
+            run_to_end(write(SyncSession(session), answer))  # type: ignore[arg-type]
+
+
+def reader_for(
+    url: str, synchronous: str, hold: AsyncEngine | None = None, writer: BatchWriter | None = None
+) -> SqliteReader | None:
+    return SqliteReader(url, synchronous, hold, writer) if is_sqlite(normalize_url(url)) else None

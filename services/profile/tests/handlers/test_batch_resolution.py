@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from prometheus_client import REGISTRY
 from sqlalchemy import event, select
 
 from switchboard.common.bus import Bus
@@ -47,6 +48,24 @@ async def test_two_contacts_of_one_new_sender_in_a_batch_make_one_customer(sessi
     assert (a.repeat.contacts_today, b.repeat.contacts_today) == (1, 2)
     assert a.repeat.last_contact_at is None and b.repeat.last_contact_at is not None
     assert b.repeat.last_unresolved is True  # c1 is open
+
+
+async def test_on_sqlite_a_batch_reads_before_the_write_lock_and_commits_as_planned(
+    sessions, batches, request
+) -> None:
+    def planned() -> float:
+        return REGISTRY.get_sample_value("sb_batches_planned_total",
+                                         {"service": "profile", "outcome": "committed"}) or 0.0
+
+    before = planned()
+    assert await batches.handle_batch([envelope_of(received(conversation="c1"))]) == [True]
+    assert await batches.handle_batch([envelope_of(received(conversation="c2"))]) == [True]
+    threaded = request.node.callspec.params["batches"] == "one thread hop"
+    assert (batches.batch_writer is not None) == threaded
+    assert planned() - before == (2 if threaded else 0)
+    [(_, first), (_, second)] = await identified(sessions)
+    assert (first.new_customer, second.new_customer) == (True, False)
+    assert second.repeat.contacts_today == 2
 
 
 async def test_a_batch_ends_as_the_same_contacts_handled_one_by_one(

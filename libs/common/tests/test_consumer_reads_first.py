@@ -1,0 +1,154 @@
+"""A reads-first batch reads on a snapshot and holds the write lock for its writes only,
+and runs again under the lock whenever what it read may have changed meanwhile."""
+
+import sqlite3
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from prometheus_client import REGISTRY
+from sqlalchemy import func, insert, select
+
+from switchboard.common.bus import Bus
+from switchboard.common.consumer import EventConsumer, HandlerMap
+from switchboard.common.events.base import Envelope, make_envelope
+from switchboard.common.events.ingest import ConversationClosed
+from switchboard.common.sqlite_thread import ThreadedSqlite
+from switchboard.common.streams import BusPolicy
+from switchboard.common.uow import UnitOfWork
+
+
+def incoming(conversation: str) -> Envelope:
+    event = ConversationClosed(conversation_id=conversation, channel="sms", reason="agent",
+                               closed_at=datetime.now(UTC))
+    return make_envelope(event, tenant="acme", source="ingest", subject=conversation,
+                         correlation_id=f"corr-{conversation}")
+
+
+def planned(outcome: str) -> float:
+    return REGISTRY.get_sample_value("sb_batches_planned_total",
+                                     {"service": "qa", "outcome": outcome}) or 0.0
+
+
+@pytest.fixture
+def threaded(notes, tmp_path: Path) -> Iterator[ThreadedSqlite]:
+    threaded = ThreadedSqlite(f"sqlite:///{tmp_path}/notes.db", hold=notes.sessions.kw["bind"])
+    yield threaded
+    threaded.close()
+
+
+def consumer_for(notes, threaded: ThreadedSqlite, handler, *, reads_first: bool = True) -> EventConsumer:
+    bus = Bus("nats://127.0.0.1:1", "qa", BusPolicy(), [])  # never started: handle_batch() needs no bus
+    handlers = HandlerMap().on_batch(ConversationClosed, handler, reads_first=reads_first)
+    return EventConsumer("qa", bus, notes.sessions, notes.backbone, handlers, max_deliver=3,
+                         batches_in_thread=threaded)
+
+
+def counting(notes, calls: list[int], meanwhile: Callable[[], None] | None = None):
+    """Each note's text says how many notes there were when the batch read them, so a plan
+    made on a stale read would show in the text."""
+    table = notes.Note.__table__
+
+    async def on_closed(events: list[tuple[ConversationClosed, Envelope]], uow: UnitOfWork) -> None:
+        before = await uow.session.scalar(select(func.count()).select_from(table))
+        calls.append(before)
+        if meanwhile is not None and len(calls) == 1:
+            meanwhile()  # another writer commits between the read and the batch's writes
+        await uow.session.execute(insert(table), [
+            {"id": envelope.id, "tenant_id": envelope.tenant, "text": f"{event.conversation_id}:{before}"}
+            for event, envelope in events])
+        await uow.emit_all([(event, event.conversation_id) for event, _ in events],
+                           tenant="acme", causes=[envelope for _, envelope in events])
+    return on_closed
+
+
+async def texts(notes) -> list[str]:
+    async with notes.sessions() as session:
+        return sorted(note.text for note in await session.scalars(select(notes.Note)))
+
+
+async def test_a_reads_first_batch_commits_its_writes_inbox_and_outbox_as_planned(notes, threaded) -> None:
+    calls: list[int] = []
+    events = consumer_for(notes, threaded, counting(notes, calls))
+    committed = planned("committed")
+    assert await events.handle_batch([incoming("c1"), incoming("c2")]) == [True, True]
+    assert await events.handle_batch([incoming("c3")]) == [True]
+    assert calls == [0, 2]
+    assert await texts(notes) == ["c1:0", "c2:0", "c3:2"]
+    assert await notes.count(notes.backbone.inbox) == 3
+    assert len(await notes.outbox_rows()) == 3
+    assert planned("committed") - committed == 2
+
+
+async def test_a_commit_by_another_connection_after_the_read_makes_the_batch_run_under_the_lock(
+    notes, threaded, tmp_path: Path
+) -> None:
+    def another_writer() -> None:
+        with sqlite3.connect(tmp_path / "notes.db") as db:
+            db.execute("INSERT INTO notes (id, tenant_id, text) VALUES ('x', 'acme', 'interloper')")
+
+    calls: list[int] = []
+    events = consumer_for(notes, threaded, counting(notes, calls, another_writer))
+    conflicts = planned("conflict")
+    assert await events.handle_batch([incoming("c1")]) == [True]
+    assert calls == [0, 1]  # planned on 0 notes, then read again under the lock
+    assert await texts(notes) == ["c1:1", "interloper"]
+    assert planned("conflict") - conflicts == 1
+    assert await notes.count(notes.backbone.inbox) == 1
+    assert len(await notes.outbox_rows()) == 1
+
+
+async def test_a_write_on_the_batch_writer_meanwhile_does_not_make_the_batch_start_over(
+    notes, threaded
+) -> None:
+    events: EventConsumer
+
+    def an_access_record() -> None:  # a write the batch does not read, on the writer's connection
+        assert events.batch_writer is not None
+        with events.batch_writer.connection() as connection:
+            connection.execute(insert(notes.backbone.inbox).values(
+                consumer="audit", event_id="e-1", event_type="t", processed_at=datetime.now(UTC)))
+            connection.commit()
+
+    calls: list[int] = []
+    events = consumer_for(notes, threaded, counting(notes, calls, an_access_record))
+    committed = planned("committed")
+    assert await events.handle_batch([incoming("c1")]) == [True]
+    assert calls == [0]
+    assert planned("committed") - committed == 1
+    assert await notes.count(notes.backbone.inbox) == 2
+
+
+async def test_a_handler_that_needs_the_lock_early_runs_under_it(notes, threaded) -> None:
+    calls: list[str] = []
+
+    async def with_orm(events: list[tuple[ConversationClosed, Envelope]], uow: UnitOfWork) -> None:
+        calls.append("called")
+        for event, envelope in events:
+            uow.session.add(notes.Note(id=envelope.id, tenant_id="acme", text=event.conversation_id))
+
+    events = consumer_for(notes, threaded, with_orm)
+    not_plannable = planned("not plannable")
+    assert await events.handle_batch([incoming("c1")]) == [True]
+    assert calls == ["called", "called"]
+    assert await texts(notes) == ["c1"]
+    assert planned("not plannable") - not_plannable == 1
+
+
+async def test_a_redelivered_reads_first_batch_is_a_no_op(notes, threaded) -> None:
+    calls: list[int] = []
+    events = consumer_for(notes, threaded, counting(notes, calls))
+    batch = [incoming("c1"), incoming("c2")]
+    await events.handle_batch(batch)
+    assert await events.handle_batch([*batch, incoming("c3")]) == [False, False, True]
+    assert calls == [0, 2]
+    assert await texts(notes) == ["c1:0", "c2:0", "c3:2"]
+
+
+async def test_without_reads_first_a_batch_takes_the_lock_from_the_start(notes, threaded) -> None:
+    events = consumer_for(notes, threaded, counting(notes, []), reads_first=False)
+    assert events.batch_writer is None
+    committed = planned("committed")
+    assert await events.handle_batch([incoming("c1")]) == [True]
+    assert planned("committed") == committed
