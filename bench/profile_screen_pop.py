@@ -209,7 +209,7 @@ async def measure_resolution(url: str, customers: int, events: int, kind: str) -
 
 
 async def measure_http(
-    url: str, customers: int, lookups: int, resolving: int = 0, kind: str = "new"
+    url: str, customers: int, lookups: int, resolving: int = 0, kind: str = "new", pop_rate: int = 0
 ) -> list[float]:
     settings = ProfileSettings(database_url=url, log_level="WARNING")
     app = create_app(settings)
@@ -233,6 +233,8 @@ async def measure_http(
             assert response.status_code == 200, response.text
             if index >= 100:
                 samples.append(elapsed)
+            if pop_rate:  # an agents' floor asking at this rate, not pops back to back
+                await asyncio.sleep(max(0.0, 1 / pop_rate - (time.perf_counter() - started)))
     CPU_MS[("http", customers)] = (time.process_time() - CPU_MS[("http", customers)]) * 1000 / lookups
     if resolver is not None:
         stop.set()
@@ -264,7 +266,7 @@ def run(
         figures["service"] = percentiles(asyncio.run(measure_service(url, customers, lookups, backbone)))
     if only in (None, "http"):
         figures["http"] = percentiles(asyncio.run(
-            measure_http(url, customers, lookups, args.resolving, args.callers)))
+            measure_http(url, customers, lookups, args.resolving, args.callers, args.pop_rate)))
     if only == "resolution":
         asyncio.run(measure_resolution(url, customers, args.events, args.callers))
     return figures
@@ -291,6 +293,9 @@ def main() -> None:
                         help="meanwhile resolve this many contacts a second through the consumer, "
                              "a fetch per transaction, on the same file (the http path; the CPU "
                              "per pop then includes theirs)")
+    parser.add_argument("--pop-rate", type=int, default=0, metavar="POPS_PER_S",
+                        help="pace the pops to this many a second (default: back to back, so a "
+                             "faster pop also takes more of the CPU the resolution shares)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="sb-bench-profile-") as tmp:
         workdir = args.keep or Path(tmp)
