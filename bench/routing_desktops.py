@@ -16,18 +16,17 @@ import argparse
 import asyncio
 import contextlib
 import inspect
-import tempfile
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-from switchboard.common.db import create_engine, session_factory
+from routing_handler import routing_database
+
 from switchboard.common.sqlite_thread import ThreadedSqlite
 from switchboard.common.uow import UnitOfWork
 from switchboard.routing.api.agents import desktop_snapshot
 from switchboard.routing.desktops import DesktopBell
-from switchboard.routing.models import Agent, Base, Queue, Task, backbone
+from switchboard.routing.models import Agent, Queue, Task, backbone
 
 
 async def seed(units: UnitOfWork, agents: int, held: int) -> None:
@@ -66,12 +65,7 @@ def attach(bell: DesktopBell, units: object, url: str) -> ThreadedSqlite | None:
 
 
 async def run(agents: int, held: int, seconds: float, every: float | None) -> tuple[int, float]:
-    workdir = Path(tempfile.mkdtemp(prefix="sb-routing-desktops-"))
-    url = f"sqlite+aiosqlite:///{workdir}/routing.db"
-    engine = create_engine(url)
-    async with engine.begin() as conn:
-        await conn.run_sync(Base.metadata.create_all)
-    sessions = session_factory(engine)
+    url, engine, sessions = await routing_database("sb-routing-desktops-")
     await seed(UnitOfWork(sessions, backbone, "routing"), agents, held)
     rounds = 0
 

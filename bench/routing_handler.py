@@ -53,6 +53,15 @@ def contact_events(index: int) -> list[Envelope]:
             for p in payloads]
 
 
+async def routing_database(prefix: str) -> tuple[str, Any, Any]:
+    """A fresh SQLite file with routing's tables: its URL, engine and session factory."""
+    url = f"sqlite+aiosqlite:///{Path(tempfile.mkdtemp(prefix=prefix))}/routing.db"
+    engine = create_engine(url)
+    async with engine.begin() as conn:
+        await conn.run_sync(Base.metadata.create_all)
+    return url, engine, session_factory(engine)
+
+
 async def seed(units: Callable[[], UnitOfWork], agents: int, slots: int) -> None:
     now = datetime.now(UTC)
     async with units() as uow:
@@ -71,12 +80,7 @@ async def seed(units: Callable[[], UnitOfWork], agents: int, slots: int) -> None
 
 async def run(handlers: HandlerMap, contacts: int, concurrency: int, batch: int = 0,
               threaded: bool = False, slots: int = 50) -> tuple[float, list[float], float]:
-    workdir = Path(tempfile.mkdtemp(prefix="sb-routing-handler-"))
-    url = f"sqlite+aiosqlite:///{workdir}/routing.db"
-    engine = create_engine(url)
-    async with engine.begin() as conn:
-        await conn.run_sync(Base.metadata.create_all)
-    sessions = session_factory(engine)
+    url, engine, sessions = await routing_database("sb-routing-handler-")
     await seed(lambda: UnitOfWork(sessions, backbone, "routing"), max(10, contacts // slots), slots)
     bus = Bus("nats://127.0.0.1:1", "routing", BusPolicy(), [])  # never started: handle() needs no bus
     # --threaded: a batch's transaction in one worker-thread hop on a synchronous session, as the

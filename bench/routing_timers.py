@@ -19,23 +19,20 @@ import argparse
 import asyncio
 import inspect
 import statistics
-import tempfile
 import time
-from pathlib import Path
 from typing import Any
 
-from routing_handler import contact_events, seed
+from routing_handler import contact_events, routing_database, seed
 
 from switchboard.common.bus import Bus
 from switchboard.common.consumer import EventConsumer
-from switchboard.common.db import create_engine, session_factory
 from switchboard.common.sqlite_thread import ThreadedSqlite
 from switchboard.common.streams import BusPolicy
 from switchboard.common.uow import UnitOfWork
 from switchboard.routing.config import RoutingSettings
 from switchboard.routing.consumers import build_handlers
 from switchboard.routing.flow import timers
-from switchboard.routing.models import Base, backbone
+from switchboard.routing.models import backbone
 
 
 def ticker_for(url: str, engine: Any, sessions: Any, settings: RoutingSettings,
@@ -52,12 +49,7 @@ def ticker_for(url: str, engine: Any, sessions: Any, settings: RoutingSettings,
 
 
 async def run(args: argparse.Namespace) -> None:
-    workdir = Path(tempfile.mkdtemp(prefix="sb-routing-timers-"))
-    url = f"sqlite+aiosqlite:///{workdir}/routing.db"
-    engine = create_engine(url)
-    async with engine.begin() as conn:
-        await conn.run_sync(Base.metadata.create_all)
-    sessions = session_factory(engine)
+    url, engine, sessions = await routing_database("sb-routing-timers-")
     await seed(lambda: UnitOfWork(sessions, backbone, "routing"), args.agents, args.slots)
     settings = RoutingSettings(offer_timeout_seconds=3600)
     bus = Bus("nats://127.0.0.1:1", "routing", BusPolicy(), [])  # never started: handle() needs no bus

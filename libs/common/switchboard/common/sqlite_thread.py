@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy import CompoundSelect, Insert, Select, Update, create_engine
-from sqlalchemy.engine import Dialect, Engine, make_url
+from sqlalchemy.engine import Connection, Dialect, Engine, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import Session
@@ -58,14 +58,8 @@ class SyncSession:
         """`statement` once per row, straight on the driver: see `execute_many`."""
         connection = self.sync_session.connection()  # begins the transaction if it has not begun
         compiled = _driver_statement(statement, connection.dialect, tuple(rows[0]))
-        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        driver_error = connection.dialect.loaded_dbapi.Error
-        try:
-            cursor.executemany(compiled.sql, [compiled.parameters(row) for row in rows])
-        except driver_error as exc:  # raised as SQLAlchemy's own (IntegrityError, OperationalError...)
-            raise DBAPIError.instance(compiled.sql, None, exc, driver_error) from exc
-        finally:
-            cursor.close()
+        _on_driver(connection, compiled.sql, lambda cursor: cursor.executemany(
+            compiled.sql, [compiled.parameters(row) for row in rows]))
 
     def fetch_rows(
         self, statement: Select[Any] | CompoundSelect[Any], params: Mapping[str, Any]
@@ -77,16 +71,12 @@ class SyncSession:
         processors = expanded.processors
         values = tuple(process(value) if (process := processors.get(name)) is not None else value
                        for name in expanded.positiontup or () for value in (expanded.parameters[name],))
-        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        driver_error = connection.dialect.loaded_dbapi.Error
-        try:
+
+        def run(cursor: Any) -> list[Any]:
             cursor.execute(expanded.statement, values)
-            rows = cursor.fetchall()
-        except driver_error as exc:
-            raise DBAPIError.instance(expanded.statement, None, exc, driver_error) from exc
-        finally:
-            cursor.close()
-        return [reader.row(row) for row in rows]
+            return list(cursor.fetchall())
+
+        return [reader.row(row) for row in _on_driver(connection, expanded.statement, run)]
 
     async def get(self, entity: Any, ident: Any, **kwargs: Any) -> Any:
         return self.sync_session.get(entity, ident, **kwargs)
@@ -126,6 +116,19 @@ class SyncSession:
 
     async def close(self) -> None:
         self.sync_session.close()
+
+
+def _on_driver(connection: Connection, sql: str, work: Callable[[Any], T]) -> T:
+    """`work(cursor)` on the connection's own driver cursor, its errors raised as SQLAlchemy's
+    (IntegrityError, OperationalError...), as every other statement's are."""
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    driver_error = connection.dialect.loaded_dbapi.Error
+    try:
+        return work(cursor)
+    except driver_error as exc:
+        raise DBAPIError.instance(sql, None, exc, driver_error) from exc
+    finally:
+        cursor.close()
 
 
 async def execute_many(
