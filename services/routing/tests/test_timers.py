@@ -19,12 +19,11 @@ from switchboard.routing.models import Task, backbone
 
 @contextmanager
 def passes() -> Iterator[list[str]]:
-    """The decision passes run meanwhile, seen by their read of the signed-in agents."""
+    """The decision passes run meanwhile, seen by their read of the tenant's routing generation."""
     seen: list[str] = []
 
     def record(conn, cursor, statement, parameters, context, executemany) -> None:
-        if statement.lstrip().upper().startswith("SELECT") and "FROM agents" in statement \
-                and "agents.state !=" in statement:
+        if statement.lstrip().startswith("SELECT tenant_routing.generation"):
             seen.append(statement)
 
     event.listen(Engine, "before_cursor_execute", record)

@@ -16,5 +16,9 @@ class RoutingSettings(ServiceSettings):
     profile_grace_seconds: float = 2.0
     # How often the timers (offer timeouts, grace, escalation, wrap-up) are looked at.
     tick_seconds: float = 0.5
+    # Keep each tenant's agents and waiting and held tasks in memory between decision passes, as
+    # long as the database's generation says they are current (flow/hot.py); off: every pass
+    # reads them from the database.
+    keep_state_in_memory: bool = True
     # Abandons after waiting less than this are reported apart and left out of the service level.
     short_abandon_seconds: float = 5.0

@@ -17,6 +17,7 @@ from switchboard.routing.api.agents import desktop_snapshot
 from switchboard.routing.config import RoutingSettings
 from switchboard.routing.consumers import build_handlers
 from switchboard.routing.desktops import DesktopBell
+from switchboard.routing.flow.hot import HotStates, track_generations
 from switchboard.routing.flow.timers import ThreadHop, Ticker
 from switchboard.routing.models import backbone
 
@@ -28,6 +29,9 @@ def create_app(settings: RoutingSettings | None = None) -> FastAPI:
     runtime.extras["desktop_bell"] = bell
     url = settings.resolved_database_url()
     sqlite = is_sqlite(normalize_url(url))
+    track_generations()
+    if settings.keep_state_in_memory:
+        runtime.extras["hot_states"] = HotStates.keep_for(url)  # held as long as the app
     # SQLite: the feeds read a WAL snapshot on a connection of their own (desktops.py)
     snapshots = ThreadedSqlite(url, settings.sqlite_synchronous, begin="DEFERRED") if sqlite else None
     bell.attach(runtime.unit_of_work, desktop_snapshot, snapshots)

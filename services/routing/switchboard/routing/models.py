@@ -210,10 +210,12 @@ class Reservation(TenantScoped, Base):
 
 class TenantRouting(TenantScoped, Base):
     """Per tenant: the voice availability last announced to the dialer, so a pass announces only
-    a change, whichever replica made the pass before."""
+    a change, whichever replica made the pass before; and the generation of its agents and tasks,
+    one up with every transaction that changes any of them (`flow/hot.py`)."""
 
     __tablename__ = "tenant_routing"
 
     tenant_id: Mapped[str] = mapped_column(String(63), primary_key=True)
     available_agents: Mapped[int] = mapped_column(Integer, default=0)
     blended_agents: Mapped[int] = mapped_column(Integer, default=0)
+    generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import zlib
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Row, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -34,6 +34,14 @@ DESKTOP_TASK_COLUMNS = (Task.id, Task.facts, Task.conversation_id, Task.channel,
                         Task.status, Task.queue_id, Task.priority, Task.agent_id, Task.offer_expires_at,
                         Task.customer_id, Task.tier, Task.created_at, Task.accepted_at, Task.ended_at,
                         Task.disposition, Task.wait_seconds, Task.talk_seconds, Task.wrap_seconds)
+
+
+class RoutingRow(NamedTuple):
+    """The tenant's routing row as a pass reads it: its generation and the last announced availability."""
+
+    generation: int
+    available_agents: int
+    blended_agents: int
 
 
 class RoutingRepository:
@@ -112,9 +120,25 @@ class RoutingRepository:
             self.session.add(row)
         return row
 
-    async def signed_in_agents(self, tenant: str) -> list[Agent]:
-        return list(await self.session.scalars(
-            select(Agent).where(Agent.tenant_id == tenant, Agent.state != "logged_out")))
+    async def routing_row(self, tenant: str) -> RoutingRow | None:
+        """The tenant's routing row as committed or written by this transaction (None: not made yet)."""
+        row = (await self.session.execute(
+            select(TenantRouting.generation, TenantRouting.available_agents, TenantRouting.blended_agents)
+            .where(TenantRouting.tenant_id == tenant))).first()
+        return None if row is None else RoutingRow(*row)
+
+    async def agents_by_id(self, tenant: str, agent_ids: set[str]) -> dict[str, Agent]:
+        """These agents: those this transaction has loaded from its identity map, the rest in one read."""
+        found = self._loaded(Agent, {agent_id: (tenant, agent_id) for agent_id in agent_ids})
+        if missing := agent_ids - found.keys():
+            found.update((agent.id, agent) for agent in await self.session.scalars(
+                select(Agent).where(Agent.tenant_id == tenant, Agent.id.in_(missing))))
+        return found
+
+    def _loaded(self, cls: type[Any], keys: dict[str, tuple[str, ...]]) -> dict[str, Any]:
+        identity_map = self.session.sync_session.identity_map
+        loaded = {key: identity_map.get(identity_key(cls, ident)) for key, ident in keys.items()}
+        return {key: row for key, row in loaded.items() if isinstance(row, cls)}
 
     async def agents_in_wrap_up_until(self, tenant: str, now: datetime) -> list[Agent]:
         return list(await self.session.scalars(
@@ -143,6 +167,14 @@ class RoutingRepository:
     # tasks
     async def task(self, tenant: str, task_id: str) -> Task | None:
         return await self.session.scalar(select(Task).where(Task.tenant_id == tenant, Task.id == task_id))
+
+    async def tasks_by_id(self, tenant: str, task_ids: set[str]) -> dict[str, Task]:
+        """These tasks: those this transaction has loaded from its identity map, the rest in one read."""
+        found = self._loaded(Task, {task_id: (task_id,) for task_id in task_ids})
+        if missing := task_ids - found.keys():
+            found.update((task.id, task) for task in await self.session.scalars(
+                select(Task).where(Task.tenant_id == tenant, Task.id.in_(missing))))
+        return found
 
     async def open_task_for_conversation(self, tenant: str, conversation_id: str) -> Task | None:
         return await self.session.scalar(

@@ -10,19 +10,20 @@ Messages in a backlog do not reclaim them: they are worked when nothing live wai
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime, time
 from typing import TYPE_CHECKING
 
 from switchboard.routing.engine.agents import Agent as EngineAgent
-from switchboard.routing.models import Agent, Queue, Task
+from switchboard.routing.flow.hot import AgentRow, TaskRow
+from switchboard.routing.models import Queue, Task
 from switchboard.routing.stats import queue_figures
 
 if TYPE_CHECKING:
     from switchboard.routing.flow.context import Flow
 
 
-def voice_availability(available: Iterable[tuple[Agent, EngineAgent]], lend: bool) -> tuple[int, int]:
+def voice_availability(available: Iterable[tuple[AgentRow, EngineAgent]], lend: bool) -> tuple[int, int]:
     """Agents free for a voice call now, and how many of them are blended and lent to outbound.
 
     `available` pairs each available agent's row with its engine view (its load after the
@@ -31,7 +32,7 @@ def voice_availability(available: Iterable[tuple[Agent, EngineAgent]], lend: boo
     return len(free), sum(1 for row in free if row.blended) if lend else 0
 
 
-def within_waiting_thresholds(queues: dict[str, Queue], waiting: Iterable[Task]) -> bool:
+def within_waiting_thresholds(queues: dict[str, Queue], waiting: Iterable[Task | TaskRow]) -> bool:
     counts = Counter(task.queue_id for task in waiting if task.status == "queued")
     return all(count <= int((queues[queue_id].blending or {}).get("lend_while_waiting_at_most", 0))
                if queue_id in queues else count == 0 for queue_id, count in counts.items())
@@ -53,6 +54,6 @@ async def service_levels_allow_lending(flow: Flow, queues: dict[str, Queue]) -> 
     return True
 
 
-async def may_lend_blended(flow: Flow, waiting: list[Task]) -> bool:
+async def may_lend_blended(flow: Flow, waiting: Sequence[Task | TaskRow]) -> bool:
     queues = await flow.queues()
     return within_waiting_thresholds(queues, waiting) and await service_levels_allow_lending(flow, queues)

@@ -1,9 +1,11 @@
 """One decision pass: the tenant's waiting tasks and signed-in agents fed to the engine.
 
-The engine is rebuilt from the database for each pass, inside the transaction that
-holds the tenant's routing lock; agents' loads are counted from the tasks they hold.
-A pass therefore always decides on committed state, and a replica that dies loses
-nothing: the next pass, on any replica, starts from the same rows.
+The engine is built for each pass, inside the transaction that holds the tenant's routing
+lock, from the tenant's committed agents and tasks (kept in memory between passes while
+the database says they are current, `hot.py`) and the transaction's own changes;
+agents' loads are counted from the tasks they hold. A pass therefore always decides on
+committed state, and a replica that dies loses nothing: the next pass, on any replica,
+starts from the same rows.
 """
 
 from __future__ import annotations
@@ -24,8 +26,10 @@ from switchboard.routing.engine.escalation import (
 from switchboard.routing.engine.strategies import RoundRobin, Strategy
 from switchboard.routing.flow.availability import may_lend_blended, voice_availability
 from switchboard.routing.flow.context import Flow
+from switchboard.routing.flow.hot import AgentRow, TaskRow, decision_state
 from switchboard.routing.flow.snapshot import engine_agent
-from switchboard.routing.models import Agent, Queue, Reservation, Task
+from switchboard.routing.models import Queue, Reservation, Task
+from switchboard.routing.repository import RoutingRow
 
 
 async def dispatch(flow: Flow) -> list[Task]:
@@ -37,34 +41,41 @@ async def dispatch(flow: Flow) -> list[Task]:
     Every change of routing state ends with a pass, which then tells the dialer if the number
     of agents free for outbound changed (`routing.agent.availability_changed`).
     """
-    waiting = await flow.repo.tasks_with_status(flow.tenant, "queued", "message")
-    signed_in = await flow.repo.signed_in_agents(flow.tenant)
+    routing = await flow.repo.routing_row(flow.tenant)  # flushes the transaction's changes first
+    state = await decision_state(flow.uow.session, flow.tenant, routing.generation if routing else None)
+    waiting = state.waiting()
+    signed_in = list(state.agents())
     available = [a for a in signed_in if a.state == "available"]
-    loads = await flow.repo.agent_loads(flow.tenant) if available else {}
+    loads = state.loads() if available else {}
     views = {a.id: engine_agent(a, loads.get(a.id, {})) for a in available}
     offered = await _offer_waiting(flow, waiting, signed_in, views) if waiting and views else []
     # Only worth asking the queues when a blended agent is free for a call.
     lendable = any(a.blended and views[a.id].has_room("voice") for a in available)
-    lend = lendable and await may_lend_blended(flow, waiting)
-    await announce_availability(flow, voice_availability(((a, views[a.id]) for a in available), lend))
+    if lendable:
+        taken = {task.id for task in offered}
+        lendable = await may_lend_blended(flow, [task for task in waiting if task.id not in taken])
+    now = voice_availability(((a, views[a.id]) for a in available), lendable)
+    await announce_availability(flow, now, routing)
     return offered
 
 
-async def announce_availability(flow: Flow, now: tuple[int, int]) -> None:
+async def announce_availability(flow: Flow, now: tuple[int, int], last: RoutingRow | None) -> None:
     """Publish the voice availability when it differs from the tenant's last announced one."""
-    last = await flow.repo.tenant_routing(flow.tenant)
-    if (last.available_agents, last.blended_agents) != now:
-        last.available_agents, last.blended_agents = now
-        await flow.emit(AgentAvailabilityChanged(available_agents=now[0], blended_agents=now[1],
-                                                 at=flow.now), f"availability-{flow.tenant}")
+    if last is not None and (last.available_agents, last.blended_agents) == now:
+        return
+    row = await flow.repo.tenant_routing(flow.tenant)
+    row.available_agents, row.blended_agents = now
+    await flow.emit(AgentAvailabilityChanged(available_agents=now[0], blended_agents=now[1],
+                                             at=flow.now), f"availability-{flow.tenant}")
 
 
-async def _offer_waiting(flow: Flow, waiting: list[Task], signed_in: list[Agent],
+async def _offer_waiting(flow: Flow, waiting: list[TaskRow], signed_in: list[AgentRow],
                          views: dict[str, EngineAgent]) -> list[Task]:
+    """Decide every offer of the pass on the engine, then record them, in the order decided."""
     queues = await flow.queues()
     engine = await _build_engine(flow, views, queues)
     rows = {}
-    offered: list[Task] = []
+    decided: list[tuple[TaskRow, str]] = []
     signed_in_by_id = {a.id: a for a in signed_in}
     for task in waiting:
         queue = queues.get(task.queue_id or "")
@@ -76,8 +87,7 @@ async def _offer_waiting(flow: Flow, waiting: list[Task], signed_in: list[Agent]
             if preferred is not None and preferred.has_room(task.channel):
                 preferred.load[task.channel] = preferred.load.get(task.channel, 0) + 1
                 engine.refresh(preferred)
-                await record_offer(flow, task, preferred.agent_id)
-                offered.append(task)
+                decided.append((task, preferred.agent_id))
             continue  # held for the agent who served this customer last
         rows[task.id] = task
         engine.enqueue(_engine_task(flow, task, queue))
@@ -86,7 +96,7 @@ async def _offer_waiting(flow: Flow, waiting: list[Task], signed_in: list[Agent]
         heads = [(head, line) for line in engine.lines()
                  if line not in blocked and (head := engine.head(*line))]
         if not heads:
-            return offered
+            break
         # Live contacts first, every one of them, then the messages customers left.
         best, line = min(heads, key=lambda hl: (hl[0].message, -hl[0].priority, hl[0].enqueued_at))
         reservation = engine.offer_next(*line)
@@ -95,9 +105,25 @@ async def _offer_waiting(flow: Flow, waiting: list[Task], signed_in: list[Agent]
             # it too; other lines, the queue's other channels among them, may still go.
             blocked.add(line)
             continue
-        task = rows[best.task_id]
-        await record_offer(flow, task, reservation.agent_id)
+        decided.append((rows[best.task_id], reservation.agent_id))
+    return await _record_offers(flow, decided)
+
+
+async def _record_offers(flow: Flow, decided: list[tuple[TaskRow, str]]) -> list[Task]:
+    """The decided offers written: the tasks and agents read in one query each (those this
+    transaction has not loaded already)."""
+    if not decided:
+        return []
+    tasks = await flow.repo.tasks_by_id(flow.tenant, {row.id for row, _ in decided})
+    # held here: the session's identity map keeps unchanged rows only while someone does
+    agents = await flow.repo.agents_by_id(flow.tenant, {agent_id for _, agent_id in decided})
+    offered = []
+    for row, agent_id in decided:
+        task = tasks[row.id]
+        await record_offer(flow, task, agent_id)
         offered.append(task)
+    del agents
+    return offered
 
 
 async def _build_engine(flow: Flow, views: dict[str, EngineAgent], queues: dict[str, Queue]) -> Engine:
@@ -116,7 +142,7 @@ async def _build_engine(flow: Flow, views: dict[str, EngineAgent], queues: dict[
     return engine
 
 
-async def _preferred_agent(flow: Flow, task: Task, queue: Queue) -> str | None:
+async def _preferred_agent(flow: Flow, task: TaskRow, queue: Queue) -> str | None:
     """The agent who last served this returning customer, while the queue's hold time runs.
 
     The task is held for them while they are signed in (in wrap-up, not ready or busy too):
@@ -127,7 +153,7 @@ async def _preferred_agent(flow: Flow, task: Task, queue: Queue) -> str | None:
     return await flow.repo.last_agent_of_customer(flow.tenant, task.customer_id)
 
 
-def _engine_task(flow: Flow, task: Task, queue: Queue) -> EngineTask:
+def _engine_task(flow: Flow, task: TaskRow, queue: Queue) -> EngineTask:
     policy = EscalationPolicy.from_settings(queue.escalation)
     waited = flow.seconds_since(task.created_at)
     return EngineTask(

@@ -1,0 +1,345 @@
+"""The decision pass's inputs kept in memory between passes: the hot state of each tenant.
+
+A pass needs every signed-in agent, every waiting task and every task an agent holds.
+Read from the database each time, that was most of a pass's cost (the agents as ORM
+instances, two JSON columns each; the loads; the waiting tasks), and every event paid
+it. Here a process keeps, per tenant, those rows as they were committed, and a pass
+reads them from memory.
+
+Whether the memory is current is decided by the database, not by this process:
+`tenant_routing.generation` goes up by one in every transaction that changes an
+agent or a task of the tenant, whichever process or replica makes it (a flush
+listener on every session, `_after_flush`). A pass, holding the tenant's routing
+lock, reads the generation: if it is the one the memory was built at, the memory is
+the committed state and the pass uses it; otherwise (another replica wrote, or the
+memory is older than `max_age`) the pass reads the rows again, as before. The
+transaction's own changes so far (flushed before the generation is read) are laid
+over the memory, so a pass still reads its own writes.
+
+The memory changes only after a commit, with what that commit changed (its flushed
+rows, captured at each flush), and only when the commit's generation follows the
+memory's directly; anything else drops it. A rollback changes nothing. So nothing is
+ever decided on state that was not committed, and a replica that dies loses nothing:
+the next pass, on any replica, starts from the database.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+import weakref
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import event, select, update
+from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.orm import Session
+
+from switchboard.routing.models import Agent, Task, TenantRouting
+
+# Tasks a pass looks at: waiting for an agent, or counting against one's capacity.
+HOT_STATUSES = ("queued", "message", "offered", "accepted")
+
+
+@dataclass(frozen=True, slots=True)
+class AgentRow:
+    """A signed-in agent as a pass reads it (the names of `Agent`'s columns)."""
+
+    id: str
+    skills: dict[str, int]
+    capacity: dict[str, int]
+    voice_exclusive: bool
+    blended: bool
+    state: str
+    reason: str | None
+    state_since: datetime
+    idle_since: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class TaskRow:
+    """A waiting or held task as a pass reads it (the names of `Task`'s columns)."""
+
+    id: str
+    conversation_id: str
+    channel: str
+    status: str
+    queue_id: str | None
+    priority: int
+    required_skills: dict[str, int]
+    customer_id: str | None
+    agent_id: str | None
+    created_at: datetime
+    message: bool
+
+
+AGENT_COLUMNS = tuple(getattr(Agent, name) for name in AgentRow.__slots__)
+TASK_COLUMNS = (*(getattr(Task, name) for name in TaskRow.__slots__ if name != "message"), Task.facts)
+
+
+def agent_row(agent: Any) -> AgentRow | None:
+    """The agent (an instance, or its row of `AGENT_COLUMNS`) as a pass reads it; None when
+    signed out."""
+    if agent is None or agent.state == "logged_out":
+        return None
+    return AgentRow(agent.id, dict(agent.skills), dict(agent.capacity), bool(agent.voice_exclusive),
+                    bool(agent.blended), agent.state, agent.reason, agent.state_since, agent.idle_since)
+
+
+def task_row(task: Any) -> TaskRow | None:
+    """The task (an instance, or its row of `TASK_COLUMNS`) as a pass reads it; None when it
+    neither waits nor counts against an agent."""
+    if task is None or task.status not in HOT_STATUSES:
+        return None
+    return TaskRow(task.id, task.conversation_id, task.channel, task.status, task.queue_id, task.priority,
+                   dict(task.required_skills), task.customer_id, task.agent_id, task.created_at,
+                   (task.facts or {}).get("message_reason") is not None)
+
+
+@dataclass(frozen=True)
+class TenantState:
+    """One tenant's committed agents and tasks at one generation (never changed in place)."""
+
+    generation: int
+    loaded_at: float
+    agents: dict[str, AgentRow]
+    tasks: dict[str, TaskRow]
+
+    def with_changes(self, changes: Changes, generation: int) -> TenantState:
+        agents, tasks = dict(self.agents), dict(self.tasks)
+        _apply(agents, changes.agents)
+        _apply(tasks, changes.tasks)
+        return TenantState(generation, self.loaded_at, agents, tasks)
+
+
+@dataclass
+class Changes:
+    """What one transaction changed of one tenant so far: agent and task id -> row (None: gone)."""
+
+    agents: dict[str, AgentRow | None] = field(default_factory=dict)
+    tasks: dict[str, TaskRow | None] = field(default_factory=dict)
+    bumped: int | None = None  # the generation this transaction's first change made
+    seen: int | None = None  # the committed generation the transaction's passes read at
+    loaded: TenantState | None = None  # read from the database in this transaction
+
+
+def _apply(rows: dict[str, Any], changes: dict[str, Any]) -> None:
+    for key, row in changes.items():
+        if row is None:
+            rows.pop(key, None)
+        else:
+            rows[key] = row
+
+
+class DecisionState:
+    """What one pass decides on: the memory (or the rows just read) with the transaction's own
+    changes laid over it."""
+
+    def __init__(self, base: TenantState, changes: Changes) -> None:
+        self._base, self._changes = base, changes
+
+    def agents(self) -> Iterator[AgentRow]:
+        yield from _merged(self._base.agents, self._changes.agents)
+
+    def tasks(self) -> Iterator[TaskRow]:
+        yield from _merged(self._base.tasks, self._changes.tasks)
+
+    def waiting(self) -> list[TaskRow]:
+        """The tasks waiting for an agent, oldest first."""
+        return sorted((t for t in self.tasks() if t.status in ("queued", "message")),
+                      key=lambda t: t.created_at)
+
+    def loads(self) -> dict[str, dict[str, int]]:
+        """agent id -> channel -> tasks offered to or held by the agent."""
+        loads: dict[str, dict[str, int]] = {}
+        for task in self.tasks():
+            if task.status in ("offered", "accepted") and task.agent_id is not None:
+                by_channel = loads.setdefault(task.agent_id, {})
+                by_channel[task.channel] = by_channel.get(task.channel, 0) + 1
+        return loads
+
+
+def _merged(base: dict[str, Any], changes: dict[str, Any]) -> Iterator[Any]:
+    for key, row in base.items():
+        if key not in changes:
+            yield row
+    for row in changes.values():
+        if row is not None:
+            yield row
+
+
+def database_key(url: Any) -> tuple[Any, ...]:
+    """One database, whichever driver reaches it (aiosqlite or sqlite3, asyncpg or psycopg)."""
+    url = make_url(url)
+    database = url.database
+    if url.get_backend_name() == "sqlite" and database and database != ":memory:":
+        database = os.path.abspath(database)
+    return url.get_backend_name(), url.host, url.port, database
+
+
+def _database_of(bind: Engine | Connection) -> tuple[Any, ...]:
+    return database_key((bind.engine if isinstance(bind, Connection) else bind).url)
+
+
+class HotStates:
+    """The hot state of every tenant of one database, in this process."""
+
+    _by_database: weakref.WeakValueDictionary[tuple[Any, ...], HotStates] = weakref.WeakValueDictionary()
+    _registry_lock = threading.Lock()
+
+    def __init__(self, max_age: float = 30.0) -> None:
+        self.max_age = max_age
+        self._states: dict[str, TenantState] = {}
+        self._lock = threading.Lock()  # commits land from the event loop and from worker threads
+        self.reads = 0  # passes that read the rows from the database (tests, benches)
+
+    @classmethod
+    def keep_for(cls, database_url: str, max_age: float = 30.0) -> HotStates:
+        """The hot state of this database's tenants, for every session this process opens on it."""
+        track_generations()
+        key = database_key(database_url)
+        with cls._registry_lock:
+            states = cls._by_database.get(key)
+            if states is None:
+                states = cls._by_database[key] = HotStates(max_age)
+            return states
+
+    @classmethod
+    def of(cls, session: Session) -> HotStates | None:
+        return cls._by_database.get(_database_of(session.get_bind())) if cls._by_database else None
+
+    def current(self, tenant: str, generation: int) -> TenantState | None:
+        state = self._states.get(tenant)
+        if state is None or state.generation != generation:
+            return None
+        return None if time.monotonic() - state.loaded_at > self.max_age else state
+
+    def committed(self, tenant: str, changes: Changes) -> None:
+        """After a commit: the memory moves to the commit's generation, or is dropped."""
+        if changes.bumped is None and changes.loaded is None:
+            return  # read the memory and changed nothing of it
+        with self._lock:
+            held = self._states.get(tenant)
+            if changes.loaded is not None:
+                base, base_generation = changes.loaded, changes.loaded.generation
+            elif held is not None:
+                base, base_generation = held, held.generation
+            else:
+                return
+            generation = changes.bumped if changes.bumped is not None else base_generation
+            if generation - base_generation > 1 or (changes.bumped is not None and changes.seen is not None
+                                                     and changes.bumped - 1 != changes.seen):
+                # someone else's commit came between: the rows must be read again
+                if held is not None and held.generation <= generation:
+                    del self._states[tenant]
+                return
+            if held is None or held.generation <= generation:
+                self._states[tenant] = base.with_changes(changes, generation)
+
+    def forget(self, tenant: str | None = None) -> None:
+        with self._lock:
+            if tenant is None:
+                self._states.clear()
+            else:
+                self._states.pop(tenant, None)
+
+
+def changes_of(session: Session, tenant: str) -> Changes:
+    """This transaction's changes of the tenant's agents and tasks, flushed so far."""
+    return session.info.setdefault("routing_changes", {}).setdefault(tenant, Changes())
+
+
+def track_generations() -> None:
+    """Move a tenant's generation on in every transaction of this process that changes its agents
+    or tasks. Every routing process does, whether or not it keeps the hot state itself: another
+    replica's memory depends on it."""
+    if not event.contains(Session, "after_flush", _after_flush):
+        event.listen(Session, "after_flush", _after_flush)
+        event.listen(Session, "after_commit", _after_commit)
+        event.listen(Session, "after_rollback", _after_rollback)
+
+
+def _after_flush(session: Session, _context: Any) -> None:
+    """Capture the agents and tasks this flush wrote and move their tenants' generations on."""
+    touched: set[str] = set()
+    for instance, gone in _flushed(session):
+        tenant = instance.tenant_id
+        changes = changes_of(session, tenant)
+        if isinstance(instance, Agent):
+            changes.agents[instance.id] = None if gone else agent_row(instance)
+        else:
+            changes.tasks[instance.id] = None if gone else task_row(instance)
+        touched.add(tenant)
+    for tenant in touched:
+        changes = changes_of(session, tenant)
+        if changes.bumped is None:
+            changes.bumped = _bump(session, tenant)
+
+
+def _flushed(session: Session) -> Iterable[tuple[Agent | Task, bool]]:
+    for instance in (*session.new, *session.dirty):
+        if isinstance(instance, Agent | Task):
+            yield instance, False
+    for instance in session.deleted:
+        if isinstance(instance, Agent | Task):
+            yield instance, True
+
+
+def _bump(session: Session, tenant: str) -> int:
+    """The tenant's next generation (its routing row made if it has none yet); -1 when unknown."""
+    connection = session.connection()
+    generation = connection.execute(
+        update(TenantRouting).where(TenantRouting.tenant_id == tenant)
+        .values(generation=TenantRouting.generation + 1).returning(TenantRouting.generation)).scalar()
+    return -1 if generation is None else int(generation)
+
+
+def _after_commit(session: Session) -> None:
+    changed = session.info.pop("routing_changes", None)
+    if not changed:
+        return
+    states = HotStates.of(session)
+    if states is None:
+        return
+    for tenant, changes in changed.items():
+        if changes.bumped == -1:
+            states.forget(tenant)  # the tenant had no routing row yet: read it all next time
+        else:
+            states.committed(tenant, changes)
+
+
+def _after_rollback(session: Session) -> None:
+    session.info.pop("routing_changes", None)
+
+
+async def decision_state(session: Any, tenant: str, generation: int | None) -> DecisionState:
+    """The tenant's agents and tasks for a pass, in a transaction holding its routing lock, after
+    the generation (None: no routing row yet) was read there (which flushed the transaction)."""
+    sync = session.sync_session
+    changes = changes_of(sync, tenant)
+    states = HotStates.of(sync)
+    committed = None
+    if generation is not None:
+        committed = generation - 1 if changes.bumped is not None else generation
+    if changes.seen is None:
+        changes.seen = committed
+    base = None if states is None or committed is None else states.current(tenant, committed)
+    if base is None:
+        base = changes.loaded if changes.loaded is not None else await _read(session, tenant, committed)
+        changes.loaded = base if committed is not None else None
+        if states is not None:
+            states.reads += 1
+    return DecisionState(base, changes)
+
+
+async def _read(session: Any, tenant: str, generation: int | None) -> TenantState:
+    agents = await session.execute(select(*AGENT_COLUMNS).where(Agent.tenant_id == tenant,
+                                                                 Agent.state != "logged_out"))
+    tasks = await session.execute(select(*TASK_COLUMNS).where(Task.tenant_id == tenant,
+                                                               Task.status.in_(HOT_STATUSES)))
+    agent_rows = {row.id: agent for row in agents if (agent := agent_row(row)) is not None}
+    task_rows = {row.id: task for row in tasks if (task := task_row(row)) is not None}
+    return TenantState(generation if generation is not None else -1, time.monotonic(), agent_rows, task_rows)
