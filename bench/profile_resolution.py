@@ -15,7 +15,15 @@ Each is measured two ways: one event per transaction (`EventConsumer.handle`,
 time (`EventConsumer.handle_batch` on 64 events in stream order, one
 transaction each, as the consumer runs a type registered with `on_batch`).
 
+`--fetch N [N ...]` measures instead fetches of N events, one after another,
+on the path the service runs them (`Runtime.build`: a `ThreadedSqlite` holding
+the async engine, the handler registered `reads_first`, so each batch is read
+on a snapshot and written through the `BatchWriter`), beside a do-nothing batch
+handler registered the same way. At 50 contacts/s the service's fetches hold
+1-2 events, at 200/s 4-5: there the fixed cost of a batch is what counts.
+
     .venv/bin/python bench/profile_resolution.py [--events 10000] [--senders 2000]
+    .venv/bin/python bench/profile_resolution.py --fetch 1 4 64 [--events 2000] [--senders 500]
 """
 
 from __future__ import annotations
@@ -71,7 +79,8 @@ async def nothing_batched(_events: list[tuple[MessageReceived, Envelope]], _uow:
 
 
 async def drain(
-    path: Path, handlers: HandlerMap, events: list[Envelope], batched: bool
+    path: Path, handlers: HandlerMap, events: list[Envelope], batched: bool, fetch: int = FETCH,
+    warm: list[Envelope] | None = None,
 ) -> tuple[float, float]:
     """Events per second, and CPU milliseconds per event (the process's, both threads)."""
     url = f"sqlite+aiosqlite:///{path}"
@@ -86,16 +95,17 @@ async def drain(
         async with limit:
             assert await consumer.handle(envelope)
 
+    for start in range(0, len(warm or []), fetch):  # compiles the statements, fills the caches
+        await consumer.handle_batch((warm or [])[start:start + fetch])
     started, cpu = time.perf_counter(), time.process_time()
     if batched:
-        for start in range(0, len(events), FETCH):
-            outcomes = await consumer.handle_batch(events[start:start + FETCH])
+        for start in range(0, len(events), fetch):
+            outcomes = await consumer.handle_batch(events[start:start + fetch])
             assert all(outcome is True for outcome in outcomes), outcomes
     else:
         await asyncio.gather(*(handle(e) for e in events))
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
-    if threaded is not None:
-        threaded.close()
+    consumer.close()
     await engine.dispose()
     return len(events) / elapsed, cpu * 1000 / len(events)
 
@@ -104,7 +114,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     parser.add_argument("--events", type=int, default=10_000)
     parser.add_argument("--senders", type=int, default=2_000)
+    parser.add_argument("--fetch", type=int, nargs="+", help="fetches of N events, reads first")
+    parser.add_argument("--only", choices=("floor", "profile"), help="with --fetch: one handler")
     args = parser.parse_args()
+    if args.fetch:
+        small_fetches(args.events, args.senders, args.fetch, args.only)
+        return
     events = envelopes(args.events, args.senders)
     runs = {
         "floor, one per transaction": (HandlerMap().on(MessageReceived, nothing), False),
@@ -123,6 +138,28 @@ def main() -> None:
     print("|---|---|---|")
     for name, (rate, cpu) in rates.items():
         print(f"| {name} | {rate:,.0f} | {cpu:.3f} |")
+
+def small_fetches(count: int, senders: int, sizes: list[int], only: str | None = None) -> None:
+    """CPU per event at each fetch size, the do-nothing floor and profile's handler."""
+    events = envelopes(count, senders)
+    warm = envelopes(64, 64, address=lambda n: f"+86138{n:08d}")
+    runs = {
+        "floor": HandlerMap().on_batch(MessageReceived, nothing_batched, reads_first=True),
+        "profile": build_handlers(),
+    }
+    print(f"{count:,} message.received from {senders:,} senders, fetches of N, reads first")
+    print("| fetch | handler | events/s | CPU ms per event |")
+    print("|---|---|---|---|")
+    with tempfile.TemporaryDirectory(prefix="sb-bench-resolve-") as tmp:
+        for size in sizes:
+            for name, handlers in runs.items():
+                if only not in (None, name):
+                    continue
+                path = Path(tmp) / f"{size}-{name}.db"
+                upgrade("switchboard.profile", f"sqlite+aiosqlite:///{path}")
+                rate, cpu = asyncio.run(drain(path, handlers, events, True, size, warm))
+                print(f"| {size} | {name} | {rate:,.0f} | {cpu:.3f} |", flush=True)
+
 
 if __name__ == "__main__":
     main()
