@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from prometheus_client import REGISTRY
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 
 from switchboard.common.bus import Bus
 from switchboard.common.consumer import EventConsumer, HandlerMap
@@ -152,3 +152,46 @@ async def test_without_reads_first_a_batch_takes_the_lock_from_the_start(notes, 
     committed = planned("committed")
     assert await events.handle_batch([incoming("c1")]) == [True]
     assert planned("committed") == committed
+
+
+def updating(notes):
+    """A handler whose write is an ORM UPDATE (made in a Session, under the tenant's net)."""
+    async def on_closed(events: list[tuple[ConversationClosed, Envelope]], uow: UnitOfWork) -> None:
+        await uow.session.execute(update(notes.Note).values(text="seen"))
+    return on_closed
+
+
+@pytest.mark.parametrize("writes", ["core rows, on the driver", "an ORM update, in a session"])
+async def test_the_batch_checks_for_other_commits_once_it_holds_the_write_lock(
+    notes, threaded, writes: str
+) -> None:
+    handler = counting(notes, []) if writes.startswith("core") else updating(notes)
+    events = consumer_for(notes, threaded, handler)
+    assert events.batch_writer is not None
+    traced: list[str] = []
+    with events.batch_writer.connection() as connection:
+        connection.connection.dbapi_connection.set_trace_callback(traced.append)  # type: ignore[union-attr]
+    assert await events.handle_batch([incoming("c1")]) == [True]
+    begin = traced.index("BEGIN IMMEDIATE")
+    # read once before the snapshot, and once more under the lock, before the writes
+    assert traced.count("PRAGMA data_version") == 2
+    assert traced.index("PRAGMA data_version", begin) < next(
+        n for n, sql in enumerate(traced) if sql.startswith(("INSERT", "UPDATE")))
+    assert traced[-1] == "COMMIT"
+
+
+async def test_single_event_batches_keep_the_wal_short_with_a_checkpoint_every_few_batches(
+    notes, threaded, tmp_path: Path
+) -> None:
+    events = consumer_for(notes, threaded, counting(notes, []))
+    batches = 300
+    for n in range(batches):
+        assert await events.handle_batch([incoming(f"c{n}")]) == [True]
+    checkpoints = events._checkpoints  # how many ran is not otherwise observable
+    assert checkpoints is not None
+    assert 2 <= checkpoints.runs < batches / 4
+    # the WAL file is never truncated: its size is the most frames it ever held (SQLite's own
+    # checkpoint would have let it reach 1,000)
+    page = 4096
+    assert (tmp_path / "notes.db-wal").stat().st_size <= 32 + 400 * (page + 24)
+    assert await notes.count(notes.backbone.inbox) == batches

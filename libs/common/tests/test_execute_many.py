@@ -22,9 +22,19 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from switchboard.common.db import UtcDateTime
-from switchboard.common.sqlite_thread import SyncSession, ThreadedSqlite, execute_many, fetch_all, run_to_end
+from switchboard.common.sqlite_thread import (
+    SyncSession,
+    ThreadedSqlite,
+    WalCheckpoints,
+    _driver_statement,
+    execute_many,
+    fetch_all,
+    rows_on_driver,
+    run_to_end,
+)
 
 metadata = MetaData()
 notes = Table(
@@ -35,6 +45,18 @@ notes = Table(
     Column("size", Integer, nullable=True),
     Column("kind", String(10), nullable=False, default="plain"),
 )
+
+
+class _Mapped(DeclarativeBase):
+    pass
+
+
+class Scoped(_Mapped):
+    __tablename__ = "scoped"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    text: Mapped[str] = mapped_column(String(100))
+
+
 TOUCH = update(notes).where(notes.c.id == bindparam("note_id")).values(at=bindparam("when"))
 BEIJING = timezone(timedelta(hours=8))
 ROWS = [
@@ -170,3 +192,64 @@ def test_a_query_reads_back_what_sqlalchemy_reads_with_its_in_lists_expanded(
     assert [row[:2] for row in found[3]] == [("by id", "n1"), ("by id", "n2"), ("by kind", "n2")]
     assert found[1][0] == ("by id", "n1", datetime(2026, 12, 3, 1, 30, tzinfo=UTC), {"tags": ["vip"], "n": 1})
     assert [row[:2] for row in found[1]] == [("by id", "n1"), ("by kind", "n2")]
+
+
+def test_an_insert_built_anew_for_each_call_is_compiled_once_and_stores_every_call(
+    threaded: ThreadedSqlite
+) -> None:
+    dialect = threaded.engine.dialect
+    keys = tuple(ROWS[0])
+    assert _driver_statement(insert(notes), dialect, keys) is _driver_statement(insert(notes), dialect, keys)
+
+    async def write(session: SyncSession) -> None:
+        await execute_many(session, insert(notes), ROWS[:1])
+        await execute_many(session, insert(notes), ROWS[1:])
+
+    in_transaction(threaded, write)
+    assert [row[0] for row in stored(threaded)] == ["n1", "n2"]
+
+
+def test_only_core_writes_over_rows_that_give_every_parameter_go_to_the_driver(
+    threaded: ThreadedSqlite
+) -> None:
+    dialect = threaded.engine.dialect
+    assert rows_on_driver(insert(notes), (ROWS,), {}, dialect)
+    assert rows_on_driver(TOUCH, ([{"note_id": "n1", "when": datetime.now(UTC)}],), {}, dialect)
+    without_kind = [{k: v for k, v in ROWS[0].items() if k != "kind"}]
+    assert not rows_on_driver(insert(notes), (without_kind,), {}, dialect)  # a column default
+    assert not rows_on_driver(insert(notes), (ROWS[0],), {}, dialect)  # one dict, not rows
+    assert not rows_on_driver(insert(notes), (ROWS,), {"execution_options": {}}, dialect)
+    assert not rows_on_driver(update(notes).values(size=1), (), {}, dialect)
+    assert not rows_on_driver(update(Scoped).values(text=bindparam("t")), ([{"t": "x"}],), {}, dialect)
+    assert not rows_on_driver(select(notes.c.id), ([{}],), {}, dialect)
+
+
+def test_passive_checkpoints_run_once_the_wal_has_grown_by_the_target_not_after_every_batch(
+    tmp_path: Path
+) -> None:
+    threaded = ThreadedSqlite(f"sqlite:///{tmp_path}/wal.db", "FULL")
+    metadata.create_all(threaded.engine)
+    checkpoints = WalCheckpoints(threaded.engine, target=100)
+    batches, due = 400, 0
+    for n in range(batches):
+        with threaded.engine.begin() as connection:
+            connection.execute(insert(notes), [{**ROWS[0], "id": f"n{n}"}])
+        if checkpoints.committed(1):
+            due += 1
+            checkpoints.run()
+    assert checkpoints.runs == due
+    assert 3 <= due < batches / 5  # the first after one batch, then as frames add up to 100
+    page = threaded.engine.connect().exec_driver_sql("PRAGMA page_size").scalar()
+    assert (tmp_path / "wal.db-wal").stat().st_size <= 32 + 150 * (page + 24)  # the most it held
+    threaded.close()
+
+
+def test_a_checkpoint_is_due_at_least_every_most_batches_whatever_the_wal_says(tmp_path: Path) -> None:
+    threaded = ThreadedSqlite(f"sqlite:///{tmp_path}/wal.db", "FULL")
+    checkpoints = WalCheckpoints(threaded.engine, target=10**9, most_batches=8)
+    assert checkpoints.committed(1)  # nothing known of the WAL yet
+    checkpoints.run()
+    assert [checkpoints.committed(1) for _ in range(8)] == [False] * 7 + [True]
+    checkpoints.run()
+    assert [checkpoints.committed(1) for _ in range(8)] == [False] * 7 + [True]
+    threaded.close()

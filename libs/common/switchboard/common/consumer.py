@@ -30,7 +30,9 @@ writes recorded rather than made (`PlannedWrites`); then, under the lock, on the
 At the lock it checks that no other connection committed since the snapshot
 (SQLite's `data_version`, which the writer's own commits leave unchanged); if one
 did, or if the handler needed the lock earlier (`NotPlannable`), the batch runs
-again in one transaction under the lock from the start, as an ordinary batch.
+again in one transaction under the lock from the start, as an ordinary batch. Passive
+checkpoints outside the lock keep the WAL short (`WalCheckpoints`), so that no commit
+has to copy SQLite's 1,000 frames itself under the lock.
 """
 
 from __future__ import annotations
@@ -50,7 +52,7 @@ from nats.errors import ConnectionClosedError
 from nats.errors import TimeoutError as NatsTimeoutError
 from prometheus_client import Counter, Histogram
 from pydantic import ValidationError
-from sqlalchemy import create_engine, select
+from sqlalchemy import bindparam, create_engine, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -59,7 +61,15 @@ from sqlalchemy.orm import Session
 from switchboard.common.bus import Bus
 from switchboard.common.db import BackboneTables, configure_sqlite
 from switchboard.common.events.base import Envelope, Payload, parse_payload
-from switchboard.common.sqlite_thread import SyncSession, ThreadedSqlite, run_to_end
+from switchboard.common.sqlite_thread import (
+    SyncSession,
+    ThreadedSqlite,
+    WalCheckpoints,
+    execute_rows_on,
+    fetch_all,
+    rows_on_driver,
+    run_to_end,
+)
 from switchboard.common.streams import ConsumerSpec, dlq_subject
 from switchboard.common.tenancy import bind_tenant
 from switchboard.common.tracing import (
@@ -181,6 +191,8 @@ class PlannedWrites(SyncSession):
         super().__init__(session)
         self.writes: list[tuple[Any, tuple[Any, ...], dict[str, Any]]] = []
 
+    reads_at_once = True  # fetch_all may read on the driver through it
+
     async def execute(self, statement: Any, *args: Any, **kwargs: Any) -> Any:
         if getattr(statement, "is_dml", False):
             self.writes.append((statement, args, kwargs))
@@ -298,12 +310,21 @@ class EventConsumer:
         self._tasks: list[asyncio.Task[None]] = []
         self._writer: BatchWriter | None = None
         self._snapshots: Engine | None = None
+        self._checkpoints: WalCheckpoints | None = None
         self._generations: dict[str, int] = defaultdict(int)
+        inbox = backbone.inbox
+        # built once: a statement built per batch costs more than running it on a small batch
+        self._inbox_read = select(inbox.c.event_id).where(
+            inbox.c.consumer == bindparam("consumer"),
+            inbox.c.event_id.in_(bindparam("ids", expanding=True)),
+        ).execution_options(all_tenants=True)  # the inbox holds no tenant's rows
+        self._inbox_write = sqlite.insert(inbox).on_conflict_do_nothing()
         if batches_in_thread is not None and handlers.has_reads_first():
             self._writer = BatchWriter(batches_in_thread.engine)
             self._snapshots = create_engine(batches_in_thread.engine.url, connect_args={
                 "timeout": 30, "check_same_thread": False})
             configure_sqlite(self._snapshots, "FULL", begin="DEFERRED")
+            self._checkpoints = WalCheckpoints(self._snapshots)
 
     @property
     def batch_writer(self) -> BatchWriter | None:
@@ -506,21 +527,13 @@ class EventConsumer:
             PLANNED.labels(self.service, "conflict").inc()
             return None
         PLANNED.labels(self.service, "committed").inc()
-        await asyncio.to_thread(self._checkpoint)
+        assert self._checkpoints is not None
+        if self._checkpoints.committed(len(plan.fresh)):
+            # outside the write lock and the writer: a passive checkpoint waits for nobody
+            await asyncio.to_thread(self._checkpoints.run)
         HANDLED.labels(self.service, plan.kind, "ok").inc(len(plan.fresh))
         HANDLED.labels(self.service, plan.kind, "duplicate").inc(len(envelopes) - len(plan.fresh))
         return [e.id in plan.fresh for e in envelopes]
-
-    def _checkpoint(self) -> None:
-        """Copy the WAL into the database file after a batch, outside the write lock and the
-        writer (a passive checkpoint waits for nobody). Left to SQLite, a commit that finds
-        1,000 pages in the WAL checkpoints them itself, holding the write lock 30-40 ms longer,
-        every few batches at a million customers; after this the WAL starts over small."""
-        assert self._snapshots is not None
-        with self._snapshots.connect() as connection:
-            raw = connection.connection.dbapi_connection
-            assert raw is not None
-            raw.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
 
     async def _plan(self, envelopes: list[Envelope], headers: list[dict[str, str]] | None) -> _Plan:
         """The first step, on a read snapshot: the inbox's answer, the handler's reads and work."""
@@ -552,33 +565,75 @@ class EventConsumer:
         """The second step, under the write lock on the writer's connection: False (nothing
         written) if another connection committed since the snapshot."""
         assert self._writer is not None
-        with self._writer.connection() as connection, \
-                Session(connection, expire_on_commit=False, autoflush=False) as session:
-            bind_tenant(session, plan.tenant)
-            transaction = session.begin()  # BEGIN IMMEDIATE: the write lock
-            if (BatchWriter.data_version(connection) != plan.version
-                    or self._generations[plan.tenant] != plan.generation):
-                transaction.rollback()
+        with self._writer.connection() as connection:
+            on_driver = all(rows_on_driver(statement, args, kwargs, connection.dialect)
+                            for statement, args, kwargs in plan.writes)
+            make = self._make_on_driver if on_driver else self._make_in_session
+            if not make(connection, plan, envelopes):
                 return False
-            if run_to_end(self._record_all_in_inbox(SyncSession(session), envelopes)) != plan.fresh:
-                transaction.rollback()
-                return False
-            for statement, args, kwargs in plan.writes:
-                session.execute(statement, *args, **kwargs)
-            transaction.commit()
             self._generations[plan.tenant] += 1
         for callback in plan.callbacks:
             callback()
         return True
 
+    def _make_on_driver(self, connection: Connection, plan: _Plan, envelopes: list[Envelope]) -> bool:
+        """The inbox rows and the writes in one transaction straight on the driver, when every
+        write is a Core INSERT or UPDATE of a table over rows (no ORM entity: no tenant net nor
+        ORM bookkeeping to apply). A Session and SQLAlchemy's transaction cost more than a small
+        batch's writes. The Connection never sees this transaction: it begins and ends here."""
+        raw = connection.connection.driver_connection
+        assert raw is not None
+        raw.execute("BEGIN IMMEDIATE")  # the write lock, before data_version is read
+        try:
+            if not self._still_as_read(connection, plan) or not self._record_fresh_in_inbox(
+                    connection, plan, envelopes):
+                return False
+            for statement, args, _kwargs in plan.writes:
+                execute_rows_on(connection, statement, args[0])
+            raw.execute("COMMIT")
+        finally:
+            if raw.in_transaction:  # returned early or failed: nothing is written
+                raw.execute("ROLLBACK")
+        return True
+
+    def _make_in_session(self, connection: Connection, plan: _Plan, envelopes: list[Envelope]) -> bool:
+        """The same in a Session scoped to the tenant: an ORM write is among the writes."""
+        with Session(connection, expire_on_commit=False, autoflush=False) as session:
+            bind_tenant(session, plan.tenant)
+            transaction = session.begin()
+            session.connection()  # BEGIN IMMEDIATE, the write lock, before data_version is read
+            if not self._still_as_read(connection, plan) or not self._record_fresh_in_inbox(
+                    connection, plan, envelopes):
+                transaction.rollback()
+                return False
+            for statement, args, kwargs in plan.writes:
+                session.execute(statement, *args, **kwargs)
+            transaction.commit()
+        return True
+
+    def _still_as_read(self, connection: Connection, plan: _Plan) -> bool:
+        """Under the write lock: no other connection committed, nor this tenant's batch on the
+        writer, since the snapshot was read."""
+        return (BatchWriter.data_version(connection) == plan.version
+                and self._generations[plan.tenant] == plan.generation)
+
+    def _record_fresh_in_inbox(
+        self, connection: Connection, plan: _Plan, envelopes: list[Envelope]
+    ) -> bool:
+        """The inbox rows of the events the snapshot found new, in the connection's transaction;
+        False if one was there already."""
+        if not plan.fresh:
+            return True
+        now = datetime.now(UTC)
+        rows = [{"consumer": self.service, "event_id": e.id, "event_type": e.type, "processed_at": now}
+                for e in {e.id: e for e in envelopes if e.id in plan.fresh}.values()]
+        return execute_rows_on(connection, self._inbox_write, rows) == len(rows)
+
     async def _in_inbox(self, session: Any, envelopes: list[Envelope]) -> set[str]:
         """The ids of these events this consumer has handled before (read, not written)."""
-        inbox = self._backbone.inbox
-        result = await session.execute(
-            select(inbox.c.event_id)
-            .where(inbox.c.consumer == self.service, inbox.c.event_id.in_({e.id for e in envelopes}))
-        )
-        return set(result.scalars())
+        rows = await fetch_all(session, self._inbox_read, {
+            "consumer": self.service, "ids": sorted({e.id for e in envelopes})})
+        return {event_id for (event_id,) in rows}
 
     def _batch_handler(
         self, envelopes: list[Envelope], headers: list[dict[str, str]] | None
