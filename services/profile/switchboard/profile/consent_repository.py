@@ -7,12 +7,19 @@ from collections.abc import Iterable
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from switchboard.common.sqlite_thread import fetch_all
 from switchboard.profile.models import Consent, DoNotContact
 
 # channel IN and address IN, not a row-value IN: SQLite searches the unique index with
 # the former and scans the whole table with the latter. Built once (screen pop's hot path);
 # filtered on tenant_id, so the session's tenant net is skipped (see repository.HOT).
 _RECORDS_FOR = select(Consent).where(
+    Consent.tenant_id == bindparam("tenant"),
+    Consent.channel.in_(bindparam("channels", expanding=True)),
+    Consent.address.in_(bindparam("addresses", expanding=True)),
+).execution_options(all_tenants=True)
+# the same, as plain rows: what resolving a contact reads (on SQLite, straight on the driver)
+_GRANTED_FOR = select(Consent.channel, Consent.address, Consent.purpose, Consent.granted).where(
     Consent.tenant_id == bindparam("tenant"),
     Consent.channel.in_(bindparam("channels", expanding=True)),
     Consent.address.in_(bindparam("addresses", expanding=True)),
@@ -48,6 +55,20 @@ class ConsentRepository:
         pairs = set(wanted)
         return [r for r in rows if (r.channel, r.address) in pairs]
 
+    async def granted_for(
+        self, tenant: str, points: Iterable[tuple[str, str]]
+    ) -> dict[tuple[str, str, str], bool]:
+        """(channel, address, purpose) -> granted, of every consent record of these points."""
+        wanted = set(points)
+        if not wanted:
+            return {}
+        rows = await fetch_all(self.session, _GRANTED_FOR, {
+            "tenant": tenant, "channels": sorted({c for c, _ in wanted}),
+            "addresses": sorted({a for _, a in wanted}),
+        })
+        return {(channel, address, purpose): bool(granted)
+                for channel, address, purpose, granted in rows if (channel, address) in wanted}
+
     async def do_not_contact(self, tenant: str, channel: str, address: str) -> DoNotContact | None:
         return await self.session.scalar(
             select(DoNotContact).where(
@@ -67,7 +88,7 @@ class ConsentRepository:
         wanted = list(points)
         if not wanted:
             return set()
-        rows = await self.session.execute(_BLOCKED_FOR, {
+        rows = await fetch_all(self.session, _BLOCKED_FOR, {
             "tenant": tenant, "channels": sorted({c for c, _ in wanted}),
             "addresses": sorted({a for _, a in wanted}),
         })

@@ -16,9 +16,18 @@ from switchboard.common.migrations import upgrade
 from switchboard.common.sqlite_thread import ThreadedSqlite
 from switchboard.common.streams import BusPolicy
 from switchboard.profile.consumers import build_handlers
-from switchboard.profile.models import Base, Conversation, Customer, Identity, TimelineEntry, backbone
+from switchboard.profile.models import (
+    Base,
+    Consent,
+    Conversation,
+    Customer,
+    DoNotContact,
+    Identity,
+    TimelineEntry,
+    backbone,
+)
 
-from ..test_handlers import count, envelope_of, identified, received, set_region
+from ..test_handlers import CUSTOMER, count, envelope_of, identified, received, set_region
 
 OTHER = "+8613900139000"
 
@@ -178,3 +187,32 @@ async def test_a_batchs_reads_go_through_the_customers_indexes_never_the_whole_t
                                                                  tuple(parameters))]
             assert not [step for step in plan if "_tenant_id (tenant_id=?)" in step], (statement, plan)
     await sessions.kw["bind"].dispose()
+
+
+async def test_a_batch_sees_nothing_of_another_tenants_customers_conversations_settings_or_consent(
+    sessions, batches
+) -> None:
+    """The batch's Core statements name their tenant themselves: the session's tenant net does not
+    reach a Core statement on a table, nor a read straight on SQLite's driver."""
+    await set_region(sessions, "globex", "CN")
+    assert await batches.handle_batch([envelope_of(received(conversation="c1"), tenant="globex")]) == [True]
+    now = datetime.now(UTC)
+    async with sessions() as session:
+        session.add_all([
+            Consent(id="g-consent", tenant_id="globex", customer_id=None, channel="sms", address=CUSTOMER,
+                    purpose="marketing", granted=True, source="test", updated_at=now),
+            DoNotContact(id="g-dnc", tenant_id="globex", channel="sms", address=CUSTOMER, reason="",
+                         source="test", created_at=now),
+        ])
+        await session.commit()
+    same = [envelope_of(received(conversation="c1"), tenant="acme"),
+            envelope_of(received("13800138000", conversation="c2"), tenant="acme")]
+    outcomes = await batches.handle_batch(same)
+    assert outcomes[0] is True
+    assert isinstance(outcomes[1], Exception)  # globex's region is not acme's
+    (_, globex), (envelope, acme) = await identified(sessions)
+    assert envelope.tenant == "acme"
+    assert acme.new_customer is True and acme.customer_id != globex.customer_id
+    assert (acme.repeat.contacts_today, acme.repeat.last_contact_at) == (1, None)
+    assert acme.consent == globex.consent  # what any new sender gets: globex's records are not acme's
+    assert await count(sessions, Conversation) == 2

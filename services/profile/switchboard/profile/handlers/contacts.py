@@ -20,12 +20,10 @@ from switchboard.common.events.profile import ContactIdentified, RepeatContact
 from switchboard.common.ids import new_id
 from switchboard.common.uow import UnitOfWork
 from switchboard.profile.consent_repository import ConsentRepository
-from switchboard.profile.contact_repository import ContactRepository
+from switchboard.profile.contact_repository import ContactRepository, ContactSettings, KnownConversation
 from switchboard.profile.domain.consent import PURPOSES, decide
 from switchboard.profile.domain.customers import DEFAULT_TIER, start_of_local_day, zone_of
 from switchboard.profile.identities import IdentityKey, channels_of, identity_for
-from switchboard.profile.models import TenantSettings
-from switchboard.profile.repository import ProfileRepository
 
 
 @dataclass(frozen=True)
@@ -68,7 +66,7 @@ async def resolve_contacts(uow: UnitOfWork, contacts: list[InboundContact]) -> N
     """Contacts of one tenant, in stream order."""
     tenant = contacts[0].envelope.tenant
     repo = ContactRepository(uow.session)
-    settings = await ProfileRepository(uow.session).tenant_settings(tenant)
+    settings = await repo.settings(tenant)
     region = settings.default_region if settings else None
     keys = [identity_for(c.channel, c.address, region) for c in contacts]
     now = datetime.now(UTC)
@@ -127,8 +125,8 @@ async def _load_history(
 class _Batch:
     """The rows to write, built contact by contact in order."""
 
-    def __init__(self, tenant: str, settings: TenantSettings | None, now: datetime,
-                 resolved: dict[str | None, bool], conversations: dict[str, Any]) -> None:
+    def __init__(self, tenant: str, settings: ContactSettings | None, now: datetime,
+                 resolved: dict[str | None, bool], conversations: dict[str, KnownConversation]) -> None:
         self.tenant, self.settings, self.now = tenant, settings, now
         self.resolved = resolved
         self.conversations = conversations
@@ -208,7 +206,7 @@ async def _write(repo: ContactRepository, batch: _Batch, by_key: dict[IdentityKe
 
 
 async def _consent_summaries(
-    uow: UnitOfWork, tenant: str, settings: TenantSettings | None, customers: list[_Known]
+    uow: UnitOfWork, tenant: str, settings: ContactSettings | None, customers: list[_Known]
 ) -> dict[str, dict[str, bool]]:
     """'sms:marketing' -> allowed, per customer, for every contact point's channel."""
     repo = ContactRepository(uow.session)
@@ -217,8 +215,7 @@ async def _consent_summaries(
         by_id[row.customer_id].points.update((channel, row.value) for channel in channels_of(row.kind))
     points = {point for k in customers for point in k.points}
     consents = ConsentRepository(uow.session)
-    records = {(r.channel, r.address, r.purpose): r.granted
-               for r in await consents.records_for(tenant, points)}
+    records = await consents.granted_for(tenant, points)
     blocked = await consents.do_not_contact_for(tenant, points)
     opt_in = True if settings is None else settings.marketing_requires_opt_in
     # most contact points have no record and no block: one answer per purpose serves them all
