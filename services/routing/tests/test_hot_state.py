@@ -3,11 +3,14 @@ while the database's generation says they are what was committed, never what was
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from routing_scenarios import identified, message, setup_center
-from sqlalchemy import text
+from sqlalchemy import event, text
+from sqlalchemy.engine import Engine
 
 from switchboard.common.uow import UnitOfWork
 from switchboard.routing.flow.context import open_flow
@@ -129,3 +132,37 @@ async def test_a_memory_older_than_its_age_is_read_again(api, routing, settings,
         assert states.reads > reads
     finally:
         states.max_age = 30.0
+
+
+@contextmanager
+def reads_of(table: str) -> Iterator[list[str]]:
+    """The SELECTs from `table` sent meanwhile."""
+    seen: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany) -> None:
+        if statement.lstrip().startswith("SELECT") and f"FROM {table}" in statement:
+            seen.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(Engine, "before_cursor_execute", record)
+
+
+async def test_queues_and_rules_are_read_once_and_again_after_an_admin_changes_a_rule(api, routing):
+    queues = await setup_center(api, agents=("ann",), capacity={"sms": 5})
+    await contact(routing, "c1", "k1")
+    with reads_of("routing_rules") as rules, reads_of("queues") as queue_reads:
+        await contact(routing, "c2", "k2")
+    assert rules == [] and queue_reads == [], "the memory served the rules and queues"
+    queued = {e.conversation_id: e.queue_id for e in await routing.events("task.queued")}
+    assert queued["c2"] == queues["general"]
+    await api.ok("POST", "/v1/rules", 201, json={
+        "name": "greetings", "position": 1, "queue_id": queues["billing"],
+        "conditions": {"channels": ["sms"], "keywords": ["hello"]}})
+    with reads_of("routing_rules") as rules:
+        await contact(routing, "c3", "k3")
+    assert len(rules) == 1, "the rule's change made the memory read the rules again"
+    queued = {e.conversation_id: e.queue_id for e in await routing.events("task.queued")}
+    assert queued["c3"] == queues["billing"], "the new rule routed the contact"

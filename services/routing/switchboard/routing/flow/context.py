@@ -9,6 +9,7 @@ from switchboard.common.events.base import Envelope, Payload
 from switchboard.common.uow import UnitOfWork
 from switchboard.routing.config import RoutingSettings
 from switchboard.routing.desktops import DesktopBell
+from switchboard.routing.flow.hot import tenant_queues, tenant_rules
 from switchboard.routing.models import Queue, RoutingRule, Task
 from switchboard.routing.repository import OPEN_STATUSES, RoutingRepository
 
@@ -36,9 +37,9 @@ class Flow:
         return RoutingRepository(self.uow.session)
 
     async def queues(self) -> dict[str, Queue]:
-        """The tenant's queues by id, read once per flow (a decision never changes a queue)."""
+        """The tenant's queues by id, once per flow (a decision never changes a queue)."""
         if self._queues is None:
-            self._queues = {q.id: q for q in await self.repo.queues(self.tenant)}
+            self._queues = await tenant_queues(self.uow.session, self.tenant)
         return self._queues
 
     async def emit(self, payload: Payload, subject: str) -> None:
@@ -60,7 +61,7 @@ class Flow:
     async def rules(self) -> list[RoutingRule]:
         """The tenant's routing rules in order, read once per flow."""
         if self._rules is None:
-            self._rules = await self.repo.rules(self.tenant)
+            self._rules = await tenant_rules(self.uow.session, self.tenant)
         return self._rules
 
     async def open_task_for(self, conversation_id: str) -> Task | None:

@@ -13,6 +13,8 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
+from prometheus_client import Counter
+
 from switchboard.common.events.routing import AgentAvailabilityChanged, TaskOffered
 from switchboard.routing.engine.agents import Agent as EngineAgent
 from switchboard.routing.engine.engine import Engine
@@ -31,6 +33,8 @@ from switchboard.routing.flow.snapshot import engine_agent
 from switchboard.routing.models import Queue, Reservation, Task
 from switchboard.routing.repository import RoutingRow
 
+DECISION_PASSES = Counter("sb_routing_decision_passes", "Decision passes run")
+
 
 async def dispatch(flow: Flow) -> list[Task]:
     """Offer waiting tasks to free agents, best task first across queues; returns the offered tasks.
@@ -41,6 +45,7 @@ async def dispatch(flow: Flow) -> list[Task]:
     Every change of routing state ends with a pass, which then tells the dialer if the number
     of agents free for outbound changed (`routing.agent.availability_changed`).
     """
+    DECISION_PASSES.inc()
     routing = await flow.repo.routing_row(flow.tenant)  # flushes the transaction's changes first
     state = await decision_state(flow.uow.session, flow.tenant, routing.generation if routing else None)
     waiting = state.waiting()

@@ -34,11 +34,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import event, select, update
+from prometheus_client import Counter
+from sqlalchemy import event, inspect, select, update
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.orm import Session
 
-from switchboard.routing.models import Agent, Task, TenantRouting
+from switchboard.routing.models import Agent, Queue, RoutingRule, Task, TenantRouting
+from switchboard.routing.repository import RoutingRepository
+
+STATE_READS = Counter("sb_routing_state_reads", "Decision passes that read the tenant's agents and tasks "
+                      "from the database (the memory was not current)")
 
 # Tasks a pass looks at: waiting for an agent, or counting against one's capacity.
 HOT_STATUSES = ("queued", "message", "offered", "accepted")
@@ -101,29 +106,42 @@ def task_row(task: Any) -> TaskRow | None:
 
 @dataclass(frozen=True)
 class TenantState:
-    """One tenant's committed agents and tasks at one generation (never changed in place)."""
+    """One tenant's committed agents, tasks, queues and rules at one generation (never changed in
+    place; queues and rules are kept once a pass has read them, as transient copies)."""
 
     generation: int
     loaded_at: float
     agents: dict[str, AgentRow]
     tasks: dict[str, TaskRow]
+    queues: dict[str, Queue] | None = None
+    rules: list[RoutingRule] | None = None
 
     def with_changes(self, changes: Changes, generation: int) -> TenantState:
         agents, tasks = dict(self.agents), dict(self.tasks)
         _apply(agents, changes.agents)
         _apply(tasks, changes.tasks)
-        return TenantState(generation, self.loaded_at, agents, tasks)
+        queues = changes.queues if changes.queues is not None else self.queues
+        rules = changes.rules if changes.rules is not None else self.rules
+        if changes.config:
+            queues = rules = None
+        return TenantState(generation, self.loaded_at, agents, tasks, queues, rules)
 
 
 @dataclass
 class Changes:
-    """What one transaction changed of one tenant so far: agent and task id -> row (None: gone)."""
+    """What one transaction changed of one tenant so far: agent and task id -> row (None: gone),
+    whether a queue or rule changed; and what it read of the memory or the database."""
 
     agents: dict[str, AgentRow | None] = field(default_factory=dict)
     tasks: dict[str, TaskRow | None] = field(default_factory=dict)
+    config: bool = False  # a queue or a rule changed
     bumped: int | None = None  # the generation this transaction's first change made
-    seen: int | None = None  # the committed generation the transaction's passes read at
-    loaded: TenantState | None = None  # read from the database in this transaction
+    checked: bool = False  # the generation read (once, holding the tenant's routing lock)
+    seen: int | None = None  # the committed generation then (None: the tenant has no routing row yet)
+    held: TenantState | None = None  # the memory, if it was current then
+    loaded: TenantState | None = None  # the agents and tasks read from the database instead
+    queues: dict[str, Queue] | None = None  # the queues read from the database (copies)
+    rules: list[RoutingRule] | None = None  # the rules read from the database (copies)
 
 
 def _apply(rows: dict[str, Any], changes: dict[str, Any]) -> None:
@@ -219,20 +237,19 @@ class HotStates:
 
     def committed(self, tenant: str, changes: Changes) -> None:
         """After a commit: the memory moves to the commit's generation, or is dropped."""
-        if changes.bumped is None and changes.loaded is None:
+        if changes.bumped is None and changes.loaded is None and changes.queues is None \
+                and changes.rules is None:
             return  # read the memory and changed nothing of it
         with self._lock:
             held = self._states.get(tenant)
-            if changes.loaded is not None:
-                base, base_generation = changes.loaded, changes.loaded.generation
-            elif held is not None:
-                base, base_generation = held, held.generation
-            else:
+            base = changes.loaded or held
+            if base is None:
                 return
-            generation = changes.bumped if changes.bumped is not None else base_generation
-            if generation - base_generation > 1 or (changes.bumped is not None and changes.seen is not None
-                                                     and changes.bumped - 1 != changes.seen):
-                # someone else's commit came between: the rows must be read again
+            generation = changes.bumped if changes.bumped is not None else base.generation
+            # What the transaction read must be of the base's generation, and its own change the
+            # one right after it; otherwise someone else's commit came between.
+            if (changes.seen is not None and changes.seen != base.generation) \
+                    or generation - base.generation > 1:
                 if held is not None and held.generation <= generation:
                     del self._states[tenant]
                 return
@@ -270,8 +287,10 @@ def _after_flush(session: Session, _context: Any) -> None:
         changes = changes_of(session, tenant)
         if isinstance(instance, Agent):
             changes.agents[instance.id] = None if gone else agent_row(instance)
-        else:
+        elif isinstance(instance, Task):
             changes.tasks[instance.id] = None if gone else task_row(instance)
+        else:
+            changes.config = True
         touched.add(tenant)
     for tenant in touched:
         changes = changes_of(session, tenant)
@@ -279,12 +298,15 @@ def _after_flush(session: Session, _context: Any) -> None:
             changes.bumped = _bump(session, tenant)
 
 
-def _flushed(session: Session) -> Iterable[tuple[Agent | Task, bool]]:
+_TRACKED = (Agent, Task, Queue, RoutingRule)
+
+
+def _flushed(session: Session) -> Iterable[tuple[Agent | Task | Queue | RoutingRule, bool]]:
     for instance in (*session.new, *session.dirty):
-        if isinstance(instance, Agent | Task):
+        if isinstance(instance, _TRACKED):
             yield instance, False
     for instance in session.deleted:
-        if isinstance(instance, Agent | Task):
+        if isinstance(instance, _TRACKED):
             yield instance, True
 
 
@@ -315,24 +337,69 @@ def _after_rollback(session: Session) -> None:
     session.info.pop("routing_changes", None)
 
 
+async def _check(session: Any, tenant: str, generation: int | None) -> Changes:
+    """The transaction's changes of the tenant, with the memory as of the committed generation,
+    which the caller has read (holding the tenant's routing lock, after the transaction's own
+    changes were flushed). Once per transaction: its passes all read at that generation."""
+    changes = changes_of(session.sync_session, tenant)
+    if not changes.checked:
+        changes.checked = True
+        if generation is not None:
+            changes.seen = generation - 1 if changes.bumped is not None else generation
+        states = HotStates.of(session.sync_session)
+        if states is not None and changes.seen is not None:
+            changes.held = states.current(tenant, changes.seen)
+    return changes
+
+
+async def _checked(session: Any, tenant: str) -> Changes:
+    changes = changes_of(session.sync_session, tenant)
+    if changes.checked:
+        return changes
+    row = await RoutingRepository(session).routing_row(tenant)  # flushes the transaction first
+    return await _check(session, tenant, row.generation if row is not None else None)
+
+
 async def decision_state(session: Any, tenant: str, generation: int | None) -> DecisionState:
     """The tenant's agents and tasks for a pass, in a transaction holding its routing lock, after
     the generation (None: no routing row yet) was read there (which flushed the transaction)."""
-    sync = session.sync_session
-    changes = changes_of(sync, tenant)
-    states = HotStates.of(sync)
-    committed = None
-    if generation is not None:
-        committed = generation - 1 if changes.bumped is not None else generation
-    if changes.seen is None:
-        changes.seen = committed
-    base = None if states is None or committed is None else states.current(tenant, committed)
+    changes = await _check(session, tenant, generation)
+    base = changes.held or changes.loaded
     if base is None:
-        base = changes.loaded if changes.loaded is not None else await _read(session, tenant, committed)
-        changes.loaded = base if committed is not None else None
-        if states is not None:
+        base = await _read(session, tenant, changes.seen)
+        changes.loaded = base if changes.seen is not None else None
+        STATE_READS.inc()
+        if (states := HotStates.of(session.sync_session)) is not None:
             states.reads += 1
     return DecisionState(base, changes)
+
+
+async def tenant_queues(session: Any, tenant: str) -> dict[str, Queue]:
+    """The tenant's queues by id: from the memory while it is current."""
+    changes = await _checked(session, tenant)
+    if changes.held is not None and changes.held.queues is not None and not changes.config:
+        return changes.held.queues
+    queues = {q.id: q for q in await RoutingRepository(session).queues(tenant)}
+    if not changes.config:
+        changes.queues = {key: _copy(queue) for key, queue in queues.items()}
+    return queues
+
+
+async def tenant_rules(session: Any, tenant: str) -> list[RoutingRule]:
+    """The tenant's routing rules in order: from the memory while it is current."""
+    changes = await _checked(session, tenant)
+    if changes.held is not None and changes.held.rules is not None and not changes.config:
+        return changes.held.rules
+    rules = await RoutingRepository(session).rules(tenant)
+    if not changes.config:
+        changes.rules = [_copy(rule) for rule in rules]
+    return rules
+
+
+def _copy(row: Any) -> Any:
+    """A transient copy of a row (in no session, never written): safe to share between passes."""
+    columns = inspect(type(row)).column_attrs
+    return type(row)(**{column.key: getattr(row, column.key) for column in columns})
 
 
 async def _read(session: Any, tenant: str, generation: int | None) -> TenantState:
