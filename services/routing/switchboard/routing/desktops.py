@@ -84,6 +84,10 @@ class DesktopBell:
                 self._rendered.pop((tenant, agent_id), None)
             self._wakes[tenant].set()  # the reader ends once its tenant has no feed left
 
+    def listened(self, tenant: str, agent_id: str) -> bool:
+        """Whether a desktop feed of this process is open for the agent."""
+        return (tenant, agent_id) in self._feeds
+
     def ring(self, tenant: str, agent_ids: Iterable[str]) -> None:
         """Safe from any thread: a batch commits in a worker thread (SQLite's thread hop)."""
         loop, agents = self._loop, list(agent_ids)
