@@ -183,13 +183,22 @@ def test_a_query_reads_back_what_sqlalchemy_reads_with_its_in_lists_expanded(
     found: dict[int, list[tuple]] = {}
 
     async def read(session: SyncSession) -> None:
-        for size, ids in ((1, ["n1"]), (3, ["n1", "n2", "nobody"])):  # two lengths of the same IN list
+        # two lengths of the same IN list, each rendered once and then filled with other values
+        for size, ids in ((1, ["n1"]), (3, ["n1", "n2", "nobody"]), (-1, ["n2"]), (-3, ["x", "n2", "n1"])):
             params = {"ids": ids, "kind": "memo", "since": datetime(2026, 12, 3, tzinfo=UTC)}
             found[size] = await fetch_all(session, FOUND, params)
             assert found[size] == [tuple(row) for row in session.sync_session.execute(FOUND, params)]
 
     in_transaction(threaded, read)
     assert [row[:2] for row in found[3]] == [("by id", "n1"), ("by id", "n2"), ("by kind", "n2")]
+    assert [row[:2] for row in found[-1]] == [("by id", "n2"), ("by kind", "n2")]
+    assert found[-3] == found[3]
+
+    async def read_a_set(session: SyncSession) -> None:
+        params = {"ids": {"n2"}, "kind": "memo", "since": datetime(2026, 12, 3, tzinfo=UTC)}
+        assert await fetch_all(session, FOUND, params) == found[-1]
+
+    in_transaction(threaded, read_a_set)
     assert found[1][0] == ("by id", "n1", datetime(2026, 12, 3, 1, 30, tzinfo=UTC), {"tags": ["vip"], "n": 1})
     assert [row[:2] for row in found[1]] == [("by id", "n1"), ("by kind", "n2")]
 

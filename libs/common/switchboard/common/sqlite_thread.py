@@ -20,7 +20,8 @@ import asyncio
 import threading
 from collections.abc import AsyncIterator, Callable, Coroutine, Mapping, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from itertools import repeat
 from typing import Any, TypeVar
 
 from sqlalchemy import CompoundSelect, Insert, Select, Update, create_engine
@@ -71,16 +72,13 @@ class SyncSession:
         """`statement` straight on the driver: see `fetch_all`."""
         connection = self.sync_session.connection()
         reader = _driver_query(statement, connection.dialect)
-        expanded = reader.compiled.construct_expanded_state(dict(params))
-        processors = expanded.processors
-        values = tuple(process(value) if (process := processors.get(name)) is not None else value
-                       for name in expanded.positiontup or () for value in (expanded.parameters[name],))
+        sql, values = reader.expanded(params)
 
         def run(cursor: Any) -> list[Any]:
-            cursor.execute(expanded.statement, values)
+            cursor.execute(sql, values)
             return list(cursor.fetchall())
 
-        return [reader.row(row) for row in _on_driver(connection, expanded.statement, run)]
+        return [reader.row(row) for row in _on_driver(connection, sql, run)]
 
     async def get(self, entity: Any, ident: Any, **kwargs: Any) -> Any:
         return self.sync_session.get(entity, ident, **kwargs)
@@ -214,10 +212,73 @@ async def fetch_all(
 class _DriverQuery:
     compiled: SQLCompiler
     processors: tuple[Callable[[Any], Any] | None, ...]
+    expanding: tuple[str, ...]  # the names of the IN lists' parameters
+    # the IN lists' lengths -> the query rendered for them, and where each of its values comes from
+    shapes: dict[tuple[int, ...], _Shape] = field(default_factory=dict)
 
     def row(self, values: tuple[Any, ...]) -> tuple[Any, ...]:
         return tuple(value if process is None else process(value)
                      for value, process in zip(values, self.processors, strict=True))
+
+    def expanded(self, params: Mapping[str, Any]) -> tuple[str, tuple[Any, ...]]:
+        """The SQL with its IN lists rendered for `params`, and its positional values. SQLAlchemy's
+        construct_expanded_state renders them anew for every call (a regular expression over the
+        SQL, half of a small read's cost); it runs here once for each length of the lists."""
+        if self.compiled.literal_execute_params:  # values rendered into the SQL: anew every time
+            return _Shape.of(self, params, marked=False).filled(params)
+        if any(not isinstance(params[name], list | tuple) for name in self.expanding if name in params):
+            params = {name: list(value) if name in self.expanding else value  # a set: in its order
+                      for name, value in params.items()}
+        shape_of = tuple(len(params[name]) if name in params else -1 for name in self.expanding)
+        shape = self.shapes.get(shape_of)
+        if shape is None:
+            if len(self.shapes) >= _KEPT:
+                self.shapes.clear()
+            shape = self.shapes[shape_of] = _Shape.of(self, params)
+        return shape.filled(params)
+
+
+@dataclass(frozen=True)
+class _Shape:
+    sql: str
+    sources: tuple[tuple[str | None, int | None, Any], ...]  # (parameter, index in its list, or value)
+    processors: tuple[Callable[[Any], Any] | None, ...]
+
+    def filled(self, params: Mapping[str, Any]) -> tuple[str, tuple[Any, ...]]:
+        return self.sql, tuple(
+            value if process is None else process(value)
+            for value, process in zip(map(self.source, repeat(params), range(len(self.sources))),
+                                      self.processors, strict=True))
+
+    def source(self, params: Mapping[str, Any], position: int) -> Any:
+        name, index, value = self.sources[position]
+        if name is None:
+            return value  # the statement's own
+        return params[name] if index is None else params[name][index]
+
+    @staticmethod
+    def of(query: _DriverQuery, params: Mapping[str, Any], marked: bool = True) -> _Shape:
+        """Rendered by SQLAlchemy once, with a marker in each place of each IN list to find it by."""
+        places: dict[int, tuple[str, int]] = {}
+        with_markers = dict(params)
+        for name in query.expanding if marked else ():
+            if name not in params:
+                continue  # the statement's own list
+            markers = [object() for _ in params[name]]
+            with_markers[name] = markers
+            places.update({id(marker): (name, index) for index, marker in enumerate(markers)})
+        expanded = query.compiled.construct_expanded_state(with_markers)
+        sources: list[tuple[str | None, int | None, Any]] = []
+        for name in expanded.positiontup or ():
+            value = expanded.parameters[name]
+            if id(value) in places:
+                sources.append((*places[id(value)], None))
+            elif name in params and marked:
+                sources.append((name, None, None))
+            else:
+                sources.append((None, None, value))
+        return _Shape(expanded.statement, tuple(sources),
+                      tuple(expanded.processors.get(name) for name in expanded.positiontup or ()))
 
 
 _KEPT = 512  # compiled statements kept; the services have a few dozen
@@ -235,7 +296,8 @@ def _driver_query(statement: Select[Any] | CompoundSelect[Any], dialect: Dialect
         raise ValueError(f"{dialect.name} compiles to named parameters; fetch_all needs positional ones")
     made = _DriverQuery(compiled, tuple(
         column.type.dialect_impl(dialect).result_processor(dialect, None)
-        for column in statement.selected_columns))
+        for column in statement.selected_columns),
+        tuple(name for name, bind in compiled.binds.items() if bind.expanding))
     if len(_DRIVER_QUERIES) >= _KEPT:  # statements made anew per call would otherwise pile up
         _DRIVER_QUERIES.clear()
     _DRIVER_QUERIES[key] = (statement, made)
