@@ -209,6 +209,11 @@ class PlannedWrites(SyncSession):
             raise NotPlannable("a write whose result is used")
         return self.sync_session.scalars(statement, *args, **kwargs)
 
+    async def rollback(self) -> None:
+        """The snapshot wrote nothing: closing ends its transaction, without the Session's
+        rollback bookkeeping (restoring the state of objects it never changed)."""
+        self.sync_session.close()
+
     def _needs_the_lock(self, *_args: Any, **_kwargs: Any) -> Any:
         raise NotPlannable("ORM writes are made under the lock")
 

@@ -143,13 +143,29 @@ def rows_on_driver(statement: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
     rows = args[0]
     if not isinstance(rows, list) or not rows or not isinstance(rows[0], Mapping):
         return False
-    if "entity" in statement.entity_description:
+    if not _on_a_table(statement):
         return False
     try:
         _driver_statement(statement, dialect, tuple(rows[0]))
     except ValueError:
         return False
     return True
+
+
+_ON_A_TABLE: dict[int, tuple[Any, bool]] = {}
+
+
+def _on_a_table(statement: Insert | Update) -> bool:
+    """A write of a table, not of an ORM entity (kept per statement: a statement built once is
+    asked about every batch, and entity_description is built anew each time it is read)."""
+    cached = _ON_A_TABLE.get(id(statement))
+    if cached is not None and cached[0] is statement:
+        return bool(cached[1])
+    answer = "entity" not in statement.entity_description
+    if len(_ON_A_TABLE) >= _KEPT:
+        _ON_A_TABLE.clear()
+    _ON_A_TABLE[id(statement)] = (statement, answer)  # the statement kept: its id is not reused
+    return answer
 
 
 def _on_driver(connection: Connection, sql: str, work: Callable[[Any], T]) -> T:
