@@ -36,7 +36,8 @@ from switchboard.common.streams import BusPolicy
 from switchboard.common.uow import UnitOfWork
 from switchboard.routing.config import RoutingSettings
 from switchboard.routing.consumers import build_handlers
-from switchboard.routing.flow.hot import HotStates, track_generations
+from switchboard.routing.flow.generations import track_generations
+from switchboard.routing.flow.hot import HotStates
 from switchboard.routing.models import Agent, Base, Queue, backbone
 
 

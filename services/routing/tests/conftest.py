@@ -25,6 +25,7 @@ from switchboard.common.uow import UnitOfWork
 from switchboard.routing.config import RoutingSettings
 from switchboard.routing.consumers import build_handlers
 from switchboard.routing.flow.context import open_flow
+from switchboard.routing.flow.generations import track_generations
 from switchboard.routing.flow.hot import HotStates
 from switchboard.routing.flow.timers import tick
 from switchboard.routing.main import create_app
@@ -46,6 +47,7 @@ async def sessions(settings: RoutingSettings) -> AsyncIterator[async_sessionmake
     async with engine.begin() as conn:
         await conn.run_sync(Base.metadata.create_all)
     # as the service runs: each tenant's agents and tasks kept in memory between passes
+    track_generations()
     hot = HotStates.keep_for(settings.resolved_database_url())
     yield session_factory(engine)
     hot.forget()

@@ -166,3 +166,24 @@ async def test_queues_and_rules_are_read_once_and_again_after_an_admin_changes_a
     assert len(rules) == 1, "the rule's change made the memory read the rules again"
     queued = {e.conversation_id: e.queue_id for e in await routing.events("task.queued")}
     assert queued["c3"] == queues["billing"], "the new rule routed the contact"
+
+
+async def test_a_savepoint_rolled_back_drops_the_memory_at_the_commit(api, routing, settings):
+    await setup_center(api, agents=("ann",), capacity={"sms": 2})
+    states = hot(settings)
+    await contact(routing, "c1", "k1")
+    async with UnitOfWork(routing.sessions, backbone, "routing") as uow:
+        uow.scope_to("acme")
+        flow = await open_flow(uow, "acme", datetime.now(UTC), settings)
+        await dispatch(flow)
+        async with uow.session.begin_nested() as savepoint:
+            ann = await flow.repo.agent("acme", "ann")
+            assert ann is not None
+            ann.state = "not_ready"
+            await uow.session.flush()
+            await savepoint.rollback()
+        await uow.commit()
+    reads = states.reads
+    await contact(routing, "c2", "k2")
+    assert states.reads == reads + 1, "read again: the memory could not know what the savepoint undid"
+    assert (await offers(routing))["c2"] == "ann"

@@ -16,6 +16,7 @@ from sqlalchemy import event
 
 from switchboard.common.db import create_engine, session_factory
 from switchboard.common.migrations import upgrade
+from switchboard.routing.flow.hot import HOT_STATUSES, TASK_COLUMNS
 from switchboard.routing.repository import RoutingRepository
 
 NOW = datetime(2026, 12, 3, 8, 0, tzinfo=UTC)
@@ -25,6 +26,8 @@ READS: dict[str, Callable[[RoutingRepository], Awaitable[Any]]] = {
     "tasks of an interval": lambda repo: repo.tasks_since("acme", NOW - timedelta(days=1), NOW),
     "tasks of an agent": lambda repo: repo.tasks_of_agents("acme", {"ann", "bob"}),
     "tasks by status": lambda repo: repo.tasks_with_status("acme", "queued", "message"),
+    "a pass's memory of the tasks":
+        lambda repo: repo.task_rows_with_status("acme", HOT_STATUSES, TASK_COLUMNS),
 }
 
 

@@ -17,7 +17,8 @@ from switchboard.routing.api.agents import desktop_snapshot
 from switchboard.routing.config import RoutingSettings
 from switchboard.routing.consumers import build_handlers
 from switchboard.routing.desktops import DesktopBell
-from switchboard.routing.flow.hot import HotStates, track_generations
+from switchboard.routing.flow.generations import track_generations
+from switchboard.routing.flow.hot import HotStates
 from switchboard.routing.flow.timers import ThreadHop, Ticker
 from switchboard.routing.models import backbone
 

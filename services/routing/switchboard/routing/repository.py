@@ -6,7 +6,7 @@ import zlib
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Row, func, select, text
+from sqlalchemy import Connection, Row, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.util import identity_key
 
@@ -127,6 +127,11 @@ class RoutingRepository:
             .where(TenantRouting.tenant_id == tenant))).first()
         return None if row is None else RoutingRow(*row)
 
+    async def signed_in_agent_rows(self, tenant: str, columns: tuple[Any, ...]) -> list[Row[Any]]:
+        """These columns of the agents signed in (a decision pass's memory reads them, `flow/hot.py`)."""
+        return list(await self.session.execute(
+            select(*columns).where(Agent.tenant_id == tenant, Agent.state != "logged_out")))
+
     async def agents_by_id(self, tenant: str, agent_ids: set[str]) -> dict[str, Agent]:
         """These agents: those this transaction has loaded from its identity map, the rest in one read."""
         found = self._loaded(Agent, {agent_id: (tenant, agent_id) for agent_id in agent_ids})
@@ -205,6 +210,12 @@ class RoutingRepository:
             select(Task.agent_id).where(Task.tenant_id == tenant, Task.customer_id == customer_id,
                                         Task.status == "completed")
             .order_by(Task.ended_at.desc()).limit(1))
+
+    async def task_rows_with_status(self, tenant: str, statuses: tuple[str, ...],
+                                    columns: tuple[Any, ...]) -> list[Row[Any]]:
+        """These columns of the tasks in these statuses (a decision pass's memory reads them)."""
+        return list(await self.session.execute(
+            select(*columns).where(Task.tenant_id == tenant, Task.status.in_(statuses))))
 
     async def tasks_with_status(self, tenant: str, *statuses: str) -> list[Task]:
         return list(await self.session.scalars(
@@ -293,3 +304,12 @@ class RoutingRepository:
 
     async def flush(self) -> None:
         await self.session.flush()
+
+
+def next_generation(connection: Connection, tenant: str) -> int | None:
+    """One up on the tenant's routing generation, in the connection's transaction (from a flush
+    listener, hence synchronous); None when the tenant has no routing row yet."""
+    generation = connection.execute(
+        update(TenantRouting).where(TenantRouting.tenant_id == tenant)
+        .values(generation=TenantRouting.generation + 1).returning(TenantRouting.generation)).scalar()
+    return None if generation is None else int(generation)

@@ -9,7 +9,7 @@ from switchboard.common.events.base import Envelope, Payload
 from switchboard.common.uow import UnitOfWork
 from switchboard.routing.config import RoutingSettings
 from switchboard.routing.desktops import DesktopBell
-from switchboard.routing.flow.hot import tenant_queues, tenant_rules
+from switchboard.routing.flow.inputs import tenant_queues, tenant_rules
 from switchboard.routing.models import Queue, RoutingRule, Task
 from switchboard.routing.repository import OPEN_STATUSES, RoutingRepository
 

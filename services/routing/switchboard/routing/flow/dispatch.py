@@ -28,7 +28,8 @@ from switchboard.routing.engine.escalation import (
 from switchboard.routing.engine.strategies import RoundRobin, Strategy
 from switchboard.routing.flow.availability import may_lend_blended, voice_availability
 from switchboard.routing.flow.context import Flow
-from switchboard.routing.flow.hot import AgentRow, TaskRow, decision_state
+from switchboard.routing.flow.hot import AgentRow, TaskRow
+from switchboard.routing.flow.inputs import decision_state
 from switchboard.routing.flow.snapshot import engine_agent
 from switchboard.routing.models import Queue, Reservation, Task
 from switchboard.routing.repository import RoutingRow

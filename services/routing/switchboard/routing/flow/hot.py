@@ -9,7 +9,7 @@ reads them from memory.
 Whether the memory is current is decided by the database, not by this process:
 `tenant_routing.generation` goes up by one in every transaction that changes an
 agent or a task of the tenant, whichever process or replica makes it (a flush
-listener on every session, `_after_flush`). A pass, holding the tenant's routing
+listener on every session, `generations.py`). A pass, holding the tenant's routing
 lock, reads the generation: if it is the one the memory was built at, the memory is
 the committed state and the pass uses it; otherwise (another replica wrote, or the
 memory is older than `max_age`) the pass reads the rows again, as before. The
@@ -29,18 +29,16 @@ import os
 import threading
 import time
 import weakref
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from prometheus_client import Counter
-from sqlalchemy import event, inspect, select, update
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.orm import Session
 
-from switchboard.routing.models import Agent, Queue, RoutingRule, Task, TenantRouting
-from switchboard.routing.repository import RoutingRepository
+from switchboard.routing.models import Agent, Queue, RoutingRule, Task
 
 STATE_READS = Counter("sb_routing_state_reads", "Decision passes that read the tenant's agents and tasks "
                       "from the database (the memory was not current)")
@@ -216,8 +214,8 @@ class HotStates:
 
     @classmethod
     def keep_for(cls, database_url: str, max_age: float = 30.0) -> HotStates:
-        """The hot state of this database's tenants, for every session this process opens on it."""
-        track_generations()
+        """The hot state of this database's tenants, for every session this process opens on it
+        (whose changes `generations.track_generations` must capture)."""
         key = database_key(database_url)
         with cls._registry_lock:
             states = cls._by_database.get(key)
@@ -267,146 +265,3 @@ class HotStates:
 def changes_of(session: Session, tenant: str) -> Changes:
     """This transaction's changes of the tenant's agents and tasks, flushed so far."""
     return session.info.setdefault("routing_changes", {}).setdefault(tenant, Changes())
-
-
-def track_generations() -> None:
-    """Move a tenant's generation on in every transaction of this process that changes its agents
-    or tasks. Every routing process does, whether or not it keeps the hot state itself: another
-    replica's memory depends on it."""
-    if not event.contains(Session, "after_flush", _after_flush):
-        event.listen(Session, "after_flush", _after_flush)
-        event.listen(Session, "after_commit", _after_commit)
-        event.listen(Session, "after_rollback", _after_rollback)
-
-
-def _after_flush(session: Session, _context: Any) -> None:
-    """Capture the agents and tasks this flush wrote and move their tenants' generations on."""
-    touched: set[str] = set()
-    for instance, gone in _flushed(session):
-        tenant = instance.tenant_id
-        changes = changes_of(session, tenant)
-        if isinstance(instance, Agent):
-            changes.agents[instance.id] = None if gone else agent_row(instance)
-        elif isinstance(instance, Task):
-            changes.tasks[instance.id] = None if gone else task_row(instance)
-        else:
-            changes.config = True
-        touched.add(tenant)
-    for tenant in touched:
-        changes = changes_of(session, tenant)
-        if changes.bumped is None:
-            changes.bumped = _bump(session, tenant)
-
-
-_TRACKED = (Agent, Task, Queue, RoutingRule)
-
-
-def _flushed(session: Session) -> Iterable[tuple[Agent | Task | Queue | RoutingRule, bool]]:
-    for instance in (*session.new, *session.dirty):
-        if isinstance(instance, _TRACKED):
-            yield instance, False
-    for instance in session.deleted:
-        if isinstance(instance, _TRACKED):
-            yield instance, True
-
-
-def _bump(session: Session, tenant: str) -> int:
-    """The tenant's next generation (its routing row made if it has none yet); -1 when unknown."""
-    connection = session.connection()
-    generation = connection.execute(
-        update(TenantRouting).where(TenantRouting.tenant_id == tenant)
-        .values(generation=TenantRouting.generation + 1).returning(TenantRouting.generation)).scalar()
-    return -1 if generation is None else int(generation)
-
-
-def _after_commit(session: Session) -> None:
-    changed = session.info.pop("routing_changes", None)
-    if not changed:
-        return
-    states = HotStates.of(session)
-    if states is None:
-        return
-    for tenant, changes in changed.items():
-        if changes.bumped == -1:
-            states.forget(tenant)  # the tenant had no routing row yet: read it all next time
-        else:
-            states.committed(tenant, changes)
-
-
-def _after_rollback(session: Session) -> None:
-    session.info.pop("routing_changes", None)
-
-
-async def _check(session: Any, tenant: str, generation: int | None) -> Changes:
-    """The transaction's changes of the tenant, with the memory as of the committed generation,
-    which the caller has read (holding the tenant's routing lock, after the transaction's own
-    changes were flushed). Once per transaction: its passes all read at that generation."""
-    changes = changes_of(session.sync_session, tenant)
-    if not changes.checked:
-        changes.checked = True
-        if generation is not None:
-            changes.seen = generation - 1 if changes.bumped is not None else generation
-        states = HotStates.of(session.sync_session)
-        if states is not None and changes.seen is not None:
-            changes.held = states.current(tenant, changes.seen)
-    return changes
-
-
-async def _checked(session: Any, tenant: str) -> Changes:
-    changes = changes_of(session.sync_session, tenant)
-    if changes.checked:
-        return changes
-    row = await RoutingRepository(session).routing_row(tenant)  # flushes the transaction first
-    return await _check(session, tenant, row.generation if row is not None else None)
-
-
-async def decision_state(session: Any, tenant: str, generation: int | None) -> DecisionState:
-    """The tenant's agents and tasks for a pass, in a transaction holding its routing lock, after
-    the generation (None: no routing row yet) was read there (which flushed the transaction)."""
-    changes = await _check(session, tenant, generation)
-    base = changes.held or changes.loaded
-    if base is None:
-        base = await _read(session, tenant, changes.seen)
-        changes.loaded = base if changes.seen is not None else None
-        STATE_READS.inc()
-        if (states := HotStates.of(session.sync_session)) is not None:
-            states.reads += 1
-    return DecisionState(base, changes)
-
-
-async def tenant_queues(session: Any, tenant: str) -> dict[str, Queue]:
-    """The tenant's queues by id: from the memory while it is current."""
-    changes = await _checked(session, tenant)
-    if changes.held is not None and changes.held.queues is not None and not changes.config:
-        return changes.held.queues
-    queues = {q.id: q for q in await RoutingRepository(session).queues(tenant)}
-    if not changes.config:
-        changes.queues = {key: _copy(queue) for key, queue in queues.items()}
-    return queues
-
-
-async def tenant_rules(session: Any, tenant: str) -> list[RoutingRule]:
-    """The tenant's routing rules in order: from the memory while it is current."""
-    changes = await _checked(session, tenant)
-    if changes.held is not None and changes.held.rules is not None and not changes.config:
-        return changes.held.rules
-    rules = await RoutingRepository(session).rules(tenant)
-    if not changes.config:
-        changes.rules = [_copy(rule) for rule in rules]
-    return rules
-
-
-def _copy(row: Any) -> Any:
-    """A transient copy of a row (in no session, never written): safe to share between passes."""
-    columns = inspect(type(row)).column_attrs
-    return type(row)(**{column.key: getattr(row, column.key) for column in columns})
-
-
-async def _read(session: Any, tenant: str, generation: int | None) -> TenantState:
-    agents = await session.execute(select(*AGENT_COLUMNS).where(Agent.tenant_id == tenant,
-                                                                 Agent.state != "logged_out"))
-    tasks = await session.execute(select(*TASK_COLUMNS).where(Task.tenant_id == tenant,
-                                                               Task.status.in_(HOT_STATUSES)))
-    agent_rows = {row.id: agent for row in agents if (agent := agent_row(row)) is not None}
-    task_rows = {row.id: task for row in tasks if (task := task_row(row)) is not None}
-    return TenantState(generation if generation is not None else -1, time.monotonic(), agent_rows, task_rows)
