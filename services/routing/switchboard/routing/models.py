@@ -5,11 +5,23 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from switchboard.common.db import AutoId, BackboneTables, UtcDateTime, service_metadata
 from switchboard.common.tenancy import TenantScoped
+from switchboard.routing import generation_triggers
 
 
 class Base(DeclarativeBase):
@@ -210,12 +222,18 @@ class Reservation(TenantScoped, Base):
 
 class TenantRouting(TenantScoped, Base):
     """Per tenant: the voice availability last announced to the dialer, so a pass announces only
-    a change, whichever replica made the pass before; and the generation of its agents and tasks,
-    one up with every transaction that changes any of them (`flow/hot.py`)."""
+    a change, whichever replica made the pass before; and the generation of its agents, tasks,
+    queues and rules, moved on by triggers with every change of any of them (`flow/hot.py`)."""
 
     __tablename__ = "tenant_routing"
 
     tenant_id: Mapped[str] = mapped_column(String(63), primary_key=True)
     available_agents: Mapped[int] = mapped_column(Integer, default=0)
     blended_agents: Mapped[int] = mapped_column(Integer, default=0)
-    generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    generation: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    # PostgreSQL: the transaction that moved the generation last (it moves once per transaction)
+    last_txid: Mapped[int | None] = mapped_column(BigInteger)
+
+
+# every change of an agent, task, queue or rule moves its tenant's generation, whoever makes it
+generation_triggers.create_with(Base.metadata)

@@ -6,7 +6,7 @@ import zlib
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, Row, func, select, text, update
+from sqlalchemy import Connection, Row, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.util import identity_key
 
@@ -120,11 +120,13 @@ class RoutingRepository:
             self.session.add(row)
         return row
 
-    async def routing_row(self, tenant: str) -> RoutingRow | None:
-        """The tenant's routing row as committed or written by this transaction (None: not made yet)."""
-        row = (await self.session.execute(
-            select(TenantRouting.generation, TenantRouting.available_agents, TenantRouting.blended_agents)
-            .where(TenantRouting.tenant_id == tenant))).first()
+    async def routing_row(self, tenant: str, *, hold: bool = False) -> RoutingRow | None:
+        """The tenant's routing row as committed or written by this transaction (None: not made
+        yet); `hold`: kept from every other writer until this transaction ends (PostgreSQL's
+        FOR UPDATE; on SQLite the transaction's write lock already does)."""
+        query = select(TenantRouting.generation, TenantRouting.available_agents,
+                       TenantRouting.blended_agents).where(TenantRouting.tenant_id == tenant)
+        row = (await self.session.execute(query.with_for_update() if hold else query)).first()
         return None if row is None else RoutingRow(*row)
 
     async def signed_in_agent_rows(self, tenant: str, columns: tuple[Any, ...]) -> list[Row[Any]]:
@@ -306,10 +308,9 @@ class RoutingRepository:
         await self.session.flush()
 
 
-def next_generation(connection: Connection, tenant: str) -> int | None:
-    """One up on the tenant's routing generation, in the connection's transaction (from a flush
-    listener, hence synchronous); None when the tenant has no routing row yet."""
+def generation_of(connection: Connection, tenant: str) -> int | None:
+    """The tenant's routing generation as this transaction sees it (from a commit listener, hence
+    synchronous); None when the tenant has no routing row yet."""
     generation = connection.execute(
-        update(TenantRouting).where(TenantRouting.tenant_id == tenant)
-        .values(generation=TenantRouting.generation + 1).returning(TenantRouting.generation)).scalar()
+        select(TenantRouting.generation).where(TenantRouting.tenant_id == tenant)).scalar()
     return None if generation is None else int(generation)

@@ -9,7 +9,7 @@ from switchboard.common.events.base import Envelope, Payload
 from switchboard.common.uow import UnitOfWork
 from switchboard.routing.config import RoutingSettings
 from switchboard.routing.desktops import DesktopBell
-from switchboard.routing.flow.inputs import tenant_queues, tenant_rules
+from switchboard.routing.flow.inputs import check_generation, tenant_queues, tenant_rules
 from switchboard.routing.models import Queue, RoutingRule, Task
 from switchboard.routing.repository import OPEN_STATUSES, RoutingRepository
 
@@ -30,6 +30,8 @@ class Flow:
     _queues: dict[str, Queue] | None = field(default=None, repr=False)
     _rules: list[RoutingRule] | None = field(default=None, repr=False)
     bell: DesktopBell | None = field(default=None, repr=False)
+    # The voice availability last announced to the dialer (the tenant's routing row, held)
+    announced: tuple[int, int] | None = field(default=None, repr=False)
     _changed_agents: set[str] = field(default_factory=set, repr=False)
 
     @property
@@ -106,5 +108,7 @@ async def open_flow(uow: UnitOfWork, tenant: str, now: datetime, settings: Routi
     # A decision reads its own writes (a task just queued must be seen by the dispatch pass).
     uow.session.sync_session.autoflush = True
     await flow.repo.lock_tenant(tenant)
+    routing = await check_generation(uow.session, tenant)  # what the tenant's memory must be to be used
+    flow.announced = (routing.available_agents, routing.blended_agents) if routing is not None else None
     return flow
 

@@ -32,7 +32,6 @@ from switchboard.routing.flow.hot import AgentRow, TaskRow
 from switchboard.routing.flow.inputs import decision_state
 from switchboard.routing.flow.snapshot import engine_agent
 from switchboard.routing.models import Queue, Reservation, Task
-from switchboard.routing.repository import RoutingRow
 
 DECISION_PASSES = Counter("sb_routing_decision_passes", "Decision passes run")
 
@@ -47,8 +46,8 @@ async def dispatch(flow: Flow) -> list[Task]:
     of agents free for outbound changed (`routing.agent.availability_changed`).
     """
     DECISION_PASSES.inc()
-    routing = await flow.repo.routing_row(flow.tenant)  # flushes the transaction's changes first
-    state = await decision_state(flow.uow.session, flow.tenant, routing.generation if routing else None)
+    await flow.repo.flush()  # the transaction's own changes, laid over the memory
+    state = await decision_state(flow.uow.session, flow.tenant)
     waiting = state.waiting()
     signed_in = list(state.agents())
     available = [a for a in signed_in if a.state == "available"]
@@ -61,16 +60,16 @@ async def dispatch(flow: Flow) -> list[Task]:
         taken = {task.id for task in offered}
         lendable = await may_lend_blended(flow, [task for task in waiting if task.id not in taken])
     now = voice_availability(((a, views[a.id]) for a in available), lendable)
-    await announce_availability(flow, now, routing)
+    await announce_availability(flow, now)
     return offered
 
 
-async def announce_availability(flow: Flow, now: tuple[int, int], last: RoutingRow | None) -> None:
+async def announce_availability(flow: Flow, now: tuple[int, int]) -> None:
     """Publish the voice availability when it differs from the tenant's last announced one."""
-    if last is not None and (last.available_agents, last.blended_agents) == now:
+    if flow.announced == now:
         return
     row = await flow.repo.tenant_routing(flow.tenant)
-    row.available_agents, row.blended_agents = now
+    row.available_agents, row.blended_agents = flow.announced = now
     await flow.emit(AgentAvailabilityChanged(available_agents=now[0], blended_agents=now[1],
                                              at=flow.now), f"availability-{flow.tenant}")
 

@@ -1,10 +1,12 @@
-"""What moves a tenant's memory on: every flush of its agents, tasks, queues or rules.
+"""What a transaction did to a tenant's memory: every flush of its agents, tasks, queues or
+rules captured, and the generation read again before the commit.
 
 A flush listener on every session of the process captures the rows a transaction wrote
-(`Changes`) and moves the tenant's `tenant_routing.generation` on once per transaction; after
-the commit the process's memory of the tenant (`hot.HotStates`) takes those rows, and after a
-rollback they are dropped. Every routing process installs it, whether or not it keeps the
-memory itself: another replica's memory depends on the generation.
+(`Changes`); just before the commit, a transaction that read the tenant's generation when it
+took the routing lock reads it again (the triggers have moved it by its own changes, and by
+no one else's: it holds the tenant's routing row); after the commit the process's memory of
+the tenant (`hot.HotStates`) takes those rows at that generation; after a rollback they are
+dropped.
 """
 
 from __future__ import annotations
@@ -17,36 +19,32 @@ from sqlalchemy.orm import Session
 
 from switchboard.routing.flow.hot import HotStates, agent_row, changes_of, task_row
 from switchboard.routing.models import Agent, Queue, RoutingRule, Task
-from switchboard.routing.repository import next_generation
+from switchboard.routing.repository import generation_of
 
 
 def track_generations() -> None:
-    """Move a tenant's generation on in every transaction of this process that changes its agents
-    or tasks. Every routing process does, whether or not it keeps the hot state itself: another
-    replica's memory depends on it."""
+    """Capture what every transaction of this process does to routing's agents, tasks, queues and
+    rules, for this process's memory of its tenants (`hot.HotStates`)."""
     if not event.contains(Session, "after_flush", _after_flush):
         event.listen(Session, "after_flush", _after_flush)
+        event.listen(Session, "before_commit", _before_commit)
         event.listen(Session, "after_commit", _after_commit)
         event.listen(Session, "after_rollback", _after_rollback)
 
 
 def _after_flush(session: Session, _context: Any) -> None:
-    """Capture the agents and tasks this flush wrote and move their tenants' generations on."""
-    touched: set[str] = set()
+    """Capture the agents, tasks, queues and rules this flush wrote."""
     for instance, gone in _flushed(session):
-        tenant = instance.tenant_id
-        changes = changes_of(session, tenant)
+        changes = changes_of(session, instance.tenant_id)
+        changes.wrote = True
+        if not changes.checked:
+            changes.unsure = True  # written before the flow read the generation
         if isinstance(instance, Agent):
             changes.agents[instance.id] = None if gone else agent_row(instance)
         elif isinstance(instance, Task):
             changes.tasks[instance.id] = None if gone else task_row(instance)
         else:
             changes.config = True
-        touched.add(tenant)
-    for tenant in touched:
-        changes = changes_of(session, tenant)
-        if changes.bumped is None:
-            changes.bumped = _bump(session, tenant)
 
 
 _TRACKED = (Agent, Task, Queue, RoutingRule)
@@ -61,25 +59,31 @@ def _flushed(session: Session) -> Iterable[tuple[Agent | Task | Queue | RoutingR
             yield instance, True
 
 
-def _bump(session: Session, tenant: str) -> int:
-    """The tenant's next generation; -1 when the tenant has no routing row yet."""
-    generation = next_generation(session.connection(), tenant)
-    return -1 if generation is None else generation
+def _before_commit(session: Session) -> None:
+    """The generation each checked tenant is committed at: read after the last flush."""
+    changed = session.info.get("routing_changes")
+    if not changed or HotStates.of(session) is None:
+        return
+    checked = [tenant for tenant, changes in changed.items() if changes.checked and not changes.unsure]
+    if not checked:
+        return
+    session.flush()
+    for tenant in checked:
+        changes = changed[tenant]
+        changes.final = changes.seen if not changes.wrote else generation_of(session.connection(), tenant)
 
 
 def _after_commit(session: Session) -> None:
     changed = session.info.pop("routing_changes", None)
+    unsure = session.info.pop("routing_savepoint_rolled_back", False)
     if not changed:
         return
-    unsure = session.info.pop("routing_savepoint_rolled_back", False)
     states = HotStates.of(session)
     if states is None:
         return
     for tenant, changes in changed.items():
-        if changes.bumped == -1 or unsure:
-            states.forget(tenant)  # the tenant had no routing row yet: read it all next time
-        else:
-            states.committed(tenant, changes)
+        changes.unsure = changes.unsure or unsure
+        states.committed(tenant, changes)
 
 
 def _after_rollback(session: Session) -> None:
@@ -87,8 +91,5 @@ def _after_rollback(session: Session) -> None:
         session.info.pop("routing_changes", None)
         session.info.pop("routing_savepoint_rolled_back", None)
         return
-    # A savepoint rolled back: some captured rows may be undone, and so may the generation's move
-    # if it was made inside. It is moved again at the next flush, and the commit drops the memory.
-    for changes in session.info.get("routing_changes", {}).values():
-        changes.bumped = None
+    # A savepoint rolled back: some captured rows may be undone; the commit drops the memory.
     session.info["routing_savepoint_rolled_back"] = True

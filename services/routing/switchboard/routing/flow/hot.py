@@ -1,26 +1,27 @@
 """The decision pass's inputs kept in memory between passes: the hot state of each tenant.
 
-A pass needs every signed-in agent, every waiting task and every task an agent holds.
-Read from the database each time, that was most of a pass's cost (the agents as ORM
-instances, two JSON columns each; the loads; the waiting tasks), and every event paid
-it. Here a process keeps, per tenant, those rows as they were committed, and a pass
-reads them from memory.
+A pass needs every signed-in agent, every waiting task and every task an agent holds, and
+the queues and rules. Read from the database each time, that was most of a pass's cost (the
+agents as ORM instances, two JSON columns each; the loads; the waiting tasks), and every
+event paid it. Here a process keeps, per tenant, those rows as they were committed, and a
+pass reads them from memory.
 
-Whether the memory is current is decided by the database, not by this process:
-`tenant_routing.generation` goes up by one in every transaction that changes an
-agent or a task of the tenant, whichever process or replica makes it (a flush
-listener on every session, `generations.py`). A pass, holding the tenant's routing
-lock, reads the generation: if it is the one the memory was built at, the memory is
-the committed state and the pass uses it; otherwise (another replica wrote, or the
-memory is older than `max_age`) the pass reads the rows again, as before. The
-transaction's own changes so far (flushed before the generation is read) are laid
-over the memory, so a pass still reads its own writes.
+Whether the memory is current is decided by the database, not by this process: triggers
+move `tenant_routing.generation` on with every change of the tenant's agents, tasks, queues
+or rules, whoever makes it (`generation_triggers.py`). A flow reads the generation as it
+takes the tenant's routing lock, before it writes anything, and holds the tenant's routing
+row until it commits (on SQLite the write lock does; on PostgreSQL `FOR UPDATE`), so no one
+else's change can land meanwhile. If the memory was built at that generation, it is the
+committed state and the flow's passes use it, with the flow's own changes so far (captured
+at each flush, `generations.py`) laid over it; otherwise (another replica wrote, a script,
+or the memory is older than `max_age`) the pass reads the rows again, as before.
 
-The memory changes only after a commit, with what that commit changed (its flushed
-rows, captured at each flush), and only when the commit's generation follows the
-memory's directly; anything else drops it. A rollback changes nothing. So nothing is
-ever decided on state that was not committed, and a replica that dies loses nothing:
-the next pass, on any replica, starts from the database.
+The memory changes only after a commit: the commit's captured rows laid over what the flow
+read, at the generation the flow read again just before committing. A transaction that
+wrote without reading the generation first (an admin's edit) drops the memory, and so does
+a savepoint rolled back; a rollback changes nothing. So nothing is ever decided on state
+that was not committed, and a replica that dies loses nothing: the next pass, on any
+replica, starts from the database.
 """
 
 from __future__ import annotations
@@ -133,9 +134,11 @@ class Changes:
     agents: dict[str, AgentRow | None] = field(default_factory=dict)
     tasks: dict[str, TaskRow | None] = field(default_factory=dict)
     config: bool = False  # a queue or a rule changed
-    bumped: int | None = None  # the generation this transaction's first change made
-    checked: bool = False  # the generation read (once, holding the tenant's routing lock)
-    seen: int | None = None  # the committed generation then (None: the tenant has no routing row yet)
+    wrote: bool = False  # any of the above
+    checked: bool = False  # the generation was read, as the flow took the tenant's routing lock
+    unsure: bool = False  # wrote before it was read: what the flow saw was not only committed state
+    seen: int | None = None  # the generation then (None: the tenant has no routing row yet)
+    final: int | None = None  # the generation just before the commit
     held: TenantState | None = None  # the memory, if it was current then
     loaded: TenantState | None = None  # the agents and tasks read from the database instead
     queues: dict[str, Queue] | None = None  # the queues read from the database (copies)
@@ -235,24 +238,18 @@ class HotStates:
 
     def committed(self, tenant: str, changes: Changes) -> None:
         """After a commit: the memory moves to the commit's generation, or is dropped."""
-        if changes.bumped is None and changes.loaded is None and changes.queues is None \
-                and changes.rules is None:
+        if not changes.checked or changes.unsure or changes.seen is None or changes.final is None:
+            if changes.wrote or changes.unsure:
+                self.forget(tenant)  # written by a transaction that did not know what it built on
+            return
+        base = changes.loaded or changes.held
+        if base is None or (not changes.wrote and changes.loaded is None
+                            and changes.queues is None and changes.rules is None):
             return  # read the memory and changed nothing of it
         with self._lock:
             held = self._states.get(tenant)
-            base = changes.loaded or held
-            if base is None:
-                return
-            generation = changes.bumped if changes.bumped is not None else base.generation
-            # What the transaction read must be of the base's generation, and its own change the
-            # one right after it; otherwise someone else's commit came between.
-            if (changes.seen is not None and changes.seen != base.generation) \
-                    or generation - base.generation > 1:
-                if held is not None and held.generation <= generation:
-                    del self._states[tenant]
-                return
-            if held is None or held.generation <= generation:
-                self._states[tenant] = base.with_changes(changes, generation)
+            if held is None or held.generation <= changes.final:
+                self._states[tenant] = base.with_changes(changes, changes.final)
 
     def forget(self, tenant: str | None = None) -> None:
         with self._lock:

@@ -22,40 +22,39 @@ from switchboard.routing.flow.hot import (
     task_row,
 )
 from switchboard.routing.models import Queue, RoutingRule
-from switchboard.routing.repository import RoutingRepository
+from switchboard.routing.repository import RoutingRepository, RoutingRow
 
 
-async def _check(session: Any, tenant: str, generation: int | None) -> Changes:
-    """The transaction's changes of the tenant, with the memory as of the committed generation,
-    which the caller has read (holding the tenant's routing lock, after the transaction's own
-    changes were flushed). Once per transaction: its passes all read at that generation."""
+async def check_generation(session: Any, tenant: str) -> RoutingRow | None:
+    """Read the tenant's routing row and hold it until the transaction ends (a flow does, right
+    after taking the tenant's routing lock), and find the memory current at its generation.
+    Once per transaction: all its passes read at that generation."""
+    row = await RoutingRepository(session).routing_row(tenant, hold=True)  # flushes what came before
     changes = changes_of(session.sync_session, tenant)
     if not changes.checked:
         changes.checked = True
-        if generation is not None:
-            changes.seen = generation - 1 if changes.bumped is not None else generation
+        changes.seen = row.generation if row is not None else None
         states = HotStates.of(session.sync_session)
-        if states is not None and changes.seen is not None:
+        if states is not None and changes.seen is not None and not changes.unsure:
             changes.held = states.current(tenant, changes.seen)
-    return changes
+    return row
 
 
 async def _checked(session: Any, tenant: str) -> Changes:
     changes = changes_of(session.sync_session, tenant)
-    if changes.checked:
-        return changes
-    row = await RoutingRepository(session).routing_row(tenant)  # flushes the transaction first
-    return await _check(session, tenant, row.generation if row is not None else None)
+    if not changes.checked:
+        await check_generation(session, tenant)
+    return changes
 
 
-async def decision_state(session: Any, tenant: str, generation: int | None) -> DecisionState:
-    """The tenant's agents and tasks for a pass, in a transaction holding its routing lock, after
-    the generation (None: no routing row yet) was read there (which flushed the transaction)."""
-    changes = await _check(session, tenant, generation)
+async def decision_state(session: Any, tenant: str) -> DecisionState:
+    """The tenant's agents and tasks for a pass, in a transaction holding its routing lock, with
+    the transaction's own changes flushed."""
+    changes = await _checked(session, tenant)
     base = changes.held or changes.loaded
     if base is None:
         base = await _read(session, tenant, changes.seen)
-        changes.loaded = base if changes.seen is not None else None
+        changes.loaded = base if changes.seen is not None and not changes.unsure else None
         STATE_READS.inc()
         if (states := HotStates.of(session.sync_session)) is not None:
             states.reads += 1
