@@ -1,6 +1,8 @@
 """A reads-first batch reads on a snapshot and holds the write lock for its writes only,
 and runs again under the lock whenever what it read may have changed meanwhile."""
 
+import asyncio
+import concurrent.futures
 import sqlite3
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -195,3 +197,27 @@ async def test_single_event_batches_keep_the_wal_short_with_a_checkpoint_every_f
     page = 4096
     assert (tmp_path / "notes.db-wal").stat().st_size <= 32 + 400 * (page + 24)
     assert await notes.count(notes.backbone.inbox) == batches
+
+
+async def test_a_write_on_the_services_async_connection_waits_for_the_batch_instead_of_making_it_start_over(
+    notes, threaded
+) -> None:
+    """The outbox relay and the endpoints write on the service's async connection, which a batch
+    holds from its snapshot to its commit: their commits land after it, not in between."""
+    loop = asyncio.get_running_loop()
+    pending: list[concurrent.futures.Future[None]] = []
+
+    async def like_the_relay() -> None:
+        async with notes.sessions() as session:
+            await session.execute(insert(notes.Note.__table__).values(id="x", tenant_id="acme", text="later"))
+            await session.commit()
+
+    calls: list[int] = []
+    events = consumer_for(notes, threaded, counting(
+        notes, calls, lambda: pending.append(asyncio.run_coroutine_threadsafe(like_the_relay(), loop))))
+    conflicts, committed = planned("conflict"), planned("committed")
+    assert await events.handle_batch([incoming("c1")]) == [True]
+    await asyncio.wrap_future(pending[0])
+    assert calls == [0]  # planned once, committed as planned
+    assert (planned("conflict") - conflicts, planned("committed") - committed) == (0, 1)
+    assert await texts(notes) == ["c1:0", "later"]
