@@ -24,7 +24,7 @@ from routing_handler import routing_database
 
 from switchboard.common.sqlite_thread import ThreadedSqlite
 from switchboard.common.uow import UnitOfWork
-from switchboard.routing.api.agents import desktop_snapshot
+from switchboard.routing.api.agents import DesktopSnapshots
 from switchboard.routing.desktops import DesktopBell
 from switchboard.routing.models import Agent, Queue, Task, backbone
 
@@ -58,9 +58,9 @@ def attach(bell: DesktopBell, units: object, url: str) -> ThreadedSqlite | None:
     """The tree's own way: a snapshot connection where its bell takes one."""
     if "snapshots" in inspect.signature(bell.attach).parameters:
         snapshots = ThreadedSqlite(url, begin="DEFERRED")
-        bell.attach(units, desktop_snapshot, snapshots)  # type: ignore[arg-type]
+        bell.attach(units, DesktopSnapshots(), snapshots)  # type: ignore[arg-type]
         return snapshots
-    bell.attach(units, desktop_snapshot)  # type: ignore[arg-type]
+    bell.attach(units, DesktopSnapshots())  # type: ignore[arg-type]
     return None
 
 

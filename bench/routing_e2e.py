@@ -191,7 +191,8 @@ def handle_time(url: str) -> str:
     own Prometheus metrics."""
     metrics = httpx.get(f"{url}/metrics", timeout=10).text
     names = ("sb_event_handle_seconds_sum", "sb_event_handle_seconds_count", "sb_outbox_batch_seconds_sum",
-             "sb_outbox_batch_seconds_count", "sb_outbox_published_total", "process_cpu_seconds_total")
+             "sb_outbox_batch_seconds_count", "sb_outbox_published_total", "process_cpu_seconds_total",
+             "sb_routing_decision_passes_total", "sb_routing_state_reads_total")
     values = {line.split(" ")[0].split("{")[0]: float(line.split(" ")[-1]) for line in metrics.splitlines()
               if line.startswith(names)}
     count = values.get("sb_event_handle_seconds_count", 0)
@@ -201,7 +202,10 @@ def handle_time(url: str) -> str:
     publish = values.get("sb_outbox_batch_seconds_sum", 0) / batches * 1000 if batches else 0
     return (f"{count:.0f} handler transactions, {mean:.1f} ms each on average; relay: {published:.0f} "
             f"events in {batches:.0f} batches, {publish:.1f} ms each to publish; "
-            f"{values.get('process_cpu_seconds_total', 0):.1f} s of CPU since start")
+            f"{values.get('process_cpu_seconds_total', 0):.1f} s of CPU since start"
+            + (f"; {values['sb_routing_decision_passes_total']:.0f} decision passes, "
+               f"{values.get('sb_routing_state_reads_total', 0):.0f} of them reading the agents and tasks"
+               if "sb_routing_decision_passes_total" in values else ""))
 
 
 def describe(label: str, samples: list[float]) -> str:

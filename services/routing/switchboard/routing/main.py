@@ -13,7 +13,7 @@ from switchboard.common.runtime import Runtime
 from switchboard.common.sqlite_thread import ThreadedSqlite
 from switchboard.common.uow import UnitOfWork
 from switchboard.routing.api import routers
-from switchboard.routing.api.agents import desktop_snapshot
+from switchboard.routing.api.agents import DesktopSnapshots
 from switchboard.routing.config import RoutingSettings
 from switchboard.routing.consumers import build_handlers
 from switchboard.routing.desktops import DesktopBell
@@ -35,7 +35,7 @@ def create_app(settings: RoutingSettings | None = None) -> FastAPI:
         runtime.extras["hot_states"] = HotStates.keep_for(url)  # held as long as the app
     # SQLite: the feeds read a WAL snapshot on a connection of their own (desktops.py)
     snapshots = ThreadedSqlite(url, settings.sqlite_synchronous, begin="DEFERRED") if sqlite else None
-    bell.attach(runtime.unit_of_work, desktop_snapshot, snapshots)
+    bell.attach(runtime.unit_of_work, DesktopSnapshots(), snapshots)
     app = create_service_app(
         runtime,
         title="Switchboard routing",

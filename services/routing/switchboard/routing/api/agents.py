@@ -185,10 +185,27 @@ async def _agent_feed(runtime: Runtime, tenant: str, agent_id: str,
                 yield ": keep-alive\n\n"
 
 
-def desktop_snapshot(agent: Row[Any], held: list[Row[Any]]) -> str:
+class DesktopSnapshots:
     """What a desktop feed sends: the agent (its load from the tasks it holds) and those tasks,
-    from their rows (`RoutingRepository.desktop_agents`, `tasks_of_agents`)."""
-    load = dict(Counter(task.channel for task in held))
-    tasks = [TaskOut.model_validate({**t._asdict(), **facts_shown(t.facts)}).model_dump(mode="json")
-             for t in held]
-    return json.dumps({"agent": agent_out(agent, load).model_dump(mode="json"), "tasks": tasks})
+    from their rows (`RoutingRepository.desktop_agents`, `tasks_of_agents`). A task is rendered
+    again only when its row changed: an offer rings its agent's feed, and the agent's other
+    tasks are the same as in the last round (a pydantic round trip each, most of a round's CPU)."""
+
+    def __init__(self, kept: int = 20_000) -> None:
+        self._tasks: dict[str, tuple[Row[Any], dict[str, Any]]] = {}
+        self._kept = kept
+
+    def __call__(self, agent: Row[Any], held: list[Row[Any]]) -> str:
+        load = dict(Counter(task.channel for task in held))
+        tasks = [self._task(task) for task in held]
+        return json.dumps({"agent": agent_out(agent, load).model_dump(mode="json"), "tasks": tasks})
+
+    def _task(self, row: Row[Any]) -> dict[str, Any]:
+        kept = self._tasks.get(row.id)
+        if kept is not None and kept[0] == row:
+            return kept[1]
+        rendered = TaskOut.model_validate({**row._asdict(), **facts_shown(row.facts)}).model_dump(mode="json")
+        if len(self._tasks) >= self._kept:
+            self._tasks.clear()  # bounded: tasks end, their rows go
+        self._tasks[row.id] = (row, rendered)
+        return rendered
