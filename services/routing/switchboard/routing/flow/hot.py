@@ -40,12 +40,14 @@ from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.orm import Session
 
 from switchboard.routing.models import Agent, Queue, RoutingRule, Task
+from switchboard.routing.repository import HOLDING_STATUSES
 
 STATE_READS = Counter("sb_routing_state_reads", "Decision passes that read the tenant's agents and tasks "
                       "from the database (the memory was not current)")
 
 # Tasks a pass looks at: waiting for an agent, or counting against one's capacity.
-HOT_STATUSES = ("queued", "message", "offered", "accepted")
+WAITING_STATUSES = ("queued", "message")
+HOT_STATUSES = (*WAITING_STATUSES, *HOLDING_STATUSES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,14 +170,14 @@ class DecisionState:
 
     def waiting(self) -> list[TaskRow]:
         """The tasks waiting for an agent, oldest first."""
-        return sorted((t for t in self.tasks() if t.status in ("queued", "message")),
+        return sorted((t for t in self.tasks() if t.status in WAITING_STATUSES),
                       key=lambda t: t.created_at)
 
     def loads(self) -> dict[str, dict[str, int]]:
         """agent id -> channel -> tasks offered to or held by the agent."""
         loads: dict[str, dict[str, int]] = {}
         for task in self.tasks():
-            if task.status in ("offered", "accepted") and task.agent_id is not None:
+            if task.status in HOLDING_STATUSES and task.agent_id is not None:
                 by_channel = loads.setdefault(task.agent_id, {})
                 by_channel[task.channel] = by_channel.get(task.channel, 0) + 1
         return loads
