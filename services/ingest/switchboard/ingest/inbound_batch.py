@@ -34,7 +34,7 @@ from switchboard.common.tracing import correlation_id_var, traceparent_var
 from switchboard.common.uow import UnitOfWork
 from switchboard.ingest.inbound import Accepted, InboundMessage, accept_inbound
 from switchboard.ingest.keywords import classify
-from switchboard.ingest.repository import IngestRepository, WebhookChannel
+from switchboard.ingest.repository import BatchRows, IngestRepository, WebhookChannel
 
 SmsIntake: TypeAlias = GroupCommit["SmsWebhook", Accepted]
 
@@ -172,11 +172,8 @@ class _Rows:
         })
 
     async def insert(self, repo: IngestRepository) -> None:
-        await repo.insert_conversations(list(self.conversations.values()))
-        await repo.touch_conversations(self.touched)
-        await repo.insert_messages(self.messages)
-        await repo.insert_raw_payloads(self.raw_payloads)
-        await repo.insert_outbox(self.outbox)
+        await repo.insert_batch(BatchRows(list(self.conversations.values()), self.touched, self.messages,
+                                          self.raw_payloads, self.outbox))
 
 
 async def _store_plain(

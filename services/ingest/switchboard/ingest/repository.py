@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -83,6 +85,78 @@ _TOUCH_CONVERSATIONS = (
     update(_CONVERSATIONS).where(_CONVERSATIONS.c.id == bindparam("conversation_id"))
     .values(last_activity_at=bindparam("at"))
 )
+
+
+@dataclass(frozen=True)
+class BatchRows:
+    """What a batch of inbound messages writes: new rows per table, and the conversations it moves
+    (id -> last activity). Each row gives every column of its `BatchWrite` list."""
+
+    conversations: Sequence[Row]
+    touched: Mapping[str, datetime]
+    messages: Sequence[Row]
+    raw_payloads: Sequence[Row]
+    outbox: Sequence[Row]
+
+
+_BATCH_COLUMNS = {
+    "conversations": ("id", "tenant_id", "channel_id", "channel_kind", "customer_address", "status",
+                      "opened_at", "last_activity_at"),
+    "messages": ("id", "tenant_id", "conversation_id", "channel_id", "direction", "from_address",
+                 "to_address", "text", "provider_message_id", "created_at", "subject"),
+    "raw_payloads": ("id", "tenant_id", "channel_id", "message_id", "content_type", "body", "received_at"),
+    "outbox": ("event_id", "subject", "envelope", "headers", "created_at", "attempts"),
+}
+
+
+def _pg_batch_write() -> str:
+    """A batch's writes on PostgreSQL as ONE statement: each table's rows as arrays, one per
+    column, spread back into rows by unnest, in the order given (the outbox's seq follows it).
+    Data-modifying CTEs run as one statement, so the batch costs one round trip instead of one
+    per table, and foreign keys are checked at its end, when every table's rows are in."""
+    dialect = postgresql.dialect()
+    position = 0
+
+    def arrays(table: Table, columns: Sequence[str]) -> str:
+        nonlocal position
+        casts = []
+        for name in columns:
+            position += 1
+            # VARCHAR without its length: an explicit cast would cut a value too long, where the
+            # INSERT's own (assignment) cast refuses it, as every other write's does
+            type_name = re.sub(r"\(\d+\)", "", table.c[name].type.compile(dialect=dialect))
+            casts.append(f"${position}::{type_name}[]")
+        return ", ".join(casts)
+
+    def insert_rows(table: Table) -> str:
+        columns = _BATCH_COLUMNS[table.name]
+        names = ", ".join(columns)
+        return (f"INSERT INTO {table.name} ({names}) SELECT {names} "  # noqa: S608 - names from the models
+                f"FROM unnest({arrays(table, columns)}) WITH ORDINALITY AS given({names}, position) "
+                f"ORDER BY position")
+
+    conversations = insert_rows(_CONVERSATIONS)
+    touched = (f"UPDATE conversations SET last_activity_at = given.at FROM unnest("  # noqa: S608
+               f"{arrays(_CONVERSATIONS, ('id', 'last_activity_at'))}) AS given(id, at) "
+               f"WHERE conversations.id = given.id")
+    messages, raw_payloads = insert_rows(_MESSAGES), insert_rows(_RAW_PAYLOADS)
+    outbox = insert_rows(backbone.outbox)
+    return (f"WITH new_conversations AS ({conversations}), moved_conversations AS ({touched}), "
+            f"new_messages AS ({messages}), new_raw_payloads AS ({raw_payloads}) {outbox}")
+
+
+_PG_BATCH_WRITE = _pg_batch_write()
+
+
+def _pg_batch_parameters(rows: BatchRows) -> tuple[Any, ...]:
+    """The arrays of `_PG_BATCH_WRITE`, in its order (the outbox's JSON headers as text)."""
+    def columns(table: str, given: Sequence[Row]) -> list[list[Any]]:
+        return [[row[name] for row in given] for name in _BATCH_COLUMNS[table]]
+
+    outbox = columns("outbox", rows.outbox)
+    outbox[3] = [json.dumps(headers) for headers in outbox[3]]
+    return (*columns("conversations", rows.conversations), list(rows.touched), list(rows.touched.values()),
+            *columns("messages", rows.messages), *columns("raw_payloads", rows.raw_payloads), *outbox)
 
 
 @dataclass(frozen=True)
@@ -325,6 +399,20 @@ class IngestRepository:
             elif key not in latest or (at, row_id) > latest[key]:
                 latest[key] = (at, row_id)
         return messages, {address: conversation for address, (_at, conversation) in latest.items()}
+
+    async def insert_batch(self, rows: BatchRows) -> None:
+        """A batch's rows, in the session's transaction. On PostgreSQL one statement (each
+        statement is a round trip, which cost more than the writes); elsewhere one per table,
+        straight on SQLite's driver when the session is a worker thread's (see `execute_many`)."""
+        if self.session.get_bind().dialect.name == "postgresql":
+            connection = await self.session.connection()
+            await connection.exec_driver_sql(_PG_BATCH_WRITE, _pg_batch_parameters(rows))
+            return
+        await self.insert_conversations(rows.conversations)
+        await self.touch_conversations(rows.touched)
+        await self.insert_messages(rows.messages)
+        await self.insert_raw_payloads(rows.raw_payloads)
+        await self.insert_outbox(rows.outbox)
 
     async def insert_conversations(self, rows: Sequence[Row]) -> None:
         await self._insert(_CONVERSATIONS, rows)
