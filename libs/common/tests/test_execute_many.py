@@ -32,6 +32,7 @@ from switchboard.common.sqlite_thread import (
     _driver_statement,
     execute_many,
     fetch_all,
+    fetch_unread,
     rows_on_driver,
     run_to_end,
 )
@@ -201,6 +202,36 @@ def test_a_query_reads_back_what_sqlalchemy_reads_with_its_in_lists_expanded(
     in_transaction(threaded, read_a_set)
     assert found[1][0] == ("by id", "n1", datetime(2026, 12, 3, 1, 30, tzinfo=UTC), {"tags": ["vip"], "n": 1})
     assert [row[:2] for row in found[1]] == [("by id", "n1"), ("by kind", "n2")]
+
+
+def test_unread_rows_are_the_drivers_and_read_one_by_one_as_sqlalchemy_reads_them(
+    threaded: ThreadedSqlite
+) -> None:
+    async def write(session: SyncSession) -> None:
+        await execute_many(session, insert(notes), ROWS)
+
+    in_transaction(threaded, write)
+    params = {"ids": ["n1", "n2"], "kind": "memo", "since": datetime(2026, 12, 3, tzinfo=UTC)}
+
+    async def read(session: SyncSession) -> None:
+        rows, read_one = await fetch_unread(session, FOUND, params)
+        assert [read_one(row) for row in rows] == await fetch_all(session, FOUND, params)
+        assert rows[0][2] == "2026-12-03 01:30:00.000000" and rows[0][3] == '{"tags": ["vip"], "n": 1}', \
+            "as stored: the date's text, the JSON's text"
+
+    in_transaction(threaded, read)
+
+    async def read_for_a_tenant(session: SyncSession) -> None:  # SQLAlchemy's path: read already
+        rows, read_one = await fetch_unread(session, FOUND, params)
+        assert rows == await fetch_all(session, FOUND, params)
+        assert rows[0][2] == datetime(2026, 12, 3, 1, 30, tzinfo=UTC) and read_one(rows[0]) is rows[0]
+
+    session = threaded.sessions()
+    session.info["tenant"] = "acme"
+    try:
+        run_to_end(read_for_a_tenant(session))
+    finally:
+        session.sync_session.close()
 
 
 def test_an_insert_built_anew_for_each_call_is_compiled_once_and_stores_every_call(

@@ -87,29 +87,44 @@ async def test_a_ring_from_another_thread_reads_the_feed_again(api, sessions) ->
     assert not bell._readers, "the tenant's reader ends with its last feed"
 
 
-async def test_a_round_renders_an_agent_again_only_when_its_rows_changed(api, sessions, settings) -> None:
-    rendered: list[str] = []
+@pytest.mark.parametrize("snapshot_reads", [False, True], ids=["feeds on the unit of work",
+                                                               "feeds on a snapshot connection"])
+async def test_a_round_renders_an_agent_again_only_when_its_rows_changed(
+        api, sessions, settings, snapshot_reads) -> None:
+    rendered: list[tuple[str, str]] = []
 
     def counting(agent, held) -> str:
-        rendered.append(agent.id)
+        rendered.append((agent.id, agent.state))
         return render(agent, held)
 
+    snapshots = ThreadedSqlite(settings.resolved_database_url(), begin="DEFERRED") if snapshot_reads else None
     bell = DesktopBell()
-    bell.attach(lambda: UnitOfWork(sessions, backbone, "routing"), counting)
+    bell.attach(lambda: UnitOfWork(sessions, backbone, "routing"), counting, snapshots)
     bus = Bus("nats://127.0.0.1:1", "routing", BusPolicy(), [])
     routing = Consumer(EventConsumer("routing", bus, sessions, backbone, build_handlers(settings, bell),
                                      max_deliver=5), sessions, settings)
     await api.ok("POST", "/v1/queues", 201, json={"name": "main", "channels": ["sms"], "is_default": True})
     await sign_in(api, "ann")
-    with bell.listen("acme", "ann") as ann:
-        first = await next_snapshot(ann)
-        bell.ring("acme", ["ann"])  # as the feed's timer does: nothing changed
-        assert await next_snapshot(ann) == first
-        assert rendered == ["ann"], "the same rows: the last snapshot, not rendered again"
-        await routing.send_batch([(message("a", text="hi"), "a")])
-        await routing.send_batch([(identified("a", customer="k-a"), "a")])
-        assert await next_snapshot(ann) == {"agent": "ann", "tasks": ["a"]}
-        assert rendered == ["ann", "ann"]
+    try:
+        with bell.listen("acme", "ann") as ann:
+            first = await next_snapshot(ann)
+            bell.ring("acme", ["ann"])  # as the feed's timer does: nothing changed
+            assert await next_snapshot(ann) == first
+            assert rendered == [("ann", "available")], "the same rows: the last snapshot, not rendered again"
+            await routing.send_batch([(message("a", text="hi"), "a")])
+            await routing.send_batch([(identified("a", customer="k-a"), "a")])
+            assert await next_snapshot(ann) == {"agent": "ann", "tasks": ["a"]}
+            assert rendered == [("ann", "available")] * 2, "a task offered: rendered again"
+            await api.ok("PUT", "/v1/agents/ann/state", json={"state": "not_ready", "reason": "break"})
+            bell.ring("acme", ["ann"])  # the agent's own row changed, its tasks did not
+            await next_snapshot(ann)
+            assert rendered[-1] == ("ann", "not_ready"), "the agent's new row rendered, read as a row"
+            bell.ring("acme", ["ann"])
+            await next_snapshot(ann)
+            assert len(rendered) == 3, "and not again while it stays the same"
+    finally:
+        if snapshots is not None:
+            snapshots.close()
 
 
 async def test_the_feeds_polls_are_gathered_into_one_round(api, sessions) -> None:

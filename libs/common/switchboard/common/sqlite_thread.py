@@ -70,6 +70,14 @@ class SyncSession:
         self, statement: Select[Any] | CompoundSelect[Any], params: Mapping[str, Any]
     ) -> list[tuple[Any, ...]]:
         """`statement` straight on the driver: see `fetch_all`."""
+        rows, read = self.fetch_driver_rows(statement, params)
+        return [read(row) for row in rows]
+
+    def fetch_driver_rows(
+        self, statement: Select[Any] | CompoundSelect[Any], params: Mapping[str, Any]
+    ) -> tuple[list[tuple[Any, ...]], Callable[[tuple[Any, ...]], tuple[Any, ...]]]:
+        """`statement` straight on the driver, its rows as the driver gives them, and how to
+        read one as SQLAlchemy would: see `fetch_unread`."""
         connection = self.sync_session.connection()
         reader = _driver_query(statement, connection.dialect)
         sql, values = reader.expanded(params)
@@ -78,7 +86,7 @@ class SyncSession:
             cursor.execute(sql, values)
             return list(cursor.fetchall())
 
-        return [reader.row(row) for row in _on_driver(connection, sql, run)]
+        return _on_driver(connection, sql, run), reader.row
 
     async def get(self, entity: Any, ident: Any, **kwargs: Any) -> Any:
         return self.sync_session.get(entity, ident, **kwargs)
@@ -217,11 +225,33 @@ async def fetch_all(
     `all_tenants` (one that filters on tenant_id itself, which the session's net then skips
     anyway), and so does a kind of `SyncSession` that runs its reads at once (`reads_at_once`).
     Anywhere else, `(await session.execute(statement, params)).all()`."""
-    if ((type(session) is SyncSession or getattr(type(session), "reads_at_once", False))
-            and ("tenant" not in session.info
-                 or statement.get_execution_options().get("all_tenants", False))):
-        return session.fetch_rows(statement, params)
+    if _driver_reads(session, statement):
+        return session.fetch_rows(statement, params)  # type: ignore[no-any-return]
     return [tuple(row) for row in await session.execute(statement, dict(params))]
+
+
+async def fetch_unread(
+    session: Any, statement: Select[Any] | CompoundSelect[Any], params: Mapping[str, Any]
+) -> tuple[list[tuple[Any, ...]], Callable[[tuple[Any, ...]], tuple[Any, ...]]]:
+    """The rows of a Core SELECT as the driver gives them, and how to read one as SQLAlchemy would
+    (each column through its type's result processor), for a reader that mostly compares rows
+    with the last ones it read and reads again only those that changed: on SQLite a datetime
+    column is parsed from its text and a JSON column decoded for every row read, which costs more
+    than fetching it. Where `fetch_all` would not go to the driver, the rows come read already
+    and reading one gives it back as it is."""
+    if _driver_reads(session, statement):
+        return session.fetch_driver_rows(statement, params)  # type: ignore[no-any-return]
+    return await fetch_all(session, statement, params), _as_read
+
+
+def _as_read(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    return row
+
+
+def _driver_reads(session: Any, statement: Select[Any] | CompoundSelect[Any]) -> bool:
+    return bool((type(session) is SyncSession or getattr(type(session), "reads_at_once", False))
+                and ("tenant" not in session.info
+                     or statement.get_execution_options().get("all_tenants", False)))
 
 
 @dataclass(frozen=True)

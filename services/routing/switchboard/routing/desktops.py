@@ -19,7 +19,8 @@ held tasks). The snapshot begins after the commit that rang, so it holds that co
 Most reads find nothing new: every feed's timer asks twice a second (`poll`). Polls are gathered
 for `POLL_GATHER_SECONDS` into one round (200 feeds made hundreds of small rounds a second, each a
 transaction of its own), while a ring from a commit is read at once. A round reads the rows only
-(no ORM instances) and renders an agent again only when its rows differ from the last round's.
+(no ORM instances, not even read through their column types) and renders an agent again only
+when its rows differ from the last round's.
 """
 
 from __future__ import annotations
@@ -31,19 +32,19 @@ from collections.abc import Callable, Coroutine, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Row
-
 from switchboard.common.sqlite_thread import ThreadedSqlite
 from switchboard.common.uow import UnitOfWork
-from switchboard.routing.repository import RoutingRepository
+from switchboard.routing.repository import DESKTOP_TASK_AGENT, RoutingRepository
 
 log = logging.getLogger(__name__)
 
 POLL_GATHER_SECONDS = 0.1  # a change committed elsewhere waits this much more, at most
 
-# the agent's row and the rows of the tasks it holds -> the snapshot a feed sends
-Render = Callable[[Row[Any], list[Row[Any]]], str]
-Rendered = tuple[tuple[Row[Any], tuple[Row[Any], ...]], str]  # the rows read, and their snapshot
+# the agent's row and the rows of the tasks it holds (DesktopAgent, DesktopTask) -> the snapshot a feed sends
+Render = Callable[[Any, list[Any]], str]
+Read = Callable[[tuple[Any, ...]], Any]  # a row as the driver gave it, read
+# the rows as the driver gave them, and their snapshot
+Rendered = tuple[tuple[tuple[Any, ...], tuple[tuple[Any, ...], ...]], str]
 
 
 class DesktopBell:
@@ -158,22 +159,29 @@ class DesktopBell:
 
     async def _render_agents(self, session: Any, tenant: str, agent_ids: set[str]) -> dict[str, str | None]:
         """agent id -> its snapshot (None: no such agent), from the agents and their held tasks;
-        the last round's snapshot again when the agent's rows are the same."""
+        the last round's snapshot again when the agent's rows are the same, compared as the
+        driver gave them (most rounds find most rows unchanged: reading each row's dates and JSON
+        again was most of a round's cost)."""
         repo = RoutingRepository(session)
-        agents = {row.id: row for row in await repo.desktop_agents(tenant, agent_ids)}
-        held: dict[str, list[Row[Any]]] = defaultdict(list)
-        for task in await repo.tasks_of_agents(tenant, agent_ids):
-            held[task.agent_id or ""].append(task)
-        return {a: self._rendered_again(tenant, agents[a], held[a]) if a in agents else None
-                for a in agent_ids}
+        agents, read_agent = await repo.desktop_agents(tenant, agent_ids)
+        tasks, read_task = await repo.tasks_of_agents(tenant, agent_ids)
+        held: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
+        for task in tasks:
+            held[task[DESKTOP_TASK_AGENT]].append(task)
+        snapshots: dict[str, str | None] = dict.fromkeys(agent_ids)
+        for agent in agents:
+            snapshots[agent[0]] = self._rendered_again(tenant, agent, held[agent[0]], read_agent, read_task)
+        return snapshots
 
-    def _rendered_again(self, tenant: str, agent: Row[Any], held: list[Row[Any]]) -> str:
+    def _rendered_again(self, tenant: str, agent: tuple[Any, ...], held: list[tuple[Any, ...]],
+                        read_agent: Read, read_task: Read) -> str:
         assert self._render is not None
         rows = (agent, tuple(held))
-        last = self._rendered.get((tenant, agent.id))
+        key = (tenant, agent[0])
+        last = self._rendered.get(key)
         if last is not None and last[0] == rows:
             return last[1]
-        snapshot = self._render(agent, held)
-        if (tenant, agent.id) in self._feeds:
-            self._rendered[(tenant, agent.id)] = (rows, snapshot)
+        snapshot = self._render(read_agent(agent), [read_task(task) for task in held])
+        if key in self._feeds:
+            self._rendered[key] = (rows, snapshot)
         return snapshot

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import zlib
+from collections import namedtuple
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, Row, func, select, text
+from sqlalchemy import Connection, Row, bindparam, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.util import identity_key
 
+from switchboard.common.sqlite_thread import fetch_unread
 from switchboard.routing.models import (
     Agent,
     AgentStateChange,
@@ -34,6 +37,19 @@ DESKTOP_TASK_COLUMNS = (Task.id, Task.facts, Task.conversation_id, Task.channel,
                         Task.status, Task.queue_id, Task.priority, Task.agent_id, Task.offer_expires_at,
                         Task.customer_id, Task.tier, Task.created_at, Task.accepted_at, Task.ended_at,
                         Task.disposition, Task.wait_seconds, Task.talk_seconds, Task.wrap_seconds)
+DesktopAgent = namedtuple("DesktopAgent", [column.key for column in DESKTOP_AGENT_COLUMNS])  # type: ignore[misc]
+DesktopTask = namedtuple("DesktopTask", [column.key for column in DESKTOP_TASK_COLUMNS])  # type: ignore[misc]
+DESKTOP_TASK_AGENT = DesktopTask._fields.index("agent_id")
+# rows as the driver gives them, and how to read one
+DriverRows = tuple[list[tuple[Any, ...]], Callable[[tuple[Any, ...]], Any]]
+# built once, each naming its tenant itself (the session's tenant net then skips it)
+_DESKTOP_AGENTS = select(*DESKTOP_AGENT_COLUMNS).where(
+    Agent.tenant_id == bindparam("tenant"), Agent.id.in_(bindparam("ids", expanding=True)),
+).execution_options(all_tenants=True)
+_DESKTOP_TASKS = select(*DESKTOP_TASK_COLUMNS).where(
+    Task.tenant_id == bindparam("tenant"), Task.agent_id.in_(bindparam("ids", expanding=True)),
+    Task.status.in_(HOLDING_STATUSES),
+).order_by(Task.created_at).execution_options(all_tenants=True)
 
 
 class RoutingRow(NamedTuple):
@@ -229,17 +245,20 @@ class RoutingRepository:
             select(Task).where(Task.tenant_id == tenant, Task.status == "offered",
                                Task.offer_expires_at <= now).order_by(Task.created_at)))
 
-    async def desktop_agents(self, tenant: str, agent_ids: set[str]) -> list[Row[Any]]:
-        """These agents' columns a desktop shows (rows, not ORM instances: the feeds only read)."""
-        return list(await self.session.execute(
-            select(*DESKTOP_AGENT_COLUMNS).where(Agent.tenant_id == tenant, Agent.id.in_(agent_ids))))
+    async def desktop_agents(self, tenant: str, agent_ids: set[str]) -> DriverRows:
+        """These agents' columns a desktop shows, as the driver gives them, and how to read one
+        (a `DesktopAgent`): a feed's round mostly finds the rows it read last time."""
+        rows, read = await fetch_unread(self.session, _DESKTOP_AGENTS,
+                                        {"tenant": tenant, "ids": list(agent_ids)})
+        return rows, lambda row: DesktopAgent(*read(row))
 
-    async def tasks_of_agents(self, tenant: str, agent_ids: set[str]) -> list[Row[Any]]:
+    async def tasks_of_agents(self, tenant: str, agent_ids: set[str]) -> DriverRows:
         """The tasks offered to or held by any of these agents, oldest first: the columns a
-        desktop shows."""
-        return list(await self.session.execute(
-            select(*DESKTOP_TASK_COLUMNS).where(Task.tenant_id == tenant, Task.agent_id.in_(agent_ids),
-                                                Task.status.in_(HOLDING_STATUSES)).order_by(Task.created_at)))
+        desktop shows, as the driver gives them (the agent's id at `DESKTOP_TASK_AGENT`), and
+        how to read one (a `DesktopTask`)."""
+        rows, read = await fetch_unread(self.session, _DESKTOP_TASKS,
+                                        {"tenant": tenant, "ids": list(agent_ids)})
+        return rows, lambda row: DesktopTask(*read(row))
 
     async def tasks_of_agent(self, tenant: str, agent_id: str) -> list[Task]:
         return list(await self.session.scalars(

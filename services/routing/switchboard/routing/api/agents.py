@@ -33,14 +33,14 @@ from switchboard.routing.flow.agents import set_ready_state, sign_in, sign_out
 from switchboard.routing.flow.context import Flow
 from switchboard.routing.flow.dispatch import dispatch, engine_agent
 from switchboard.routing.models import Agent, facts_shown
-from switchboard.routing.repository import RoutingRepository
+from switchboard.routing.repository import DesktopAgent, RoutingRepository
 from switchboard.routing.schemas import AgentIn, AgentOut, AgentSettings, SignIn, StateIn, TaskOut
 
 router = APIRouter(prefix="/v1/agents", tags=["agents"])
 KEEP_ALIVE_SECONDS = 15.0
 
 
-def agent_out(agent: Agent | Row[Any], load: dict[str, int]) -> AgentOut:
+def agent_out(agent: Agent | Row[Any] | DesktopAgent, load: dict[str, int]) -> AgentOut:
     busy = agent.state == "available" and engine_agent(agent, load).busy
     return AgentOut(id=agent.id, name=agent.name, skills=agent.skills, capacity=agent.capacity,
                     voice_exclusive=agent.voice_exclusive, blended=agent.blended,
@@ -192,15 +192,16 @@ class DesktopSnapshots:
     tasks are the same as in the last round (a pydantic round trip each, most of a round's CPU)."""
 
     def __init__(self, kept: int = 20_000) -> None:
-        self._tasks: dict[str, tuple[Row[Any], dict[str, Any]]] = {}
+        self._tasks: dict[str, tuple[Any, dict[str, Any]]] = {}
         self._kept = kept
 
-    def __call__(self, agent: Row[Any], held: list[Row[Any]]) -> str:
+    def __call__(self, agent: Any, held: list[Any]) -> str:
+        """`agent` and `held` as read (`DesktopAgent`, `DesktopTask`, or rows of their columns)."""
         load = dict(Counter(task.channel for task in held))
         tasks = [self._task(task) for task in held]
         return json.dumps({"agent": agent_out(agent, load).model_dump(mode="json"), "tasks": tasks})
 
-    def _task(self, row: Row[Any]) -> dict[str, Any]:
+    def _task(self, row: Any) -> dict[str, Any]:
         kept = self._tasks.get(row.id)
         if kept is not None and kept[0] == row:
             return kept[1]
