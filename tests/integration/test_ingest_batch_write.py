@@ -74,6 +74,11 @@ async def test_a_batch_stores_every_tables_rows_and_its_events_in_arrival_order(
     assert isinstance(other_tenant, Accepted) and isinstance(again, Accepted)
     assert joined.conversation_id == earlier.conversation_id and reply.conversation_id == new.conversation_id
     assert again == Accepted(new.message_id, new.conversation_id, duplicate=True)
+    resent = await write(sessions, [webhook("gw-3", "+8613800000002"), webhook("gw-0", "+8613800000001"),
+                                    webhook("gw-0", "+8613800000001", channel_id="ch-b")])
+    assert resent[:2] == [Accepted(reply.message_id, reply.conversation_id, duplicate=True),
+                          Accepted(earlier.message_id, earlier.conversation_id, duplicate=True)]
+    assert isinstance(resent[2], Accepted) and not resent[2].duplicate  # the same id on another channel
     async with sessions() as session:
         messages = (await session.execute(select(
             Message.provider_message_id, Message.tenant_id, Message.conversation_id, Message.text,
@@ -88,21 +93,22 @@ async def test_a_batch_stores_every_tables_rows_and_its_events_in_arrival_order(
         ("gw-1", "acme", new.conversation_id, "查话费"),
         ("gw-2", "acme", earlier.conversation_id, "还有流量吗"),
         ("gw-3", "acme", new.conversation_id, "查话费"),
-        ("gw-1", "globex", other_tenant.conversation_id, "查话费")]
-    assert [row.message_id for row in raw][1:] == [
+        ("gw-1", "globex", other_tenant.conversation_id, "查话费"),
+        ("gw-0", "globex", resent[2].conversation_id, "查话费")]
+    assert [row.message_id for row in raw][1:5] == [
         new.message_id, joined.message_id, reply.message_id, other_tenant.message_id]
-    assert [row.tenant_id for row in raw] == ["acme"] * 4 + ["globex"]
+    assert [row.tenant_id for row in raw] == ["acme"] * 4 + ["globex"] * 2
     assert json.loads(raw[2].body)["text"] == "还有流量吗"
     assert moved is not None and moved.last_activity_at == messages[2][4] > moved.opened_at
     assert opened is not None and (opened.status, opened.last_activity_at) == ("open", messages[3][4])
-    envelopes = [Envelope.model_validate_json(row.envelope) for row in events][2:]
+    envelopes = [Envelope.model_validate_json(row.envelope) for row in events][2:-2]
     assert [(e.type.split(".")[2:4], e.tenant, e.correlationid) for e in envelopes] == [
         (["conversation", "opened"], "acme", "req-gw-1"), (["message", "received"], "acme", "req-gw-1"),
         (["message", "received"], "acme", "req-gw-2"), (["message", "received"], "acme", "req-gw-3"),
         (["conversation", "opened"], "globex", "req-gw-1"), (["message", "received"], "globex", "req-gw-1")]
     assert [row.headers for row in events][2:5] == [{}, {}, {"traceparent": TRACE}]
     assert all(row.attempts == 0 and row.event_id == envelope.id
-               for row, envelope in zip(events[2:], envelopes, strict=True))
+               for row, envelope in zip(events[2:-2], envelopes, strict=True))
 
 
 async def test_a_value_longer_than_its_column_fails_the_batch_instead_of_being_cut(
