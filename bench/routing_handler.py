@@ -10,6 +10,7 @@ row and the commit alone). Reports events/s and per-event time.
     .venv/bin/python bench/routing_handler.py --contacts 1000 --fetch 64   # as batches
     .venv/bin/python bench/routing_handler.py --contacts 1000 --fetch 64 --threaded   # as the service
     .venv/bin/python -m pyinstrument bench/routing_handler.py --contacts 300   # where the time goes
+    .venv/bin/python bench/routing_handler.py --contacts 2000 --fetch 32 --threaded --slots 5 --only memory
 """
 
 from __future__ import annotations
@@ -152,6 +153,8 @@ def main() -> None:
                         help="sms slots per agent; contacts / slots agents (at least 10)")
     parser.add_argument("--threaded", action="store_true",
                         help="run each fetch's transaction in a worker thread, as the service does on SQLite")
+    parser.add_argument("--only", choices=("reading", "memory"), default=None,
+                        help="the baseline and this one of the handlers' runs (e.g. under a profiler)")
     args = parser.parse_args()
     settings = RoutingSettings()
     runs: list[tuple[str, Callable[[], Coroutine[Any, Any, tuple[float, list[float]]]]]] = [
@@ -165,6 +168,8 @@ def main() -> None:
          lambda: run(build_handlers(settings), args.contacts, args.concurrency, args.fetch, args.threaded,
                      args.slots)),
     ]
+    if args.only is not None:
+        runs = [runs[0], runs[1 if args.only == "reading" else 2]]
     how = f"fetches of {args.fetch}" if args.fetch else f"{args.concurrency} at a time"
     how += ", each in a worker thread" if args.threaded else ""
     print(f"{args.contacts} contacts (2 events each), {how}\n")
