@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 from prometheus_client import REGISTRY
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Column, MetaData, String, Table, TypeDecorator, func, insert, select, update
 
 from switchboard.common.bus import Bus
 from switchboard.common.consumer import EventConsumer, HandlerMap
 from switchboard.common.events.base import Envelope, make_envelope
 from switchboard.common.events.ingest import ConversationClosed
-from switchboard.common.sqlite_thread import ThreadedSqlite
+from switchboard.common.sqlite_thread import ThreadedSqlite, execute_many
 from switchboard.common.streams import BusPolicy
 from switchboard.common.uow import UnitOfWork
 
@@ -281,3 +281,37 @@ async def test_the_batch_writers_commits_leave_the_wal_to_the_consumers_checkpoi
     # the rows are in the WAL only: a checkpoint made by a commit would have copied them
     assert (tmp_path / "notes.db").stat().st_size < 1_000_000
     assert (tmp_path / "notes.db-wal").stat().st_size > 1_200 * 4096
+
+
+async def test_the_rows_values_are_made_on_the_snapshot_not_under_the_write_lock(
+    notes, threaded, tmp_path: Path
+) -> None:
+    """Each row's values (the column types' bind processors) are worked out in the first step: the
+    writer's connection, which a screen pop's access record waits for, holds only the driver's work."""
+    events: EventConsumer
+    held: list[bool] = []
+
+    class Watched(TypeDecorator[str]):
+        impl = String
+        cache_ok = True
+
+        def process_bind_param(self, value: str | None, dialect: object) -> str | None:
+            assert events.batch_writer is not None
+            held.append(events.batch_writer._lock.locked())
+            return value
+
+    marks = Table("marks", MetaData(), Column("id", String, primary_key=True), Column("text", Watched()))
+    with sqlite3.connect(tmp_path / "notes.db") as db:
+        db.execute("CREATE TABLE marks (id VARCHAR PRIMARY KEY, text VARCHAR)")
+
+    async def marking(batch: list[tuple[ConversationClosed, Envelope]], uow: UnitOfWork) -> None:
+        await execute_many(uow.session, insert(marks), [
+            {"id": envelope.id, "text": event.conversation_id} for event, envelope in batch])
+
+    events = consumer_for(notes, threaded, marking)
+    committed = planned("committed")
+    assert await events.handle_batch([incoming("c1"), incoming("c2")]) == [True, True]
+    assert planned("committed") - committed == 1
+    assert held == [False, False]
+    with sqlite3.connect(tmp_path / "notes.db") as db:
+        assert sorted(text for (text,) in db.execute("SELECT text FROM marks")) == ["c1", "c2"]

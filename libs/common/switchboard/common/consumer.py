@@ -50,6 +50,7 @@ from collections.abc import Awaitable, Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from nats.aio.msg import Msg
@@ -59,7 +60,7 @@ from prometheus_client import Counter, Histogram
 from pydantic import ValidationError
 from sqlalchemy import bindparam, create_engine, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
@@ -70,6 +71,8 @@ from switchboard.common.sqlite_thread import (
     SyncSession,
     ThreadedSqlite,
     WalCheckpoints,
+    _driver_statement,
+    _on_driver,
     execute_rows_on,
     fetch_all,
     rows_on_driver,
@@ -297,6 +300,9 @@ class _Plan:
     generation: int  # the tenant's batches committed on the writer before it
     writes: list[tuple[Any, tuple[Any, ...], dict[str, Any]]] = field(default_factory=list)
     callbacks: list[Callable[[], None]] = field(default_factory=list)
+    # the writes as the driver takes them (SQL, and each row's values through the column types'
+    # bind processors), made on the snapshot; None if one must be made in a Session
+    on_driver: list[tuple[str, list[tuple[Any, ...]]]] | None = None
 
 
 class EventConsumer:
@@ -617,6 +623,7 @@ class EventConsumer:
                 await handler(todo, uow)
             plan.writes = uow.session.writes  # type: ignore[attr-defined]
             plan.callbacks = uow.callbacks
+        plan.on_driver = _for_the_driver(plan.writes, snapshots.dialect)
         return plan
 
     def _commit_plan(self, plan: _Plan, envelopes: list[Envelope]) -> bool:
@@ -625,9 +632,7 @@ class EventConsumer:
         assert self._writer is not None
         self._checkpointed.wait()  # the checkpoint begun after the batch before, if still running
         with self._writer.connection() as connection:
-            on_driver = all(rows_on_driver(statement, args, kwargs, connection.dialect)
-                            for statement, args, kwargs in plan.writes)
-            make = self._make_on_driver if on_driver else self._make_in_session
+            make = self._make_on_driver if plan.on_driver is not None else self._make_in_session
             if not make(connection, plan, envelopes):
                 return False
             self._generations[plan.tenant] += 1
@@ -639,16 +644,17 @@ class EventConsumer:
         """The inbox rows and the writes in one transaction straight on the driver, when every
         write is a Core INSERT or UPDATE of a table over rows (no ORM entity: no tenant net nor
         ORM bookkeeping to apply). A Session and SQLAlchemy's transaction cost more than a small
-        batch's writes. The Connection never sees this transaction: it begins and ends here."""
+        batch's writes. The Connection never sees this transaction: it begins and ends here.
+        Each row's values were made on the snapshot: under the lock only the driver's work."""
         raw = connection.connection.driver_connection
-        assert raw is not None
+        assert raw is not None and plan.on_driver is not None
         raw.execute("BEGIN IMMEDIATE")  # the write lock, before data_version is read
         try:
             if not self._still_as_read(connection, plan) or not self._record_fresh_in_inbox(
                     connection, plan, envelopes):
                 return False
-            for statement, args, _kwargs in plan.writes:
-                execute_rows_on(connection, statement, args[0])
+            for sql, values in plan.on_driver:
+                _on_driver(connection, sql, partial(_executemany, sql, values))
             raw.execute("COMMIT")
         finally:
             if raw.in_transaction:  # returned early or failed: nothing is written
@@ -776,6 +782,25 @@ class EventConsumer:
             extra={"fields": {"event_id": event_id, "subject": msg.subject, "error": error[:500]}},
         )
         await msg.term()
+
+
+def _for_the_driver(
+    writes: list[tuple[Any, tuple[Any, ...], dict[str, Any]]], dialect: Dialect
+) -> list[tuple[str, list[tuple[Any, ...]]]] | None:
+    """Each recorded write as `execute_rows_on` would make it (its SQL, each row's values), when
+    every one may be made so (`rows_on_driver`); None otherwise."""
+    if not all(rows_on_driver(statement, args, kwargs, dialect) for statement, args, kwargs in writes):
+        return None
+    made = []
+    for statement, args, _kwargs in writes:
+        rows = args[0]
+        compiled = _driver_statement(statement, dialect, tuple(rows[0]))
+        made.append((compiled.sql, [compiled.parameters(row) for row in rows]))
+    return made
+
+
+def _executemany(sql: str, values: list[tuple[Any, ...]], cursor: Any) -> None:
+    cursor.executemany(sql, values)
 
 
 def _parse(msg: Msg) -> Envelope | str:
