@@ -46,6 +46,10 @@ class ServiceSettings(BaseSettings):
     jwt_issuer: str = Field("switchboard-dev", validation_alias=AliasChoices("SB_JWT_ISSUER"))
     jwt_audience: str = Field("switchboard", validation_alias=AliasChoices("SB_JWT_AUDIENCE"))
     log_level: str = Field("INFO", validation_alias=AliasChoices("SB_LOG_LEVEL"))
+    # serve: what the process built before serving (modules, models, the app) kept out of the
+    # garbage collector's sight, and its thresholds ("" for Python's): `serve.settle_the_heap`
+    gc_freeze: bool = Field(True, validation_alias=AliasChoices("SB_GC_FREEZE"))
+    gc_threshold: str = Field("5000,20,20", validation_alias=AliasChoices("SB_GC_THRESHOLD"))
     public_base_url: str = ""
 
     def resolved_database_url(self) -> str:
