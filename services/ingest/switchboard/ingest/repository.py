@@ -10,22 +10,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import (
-    CompoundSelect,
-    Select,
-    String,
-    Table,
-    any_,
-    bindparam,
-    delete,
-    func,
-    insert,
-    literal,
-    or_,
-    select,
-    union_all,
-    update,
-)
+from sqlalchemy import Table, bindparam, delete, func, insert, literal, or_, select, union_all, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import Insert
@@ -69,45 +54,26 @@ def _no_index(column: ColumnElement[str]) -> ColumnElement[str]:
 
 # The batched intake's statements, built once with their parameters (their building was a good
 # part of a batch's CPU): the channels a batch names; what one channel's batch finds stored (see
-# `stored_for_batch`); the last activity of the conversations it moves. Each list of values is an
-# IN list on SQLite and one array (`= ANY`) on PostgreSQL: an IN list is rendered anew for each
-# call and its SQL changes with its length, so that PostgreSQL's driver prepared the stored-ids
-# query again for most batches (each pair of lengths its own statement, past its cache of 100).
-
-
-def _one_of(column: ColumnElement[Any], name: str, arrays: bool) -> ColumnElement[bool]:
-    if arrays:
-        return column == any_(bindparam(name, type_=postgresql.ARRAY(String)))
-    return column.in_(bindparam(name, expanding=True))
-
-
-def _batch_channels(arrays: bool) -> Select[Any]:
-    return select(
-        _CHANNELS.c.id, _CHANNELS.c.tenant_id, _CHANNELS.c.kind, _CHANNELS.c.signing_secret,
-    ).where(_one_of(_CHANNELS.c.id, "channel_ids", arrays))
-
-
-def _batch_stored(arrays: bool) -> CompoundSelect[Any]:
-    return union_all(
-        select(
-            literal("message").label("kind"), _MESSAGES.c.provider_message_id.label("key"),
-            _MESSAGES.c.id.label("row_id"), _MESSAGES.c.conversation_id, _MESSAGES.c.created_at.label("at"),
-        ).where(_no_index(_MESSAGES.c.tenant_id) == bindparam("tenant"),
-                _MESSAGES.c.channel_id == bindparam("channel_id"),
-                _one_of(_MESSAGES.c.provider_message_id, "provider_ids", arrays)),
-        select(
-            literal("thread"), _CONVERSATIONS.c.customer_address, _CONVERSATIONS.c.id, _CONVERSATIONS.c.id,
-            _CONVERSATIONS.c.last_activity_at,
-        ).where(_no_index(_CONVERSATIONS.c.tenant_id) == bindparam("tenant"),
-                _CONVERSATIONS.c.channel_id == bindparam("channel_id"),
-                _one_of(_CONVERSATIONS.c.customer_address, "addresses", arrays),
-                _CONVERSATIONS.c.status == "open",
-                _CONVERSATIONS.c.last_activity_at >= bindparam("active_since")),
-    )
-
-
-_BATCH_CHANNELS = {False: _batch_channels(arrays=False), True: _batch_channels(arrays=True)}
-_BATCH_STORED = {False: _batch_stored(arrays=False), True: _batch_stored(arrays=True)}
+# `stored_for_batch`); the last activity of the conversations it moves.
+_BATCH_CHANNELS = select(
+    _CHANNELS.c.id, _CHANNELS.c.tenant_id, _CHANNELS.c.kind, _CHANNELS.c.signing_secret,
+).where(_CHANNELS.c.id.in_(bindparam("channel_ids", expanding=True)))
+_BATCH_STORED = union_all(
+    select(
+        literal("message").label("kind"), _MESSAGES.c.provider_message_id.label("key"),
+        _MESSAGES.c.id.label("row_id"), _MESSAGES.c.conversation_id, _MESSAGES.c.created_at.label("at"),
+    ).where(_no_index(_MESSAGES.c.tenant_id) == bindparam("tenant"),
+            _MESSAGES.c.channel_id == bindparam("channel_id"),
+            _MESSAGES.c.provider_message_id.in_(bindparam("provider_ids", expanding=True))),
+    select(
+        literal("thread"), _CONVERSATIONS.c.customer_address, _CONVERSATIONS.c.id, _CONVERSATIONS.c.id,
+        _CONVERSATIONS.c.last_activity_at,
+    ).where(_no_index(_CONVERSATIONS.c.tenant_id) == bindparam("tenant"),
+            _CONVERSATIONS.c.channel_id == bindparam("channel_id"),
+            _CONVERSATIONS.c.customer_address.in_(bindparam("addresses", expanding=True)),
+            _CONVERSATIONS.c.status == "open",
+            _CONVERSATIONS.c.last_activity_at >= bindparam("active_since")),
+)
 
 
 @cache
@@ -412,8 +378,7 @@ class IngestRepository:
     async def webhook_channels(self, channel_ids: Collection[str]) -> dict[str, WebhookChannel]:
         """What checking a batch of provider requests needs of the channels they name (a Core
         read: the ORM's per-row work cost more than the query); each request's tenant is its channel's."""
-        rows = await fetch_all(self.session, _BATCH_CHANNELS[self._postgresql()],
-                               {"channel_ids": list(channel_ids)})
+        rows = await fetch_all(self.session, _BATCH_CHANNELS, {"channel_ids": list(channel_ids)})
         return {row[0]: WebhookChannel(*row) for row in rows}
 
     async def stored_for_batch(
@@ -425,7 +390,7 @@ class IngestRepository:
         already stored, and customer address -> its most recently active open conversation."""
         messages: dict[str, tuple[str, str]] = {}
         latest: dict[str, tuple[datetime, str]] = {}
-        rows = await fetch_all(self.session, _BATCH_STORED[self._postgresql()], {
+        rows = await fetch_all(self.session, _BATCH_STORED, {
             "tenant": tenant, "channel_id": channel_id, "provider_ids": list(provider_ids),
             "addresses": list(addresses), "active_since": active_since})
         for kind, key, row_id, conversation_id, at in rows:
@@ -439,7 +404,7 @@ class IngestRepository:
         """A batch's rows, in the session's transaction. On PostgreSQL one statement (each
         statement is a round trip, which cost more than the writes); elsewhere one per table,
         straight on SQLite's driver when the session is a worker thread's (see `execute_many`)."""
-        if self._postgresql():
+        if self.session.get_bind().dialect.name == "postgresql":
             connection = await self.session.connection()
             await connection.exec_driver_sql(_PG_BATCH_WRITE, _pg_batch_parameters(rows))
             return
@@ -472,9 +437,6 @@ class IngestRepository:
 
     async def _insert(self, table: Table, rows: Sequence[Row]) -> None:
         await execute_many(self.session, _insert_into(table), rows)
-
-    def _postgresql(self) -> bool:
-        return bool(self.session.get_bind().dialect.name == "postgresql")
 
     def add(
         self,
