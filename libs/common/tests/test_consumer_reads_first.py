@@ -263,6 +263,21 @@ async def test_the_next_batch_plans_while_the_checkpoint_runs_and_commits_after_
     assert await texts(notes) == ["c1:0", "c2:1"]
 
 
+async def test_a_checkpoint_cancelled_before_its_thread_began_does_not_hold_back_the_next_commit(
+    notes, threaded
+) -> None:
+    events = consumer_for(notes, threaded, counting(notes, []))
+    assert await events.handle_batch([incoming("c1")]) == [True]  # makes a checkpoint due
+    checkpointing = events._checkpointing
+    assert checkpointing is not None and not checkpointing.done()
+    checkpointing.cancel()  # its thread has not begun: nothing awaited since it was made
+    try:
+        assert await asyncio.wait_for(events.handle_batch([incoming("c2")]), 5) == [True]
+    finally:
+        events._checkpointed.set()  # on failure, free the worker thread waiting in the commit
+    assert await texts(notes) == ["c1:0", "c2:1"]
+
+
 async def test_the_batch_writers_commits_leave_the_wal_to_the_consumers_checkpoints(
     notes, threaded, tmp_path: Path
 ) -> None:

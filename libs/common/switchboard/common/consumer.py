@@ -574,6 +574,8 @@ class EventConsumer:
             return  # one at a time
         self._checkpointed.clear()
         self._checkpointing = asyncio.create_task(asyncio.to_thread(self._checkpoint))
+        # cancelled before its thread began (the loop closing), it must not hold the commits back
+        self._checkpointing.add_done_callback(lambda _task: self._checkpointed.set())
 
     def _checkpoint(self) -> None:
         assert self._checkpoints is not None
