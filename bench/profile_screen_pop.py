@@ -50,6 +50,7 @@ from switchboard.common.auth import mint_token
 from switchboard.common.consumer import EventConsumer
 from switchboard.common.db import BackboneTables, create_engine, session_factory
 from switchboard.common.migrations import upgrade
+from switchboard.common.serve import settle_the_heap
 from switchboard.common.uow import UnitOfWork
 from switchboard.profile.config import ProfileSettings
 from switchboard.profile.identities import IdentityKey
@@ -187,7 +188,9 @@ async def resolve_meanwhile(
 
 async def measure_resolution(url: str, customers: int, events: int, kind: str) -> None:
     """The app's consumer alone, unpaced: contacts a second, CPU per contact, fetch durations."""
-    app = create_app(ProfileSettings(database_url=url, log_level="WARNING"))
+    settings = ProfileSettings(database_url=url, log_level="WARNING")
+    app = create_app(settings)
+    settle_the_heap(settings)  # as the service's process does before it serves
     consumer = app.state.runtime.consumer
     address = callers(kind, customers)
     fetches = [envelopes(FETCH, SENDERS, first=start, address=address) for start in range(0, events, FETCH)]
@@ -213,6 +216,7 @@ async def measure_http(
 ) -> list[float]:
     settings = ProfileSettings(database_url=url, log_level="WARNING")
     app = create_app(settings)
+    settle_the_heap(settings)  # as the service's process does before it serves
     stop = asyncio.Event()
     resolver = (asyncio.create_task(resolve_meanwhile(app.state.runtime.consumer, resolving, stop,
                                                       callers(kind, customers)))
