@@ -50,7 +50,6 @@ from collections.abc import Awaitable, Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import partial
 from typing import Any
 
 from nats.aio.msg import Msg
@@ -68,13 +67,14 @@ from switchboard.common.bus import Bus
 from switchboard.common.db import BackboneTables, configure_sqlite
 from switchboard.common.events.base import Envelope, Payload, parse_payload
 from switchboard.common.sqlite_thread import (
+    MadeRows,
     SyncSession,
     ThreadedSqlite,
     WalCheckpoints,
-    _driver_statement,
-    _on_driver,
+    execute_made_on,
     execute_rows_on,
     fetch_all,
+    made_for_driver,
     rows_on_driver,
     run_to_end,
 )
@@ -302,7 +302,7 @@ class _Plan:
     callbacks: list[Callable[[], None]] = field(default_factory=list)
     # the writes as the driver takes them (SQL, and each row's values through the column types'
     # bind processors), made on the snapshot; None if one must be made in a Session
-    on_driver: list[tuple[str, list[tuple[Any, ...]]]] | None = None
+    on_driver: list[MadeRows] | None = None
 
 
 class EventConsumer:
@@ -655,8 +655,8 @@ class EventConsumer:
             if not self._still_as_read(connection, plan) or not self._record_fresh_in_inbox(
                     connection, plan, envelopes):
                 return False
-            for sql, values in plan.on_driver:
-                _on_driver(connection, sql, partial(_executemany, sql, values))
+            for made in plan.on_driver:
+                execute_made_on(connection, made)
             raw.execute("COMMIT")
         finally:
             if raw.in_transaction:  # returned early or failed: nothing is written
@@ -788,21 +788,12 @@ class EventConsumer:
 
 def _for_the_driver(
     writes: list[tuple[Any, tuple[Any, ...], dict[str, Any]]], dialect: Dialect
-) -> list[tuple[str, list[tuple[Any, ...]]]] | None:
-    """Each recorded write as `execute_rows_on` would make it (its SQL, each row's values), when
-    every one may be made so (`rows_on_driver`); None otherwise."""
+) -> list[MadeRows] | None:
+    """Each recorded write as `execute_rows_on` would make it (`made_for_driver`), when every one
+    may be made so (`rows_on_driver`); None otherwise."""
     if not all(rows_on_driver(statement, args, kwargs, dialect) for statement, args, kwargs in writes):
         return None
-    made = []
-    for statement, args, _kwargs in writes:
-        rows = args[0]
-        compiled = _driver_statement(statement, dialect, tuple(rows[0]))
-        made.append((compiled.sql, [compiled.parameters(row) for row in rows]))
-    return made
-
-
-def _executemany(sql: str, values: list[tuple[Any, ...]], cursor: Any) -> None:
-    cursor.executemany(sql, values)
+    return [made_for_driver(statement, args[0], dialect) for statement, args, _kwargs in writes]
 
 
 def _parse(msg: Msg) -> Envelope | str:

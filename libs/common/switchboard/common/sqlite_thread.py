@@ -75,7 +75,7 @@ class SyncSession:
 
     def fetch_driver_rows(
         self, statement: Select[Any] | CompoundSelect[Any], params: Mapping[str, Any]
-    ) -> tuple[list[tuple[Any, ...]], Callable[[tuple[Any, ...]], tuple[Any, ...]]]:
+    ) -> UnreadRows:
         """`statement` straight on the driver, its rows as the driver gives them, and how to
         read one as SQLAlchemy would: see `fetch_unread`."""
         connection = self.sync_session.connection()
@@ -133,13 +133,35 @@ def execute_rows_on(
 ) -> int:
     """`statement` once per row on the connection's driver (see `execute_many`), in whatever
     transaction the driver's connection is in; the rows changed."""
-    compiled = _driver_statement(statement, connection.dialect, tuple(rows[0]))
+    return execute_made_on(connection, made_for_driver(statement, rows, connection.dialect))
+
+
+# a write as the driver takes it: its SQL, and each row's values through the column types'
+# bind processors
+MadeRows = tuple[str, list[tuple[Any, ...]]]
+# rows as the driver gives them, and how to read one as SQLAlchemy would (`fetch_unread`)
+UnreadRows = tuple[list[tuple[Any, ...]], Callable[[tuple[Any, ...]], tuple[Any, ...]]]
+
+
+def made_for_driver(
+    statement: Insert | Update, rows: Sequence[Mapping[str, Any]], dialect: Dialect
+) -> MadeRows:
+    """The first half of `execute_rows_on`, which needs no connection: the statement compiled for
+    the rows' keys and their values made, so that the write itself can be made later, with a
+    lock held for as little as the driver's work (`execute_made_on`)."""
+    compiled = _driver_statement(statement, dialect, tuple(rows[0]))
+    return compiled.sql, [compiled.parameters(row) for row in rows]
+
+
+def execute_made_on(connection: Connection, made: MadeRows) -> int:
+    """The second half of `execute_rows_on`: the driver's executemany; the rows changed."""
+    sql, values = made
 
     def run(cursor: Any) -> int:
-        cursor.executemany(compiled.sql, [compiled.parameters(row) for row in rows])
+        cursor.executemany(sql, values)
         return int(cursor.rowcount)
 
-    return _on_driver(connection, compiled.sql, run)
+    return _on_driver(connection, sql, run)
 
 
 def rows_on_driver(statement: Any, args: tuple[Any, ...], kwargs: dict[str, Any], dialect: Dialect) -> bool:
@@ -232,7 +254,7 @@ async def fetch_all(
 
 async def fetch_unread(
     session: Any, statement: Select[Any] | CompoundSelect[Any], params: Mapping[str, Any]
-) -> tuple[list[tuple[Any, ...]], Callable[[tuple[Any, ...]], tuple[Any, ...]]]:
+) -> UnreadRows:
     """The rows of a Core SELECT as the driver gives them, and how to read one as SQLAlchemy would
     (each column through its type's result processor), for a reader that mostly compares rows
     with the last ones it read and reads again only those that changed: on SQLite a datetime

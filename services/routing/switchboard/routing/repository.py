@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import zlib
 from collections import namedtuple
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -12,7 +11,7 @@ from sqlalchemy import Connection, Row, bindparam, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.util import identity_key
 
-from switchboard.common.sqlite_thread import fetch_unread
+from switchboard.common.sqlite_thread import UnreadRows, fetch_unread
 from switchboard.routing.models import (
     Agent,
     AgentStateChange,
@@ -40,8 +39,6 @@ DESKTOP_TASK_COLUMNS = (Task.id, Task.facts, Task.conversation_id, Task.channel,
 DesktopAgent = namedtuple("DesktopAgent", [column.key for column in DESKTOP_AGENT_COLUMNS])  # type: ignore[misc]
 DesktopTask = namedtuple("DesktopTask", [column.key for column in DESKTOP_TASK_COLUMNS])  # type: ignore[misc]
 DESKTOP_TASK_AGENT = DesktopTask._fields.index("agent_id")
-# rows as the driver gives them, and how to read one
-DriverRows = tuple[list[tuple[Any, ...]], Callable[[tuple[Any, ...]], Any]]
 # built once, each naming its tenant itself (the session's tenant net then skips it)
 _DESKTOP_AGENTS = select(*DESKTOP_AGENT_COLUMNS).where(
     Agent.tenant_id == bindparam("tenant"), Agent.id.in_(bindparam("ids", expanding=True)),
@@ -245,14 +242,14 @@ class RoutingRepository:
             select(Task).where(Task.tenant_id == tenant, Task.status == "offered",
                                Task.offer_expires_at <= now).order_by(Task.created_at)))
 
-    async def desktop_agents(self, tenant: str, agent_ids: set[str]) -> DriverRows:
+    async def desktop_agents(self, tenant: str, agent_ids: set[str]) -> UnreadRows:
         """These agents' columns a desktop shows, as the driver gives them, and how to read one
         (a `DesktopAgent`): a feed's round mostly finds the rows it read last time."""
         rows, read = await fetch_unread(self.session, _DESKTOP_AGENTS,
                                         {"tenant": tenant, "ids": list(agent_ids)})
         return rows, lambda row: DesktopAgent(*read(row))
 
-    async def tasks_of_agents(self, tenant: str, agent_ids: set[str]) -> DriverRows:
+    async def tasks_of_agents(self, tenant: str, agent_ids: set[str]) -> UnreadRows:
         """The tasks offered to or held by any of these agents, oldest first: the columns a
         desktop shows, as the driver gives them (the agent's id at `DESKTOP_TASK_AGENT`), and
         how to read one (a `DesktopTask`)."""
